@@ -1,0 +1,46 @@
+# guwah — the two set-up commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   ?= demo
+SCALE  ?= medium
+
+.PHONY: demo test lint typecheck pytest sysdeps benchmark clean
+
+sysdeps:
+	@bash scripts/ensure-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: sysdeps $(STAMP)
+	rm -rf $(DEMO)
+	$(BIN)/guwah synth $(DEMO)/leak --seed 1 --scale $(SCALE) --truth $(DEMO)/leak.truth.json
+	$(BIN)/guwah init $(DEMO)/case
+	$(BIN)/guwah ingest $(DEMO)/leak --case $(DEMO)/case --custodian "demo" --note "synthetic leak, seed 1"
+	$(BIN)/guwah custody verify --case $(DEMO)/case
+	$(BIN)/guwah status --case $(DEMO)/case
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: sysdeps lint typecheck pytest
+
+benchmark: sysdeps $(STAMP)
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

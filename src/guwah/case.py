@@ -1,0 +1,87 @@
+"""The case workspace: one investigation, one directory holding config, evidence and database.
+
+Layout::
+
+    CASE/
+      guwah.toml      settings
+      evidence/       originals, content-addressed by SHA-256, read-only
+      derived/        rebuildable artefacts (OCR images, thumbnails, working copies)
+      guwah.db        the SQLite database (unless a PostgreSQL URL is configured)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from guwah.config import CONFIG_NAME, Settings
+from guwah.store.blobs import BlobStore
+from guwah.store.db import create_db_engine, upgrade_database
+
+DB_NAME = "guwah.db"
+
+
+class CaseError(Exception):
+    """A case cannot be opened or created; the message says what to do."""
+
+
+@dataclass
+class Case:
+    root: Path
+    settings: Settings
+
+    @classmethod
+    def init(cls, root: Path, database_url: str = "", custodian: str = "") -> Case:
+        root = root.resolve()
+        if (root / CONFIG_NAME).exists():
+            raise CaseError(f"{root} is already a guwah case; use it with --case {root}")
+        if root.exists() and any(root.iterdir()):
+            raise CaseError(f"{root} exists and is not empty; choose a new or empty directory")
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in ("evidence", "derived", "tmp"):
+            (root / sub).mkdir(exist_ok=True)
+        settings = Settings(database_url=database_url, custodian=custodian)
+        (root / CONFIG_NAME).write_text(settings.dump(), encoding="utf-8")
+        case = cls.open(root)
+        upgrade_database(case.engine)
+        return case
+
+    @classmethod
+    def open(cls, root: Path | None = None) -> Case:
+        if root is None:
+            root = Path(os.environ.get("GUWAH_CASE") or ".")
+        root = root.resolve()
+        if not (root / CONFIG_NAME).exists():
+            raise CaseError(
+                f"{root} is not a guwah case (no {CONFIG_NAME}). "
+                f"Create one with `guwah init {root}` or pass --case DIR."
+            )
+        return cls(root=root, settings=Settings.load(root))
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url or f"sqlite:///{self.root / DB_NAME}"
+
+    @cached_property
+    def engine(self) -> Engine:
+        return create_db_engine(self.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.root / "evidence", self.root / "tmp")
+
+    @property
+    def derived_dir(self) -> Path:
+        return self.root / "derived"
+
+    def migrate(self) -> None:
+        upgrade_database(self.engine)

@@ -1,0 +1,3 @@
+"""Built-in extractors; importing this package registers them."""
+
+from guwah.ingest.extractors import documents, images, spreadsheets  # noqa: F401
