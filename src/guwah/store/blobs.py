@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 20
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,44 @@ class StoredBlob:
     size: int
     path: Path
     new: bool
+
+
+class BlobWriter:
+    """Receives bytes for one original; :meth:`commit` files it under its hash."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+        store.tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp_name = tempfile.mkstemp(dir=store.tmp_dir, prefix="blob-")
+        self._out = os.fdopen(fd, "wb")
+        self._h256, self._md5, self._sha1 = hashlib.sha256(), hashlib.md5(), hashlib.sha1()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> int:
+        self._h256.update(chunk)
+        self._md5.update(chunk)
+        self._sha1.update(chunk)
+        self._out.write(chunk)
+        self.size += len(chunk)
+        return len(chunk)
+
+    def commit(self) -> StoredBlob:
+        self._out.close()
+        sha = self._h256.hexdigest()
+        final = self.store.path_for(sha)
+        new = not final.exists()
+        if new:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.tmp_name, READ_ONLY)
+            os.replace(self.tmp_name, final)
+        else:
+            os.unlink(self.tmp_name)
+        return StoredBlob(sha, self._md5.hexdigest(), self._sha1.hexdigest(), self.size, final, new)
+
+    def abort(self) -> None:
+        self._out.close()
+        if os.path.exists(self.tmp_name):
+            os.unlink(self.tmp_name)
 
 
 class BlobStore:
@@ -39,36 +78,18 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 
+    def writer(self) -> BlobWriter:
+        return BlobWriter(self)
+
     def put_stream(self, stream: BinaryIO) -> StoredBlob:
-        """Copy a stream into the store; errors from the stream propagate, leaving nothing."""
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        h256, hmd5, hsha1 = hashlib.sha256(), hashlib.md5(), hashlib.sha1()
-        size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="blob-")
+        """Copy a stream into the store; an error from the stream propagates, leaving nothing."""
+        writer = self.writer()
         try:
-            with os.fdopen(fd, "wb") as out:
-                while True:
-                    chunk = stream.read(CHUNK)
-                    if not chunk:
-                        break
-                    h256.update(chunk)
-                    hmd5.update(chunk)
-                    hsha1.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-            sha = h256.hexdigest()
-            final = self.path_for(sha)
-            new = not final.exists()
-            if new:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.chmod(tmp_name, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-                os.replace(tmp_name, final)
-            else:
-                os.unlink(tmp_name)
-            return StoredBlob(sha, hmd5.hexdigest(), hsha1.hexdigest(), size, final, new)
+            while chunk := stream.read(CHUNK):
+                writer.write(chunk)
+            return writer.commit()
         except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            writer.abort()
             raise
 
     def put_file(self, path: Path) -> StoredBlob:
@@ -77,7 +98,7 @@ class BlobStore:
 
     def iter_stored(self) -> list[Path]:
         """Every file under the store, whatever its name (used to find unexpected files)."""
-        return [p for p in self.root.rglob("*") if p.is_file() or p.is_symlink()]
+        return [p for p in self.root.rglob("*") if not p.is_dir()]
 
     def clean_tmp(self) -> None:
         """Remove temporaries left by a killed run."""

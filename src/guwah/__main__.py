@@ -1,0 +1,3 @@
+from guwah.cli import app
+
+app(prog_name="guwah")

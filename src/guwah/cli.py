@@ -1,0 +1,276 @@
+"""The ``guwah`` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guwah import __version__
+from guwah.case import Case, CaseError
+from guwah.console import (
+    RichProgress,
+    console,
+    err_console,
+    print_run,
+    print_summary,
+    print_verify,
+)
+from guwah.synth.command import synth_command
+
+app = typer.Typer(
+    help="guwah — evidence workbench for leaked state records of mass detention.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_is_help=True)
+app.add_typer(custody_app, name="custody")
+app.command("synth")(synth_command)
+
+CaseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--case",
+        "-C",
+        help="Case directory (default: $GUWAH_CASE, else the current directory).",
+        show_default=False,
+    ),
+]
+
+
+def _open(case_dir: Path | None) -> Case:
+    try:
+        return Case.open(case_dir)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"guwah {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """guwah — preserve, authenticate and search a leak of detention records."""
+
+
+@app.command()
+def init(
+    case_dir: Annotated[Path, typer.Argument(help="Directory to create the case in.")],
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database",
+            envvar="GUWAH_DATABASE_URL",
+            help="PostgreSQL URL for server mode (default: a SQLite file in the case).",
+        ),
+    ] = "",
+    custodian: Annotated[str, typer.Option(help="Default custodian for custody events.")] = "",
+) -> None:
+    """Create a case: settings, evidence store and database.
+
+    Example: [bold]guwah init cases/xpf --custodian "A. Researcher"[/]
+    """
+    try:
+        case = Case.init(case_dir, database_url=database, custodian=custodian)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"Created case {case.root} (database: {case.engine.url.render_as_string()})")
+    console.print(f"Next: guwah ingest LEAK --case {case.root}")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[Path], typer.Argument(help="Directories, files or archives (zip, tar, 7z…).")
+    ],
+    case_dir: CaseOpt = None,
+    custodian: Annotated[str, typer.Option(help="Who handles the evidence (custody log).")] = "",
+    note: Annotated[str, typer.Option(help="A note on where the source came from.")] = "",
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scans after extraction.")] = True,
+    serial: Annotated[bool, typer.Option(help="Extract in this process (debugging).")] = False,
+) -> None:
+    """Preserve a leak: store every file once by SHA-256, log custody, extract, OCR.
+
+    Safe to re-run and to resume after an interruption: nothing is added twice.
+
+    Example: [bold]guwah ingest ~/leak.zip --case cases/xpf --custodian "A. Researcher" --note "received 2022-05-24"[/]
+    """
+    from guwah.ingest.executor import make_executor
+    from guwah.ingest.ocr_stage import run_ocr
+    from guwah.ingest.pipeline import ingest as run_ingest
+    from guwah.summary import summarise
+
+    case = _open(case_dir)
+    n_workers = case.settings.workers if workers < 0 else workers
+    limits = case.settings.limits
+    try:
+        with RichProgress() as progress:
+            stats = run_ingest(
+                case,
+                sources,
+                custodian=custodian,
+                note=note,
+                executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
+                progress=progress,
+            )
+            ocr_stats = None
+            if ocr and case.settings.ocr_enabled:
+                ocr_stats = run_ocr(
+                    case,
+                    executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
+                    progress=progress,
+                )
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_run(stats)
+    if ocr_stats is not None and ocr_stats.items:
+        console.print(
+            f"OCR: {ocr_stats.items:,} items, {ocr_stats.pages:,} pages, "
+            f"{ocr_stats.errors:,} errors, in {ocr_stats.seconds:.1f} s"
+        )
+    with case.sessions() as session:
+        print_summary(summarise(session))
+
+
+@app.command()
+def ocr(
+    case_dir: CaseOpt = None,
+    force: Annotated[
+        bool, typer.Option(help="Also OCR images the cheap text test skipped, and every PDF page.")
+    ] = False,
+    languages: Annotated[
+        str | None, typer.Option(help="Tesseract languages (default from the case settings).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
+) -> None:
+    """Run (or resume) OCR on scans and image-only PDF pages.
+
+    Example: [bold]guwah ocr --case cases/xpf --languages chi_sim+uig+eng --force[/]
+    """
+    from guwah.ingest.executor import make_executor
+    from guwah.ingest.ocr_stage import run_ocr
+
+    case = _open(case_dir)
+    n_workers = case.settings.workers if workers < 0 else workers
+    try:
+        with RichProgress() as progress:
+            stats = run_ocr(
+                case,
+                force=force,
+                languages=languages,
+                executor=make_executor(n_workers, case.settings.limits.worker_memory_bytes),
+                progress=progress,
+            )
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(
+        f"OCR: {stats.items:,} items, {stats.pages:,} pages, {stats.errors:,} errors, "
+        f"in {stats.seconds:.1f} s"
+    )
+
+
+@app.command()
+def status(
+    case_dir: CaseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show what the case holds: counts by type and status, errors by cause.
+
+    Example: [bold]guwah status --case cases/xpf[/]
+    """
+    from guwah.summary import as_dict, summarise
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        summary = summarise(session)
+    if as_json:
+        print(json.dumps(as_dict(summary), ensure_ascii=False, indent=2))
+    else:
+        print_summary(summary)
+
+
+@custody_app.command("verify")
+def custody_verify(
+    case_dir: CaseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Re-hash every original and check the custody chain; exit 1 if anything is wrong.
+
+    Names every tampered, missing or unexpected file and every break in the chain.
+
+    Example: [bold]guwah custody verify --case cases/xpf[/]
+    """
+    from guwah.store.custody import verify
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        report = verify(session, case.blobs)
+    if as_json:
+        print(json.dumps({"ok": report.ok, **report.__dict__}, ensure_ascii=False, indent=2))
+    else:
+        print_verify(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@custody_app.command("log")
+def custody_log(
+    case_dir: CaseOpt = None,
+    item: Annotated[str | None, typer.Option(help="Only events of this SHA-256.")] = None,
+    limit: Annotated[int, typer.Option(help="How many of the latest events.")] = 50,
+) -> None:
+    """Print custody events, newest last.
+
+    Example: [bold]guwah custody log --case cases/xpf --item 3f2a…[/]
+    """
+    from sqlalchemy import select
+
+    from guwah.store.models import CustodyEvent
+
+    case = _open(case_dir)
+    query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
+    if item:
+        query = query.where(CustodyEvent.item_sha256 == item)
+    with case.sessions() as session:
+        events = list(reversed(session.scalars(query).all()))
+    for ev in events:
+        what = ev.item_sha256 or ev.source_path or ""
+        console.print(
+            f"{ev.seq:>7} {ev.at} {ev.event:<10} {what} {ev.custodian}@{ev.host} "
+            f"{ev.tool_version} {json.dumps(ev.details, ensure_ascii=False)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@custody_app.command("head")
+def custody_head(case_dir: CaseOpt = None) -> None:
+    """Print the hash at the head of the custody chain: record it outside the case.
+
+    Example: [bold]guwah custody head --case cases/xpf[/]
+    """
+    from guwah.store.custody import CustodyLog
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        log = CustodyLog(session)
+        print(f"{log.seq} {log.head}")
+
+
+if __name__ == "__main__":
+    app()

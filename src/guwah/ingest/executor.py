@@ -1,0 +1,151 @@
+"""One interface for mapping work over items: in-process, or a pool of worker processes.
+
+Stages hand the executor a top-level function and an iterable of picklable tasks and read
+results as they complete. Only the calling process writes to the database. A Dask
+executor can implement the same ``imap_unordered`` without touching the extractors.
+
+A worker that dies (a C library crashing on a malicious file) does not stop the run: the
+tasks that were in flight are retried one at a time in a fresh worker, and the one that
+kills its worker again comes back as a :class:`WorkerCrash`.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class WorkerCrash(Generic[T]):
+    task: T
+    message: str
+
+
+class Executor(Protocol):
+    workers: int
+
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R | WorkerCrash[T]]]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Runs every task in this process: for debugging and tiny cases."""
+
+    workers = 1
+
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
+        for task in tasks:
+            yield task, fn(task)
+
+    def close(self) -> None:
+        return None
+
+
+def _limit_worker_memory(max_bytes: int) -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if max_bytes > 0:
+        try:
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (ValueError, OSError):
+            pass
+
+
+class ProcessExecutor:
+    """A process pool with a bounded number of tasks in flight (bounded memory)."""
+
+    def __init__(self, workers: int = 0, memory_bytes: int = 0, in_flight_per_worker: int = 4):
+        self.workers = workers or os.cpu_count() or 1
+        self.memory_bytes = memory_bytes
+        self.max_in_flight = self.workers * in_flight_per_worker
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        # forkserver, not fork: the parent runs threads (progress display, database)
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["guwah.ingest.tasks", "guwah.ingest.extractors"])
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_limit_worker_memory,
+            initargs=(self.memory_bytes,),
+        )
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._new_pool(self.workers)
+        return self._pool
+
+    def imap_unordered(
+        self, fn: Callable[[T], R], tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
+        source = iter(tasks)
+        in_flight: dict[Future[R], T] = {}
+        while True:
+            broken: list[T] = []
+            for task in islice(source, self.max_in_flight - len(in_flight)):
+                try:
+                    in_flight[self.pool.submit(fn, task)] = task
+                except BrokenProcessPool:
+                    broken.append(task)
+            if not in_flight and not broken:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED) if in_flight else (set(), set())
+            for fut in done:
+                task = in_flight.pop(fut)
+                try:
+                    yield task, fut.result()
+                except BrokenProcessPool:
+                    broken.append(task)
+            if broken:
+                broken.extend(in_flight.values())
+                in_flight.clear()
+                self._discard_pool()
+                yield from self._isolate(fn, broken)
+
+    def _isolate(
+        self, fn: Callable[[T], R], tasks: list[T]
+    ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
+        """Run each suspect task alone so a crash is pinned on the task that caused it."""
+        for task in tasks:
+            pool = self._new_pool(1)
+            try:
+                yield task, pool.submit(fn, task).result()
+            except BrokenProcessPool:
+                yield task, WorkerCrash(task, "the worker process died while reading this item")
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def make_executor(workers: int = 0, memory_bytes: int = 0, serial: bool = False) -> Executor:
+    """A process pool (``workers`` 0: one per core), or this process alone if ``serial``."""
+    if serial:
+        return SerialExecutor()
+    return ProcessExecutor(workers=workers, memory_bytes=memory_bytes)

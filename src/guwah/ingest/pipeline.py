@@ -1,0 +1,518 @@
+"""Ingest: preserve every file of a leak, then extract what it holds.
+
+The calling process walks the sources, streams every file (archive members included) into
+the content-addressed store and records items, occurrences and custody events; worker
+processes extract text, tables and metadata. Both run at once: the walk feeds the pool as
+it goes. Commits are frequent and each one is consistent, so a run killed at any point and
+started again ends with exactly the items of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from guwah.case import Case, CaseError
+from guwah.ingest.archives import ArchiveError, Budget, Member, read_members
+from guwah.ingest.detect import detect, extension_disagrees, extension_of, is_archive
+from guwah.ingest.executor import Executor, WorkerCrash, make_executor
+from guwah.ingest.sources import FileEntry, count_files, walk_source
+from guwah.ingest.tasks import ExtractTask, Outcome, extract_task
+from guwah.store.blobs import StoredBlob
+from guwah.store.custody import CustodyLog
+from guwah.store.models import Cell, Item, Occurrence, Page, Run, Sheet, Source
+
+COMMIT_EVERY = 500
+COMMIT_SECONDS = 2.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Progress(Protocol):
+    def total(self, phase: str, n: int) -> None: ...
+    def advance(self, phase: str, n: int = 1) -> None: ...
+
+
+class NoProgress:
+    def total(self, phase: str, n: int) -> None:
+        return None
+
+    def advance(self, phase: str, n: int = 1) -> None:
+        return None
+
+
+@dataclass
+class RunStats:
+    files_seen: int = 0
+    bytes_read: int = 0
+    new_items: int = 0
+    new_bytes: int = 0
+    new_occurrences: int = 0
+    already_known: int = 0
+    extracted: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files_seen": self.files_seen,
+            "bytes_read": self.bytes_read,
+            "new_items": self.new_items,
+            "new_bytes": self.new_bytes,
+            "new_occurrences": self.new_occurrences,
+            "already_known": self.already_known,
+            "extracted": self.extracted,
+            "errors": dict(self.errors),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@contextmanager
+def case_lock(case: Case) -> Iterator[None]:
+    """One writer per case: the custody chain has a single head."""
+    with open(case.root / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise CaseError(
+                f"another guwah command is writing to {case.root}; wait for it to finish"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class _Where:
+    """Where a file sits: its source, display path and the archive it came out of."""
+
+    source: Source
+    path: str
+    raw_name_hex: str | None = None
+    parent_item_id: int | None = None
+    depth: int = 0
+    mtime: datetime | None = None
+    unsafe_name: bool = False  # an archive member named with an absolute path or ".."
+
+
+UNSAFE_NAME = (
+    "archive member name is absolute or climbs out with '..': its content is kept, "
+    "but nothing was ever written to that path"
+)
+
+
+class Ingestor:
+    def __init__(
+        self,
+        case: Case,
+        custodian: str = "",
+        note: str = "",
+        executor: Executor | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.case = case
+        self.limits = case.settings.limits
+        self.custodian = custodian or case.settings.custodian
+        self.note = note
+        self.executor = executor or make_executor(
+            case.settings.workers, self.limits.worker_memory_bytes
+        )
+        self.progress = progress or NoProgress()
+        self.stats = RunStats()
+        self.session: Session = case.sessions()
+        self.custody = CustodyLog(self.session, self.custodian)
+        self._queued: set[int] = set()
+        self._dirty = 0
+        self._last_commit = time.monotonic()
+
+    # --- the run ---------------------------------------------------------------------
+
+    def run(self, sources: list[Path]) -> RunStats:
+        started = time.perf_counter()
+        with case_lock(self.case):
+            self.case.blobs.clean_tmp()
+            run = Run(command="ingest", started_at=utcnow(), stats={})
+            self.session.add(run)
+            self.session.commit()
+            self.progress.total("files", sum(count_files(s) for s in sources))
+            try:
+                for task, outcome in self.executor.imap_unordered(
+                    extract_task, self._tasks(sources)
+                ):
+                    if isinstance(outcome, WorkerCrash):
+                        outcome = Outcome(
+                            task.item_id, "error", cause="crash", message=outcome.message
+                        )
+                    self._record(outcome)
+                self.stats.seconds = time.perf_counter() - started
+                run.status = "done"
+            except BaseException:
+                self.session.rollback()
+                run.status = "interrupted"
+                raise
+            finally:
+                run.finished_at = utcnow()
+                self.stats.seconds = time.perf_counter() - started
+                run.stats = self.stats.as_dict()
+                self.session.merge(run)
+                self.session.commit()
+                self.executor.close()
+        return self.stats
+
+    def _tasks(self, sources: list[Path]) -> Iterator[ExtractTask]:
+        for root in sources:
+            source = self._source(root)
+            for entry in walk_source(root):
+                yield from self._file(source, entry)
+        self._commit()
+        yield from self._pending()
+
+    def _pending(self) -> Iterator[ExtractTask]:
+        """Items left pending by an earlier, interrupted run."""
+        last = 0
+        while True:
+            rows = self.session.execute(
+                select(Item.id, Item.sha256, Item.mime)
+                .where(Item.status == "pending", Item.id > last)
+                .order_by(Item.id)
+                .limit(1000)
+            ).all()
+            if not rows:
+                return
+            for item_id, sha, mime in rows:
+                last = item_id
+                if item_id not in self._queued and not is_archive(mime):
+                    self._queued.add(item_id)
+                    yield self._task(item_id, sha, mime)
+
+    def _task(self, item_id: int, sha: str, mime: str) -> ExtractTask:
+        return ExtractTask(
+            item_id=item_id,
+            sha256=sha,
+            path=str(self.case.blobs.path_for(sha)),
+            mime=mime,
+            limits=self.limits,
+            ocr_languages=self.case.settings.ocr_languages,
+        )
+
+    # --- sources and files -----------------------------------------------------------
+
+    def _source(self, root: Path) -> Source:
+        uri = str(root.resolve())
+        source = self.session.scalar(select(Source).where(Source.uri == uri))
+        if source is None:
+            kind = "directory" if root.is_dir() else "file"
+            source = Source(
+                uri=uri, kind=kind, custodian=self.custodian, note=self.note, created_at=utcnow()
+            )
+            self.session.add(source)
+            self.session.flush()
+            self.custody.append(
+                "received", source_path=uri, details={"kind": kind, "note": self.note}
+            )
+            self._commit()
+        return source
+
+    def _file(self, source: Source, entry: FileEntry) -> Iterator[ExtractTask]:
+        where = _Where(source, entry.path, entry.raw_name_hex, mtime=entry.mtime)
+        self.progress.advance("files")
+        if entry.error is not None:
+            self._error_occurrence(where, *entry.error)
+            return
+        try:
+            with open(entry.fs_path, "rb") as fh:
+                blob = self.case.blobs.put_stream(fh)
+        except OSError as exc:
+            self._error_occurrence(
+                where, "unreadable", f"cannot read the file: {exc.strerror or exc}"
+            )
+            return
+        yield from self._content(where, blob, Budget(self.limits))
+
+    def _content(self, where: _Where, blob: StoredBlob, budget: Budget) -> Iterator[ExtractTask]:
+        """Record one file's content and where it was; expand archives; queue extraction."""
+        self.stats.files_seen += 1
+        self.stats.bytes_read += blob.size
+        item, new_item = self._item(blob, where)
+        new_occ = self._occurrence(where, item)
+        if item.status == "pending":
+            if is_archive(item.mime):
+                yield from self._expand(item, where, budget)
+            elif item.id not in self._queued:
+                self._queued.add(item.id)
+                yield self._task(item.id, item.sha256, item.mime)
+        elif new_occ and is_archive(item.mime) and item.status == "ok":
+            # the same archive at a new path: its members occur at new paths too
+            yield from self._expand(item, where, budget)
+        self._maybe_commit()
+
+    def _item(self, blob: StoredBlob, where: _Where) -> tuple[Item, bool]:
+        item = self.session.scalar(select(Item).where(Item.sha256 == blob.sha256))
+        if item is not None:
+            self.stats.already_known += 1
+            return item, False
+        detected = detect(blob.path)
+        item = Item(
+            sha256=blob.sha256,
+            md5=blob.md5,
+            sha1=blob.sha1,
+            size=blob.size,
+            mime=detected.mime,
+            magic=detected.description[:500],
+            status="pending",
+            meta={},
+            created_at=utcnow(),
+        )
+        if blob.size == 0:
+            item.status, item.error_cause = "error", "empty"
+            item.error = "zero-byte file: there is no content to read"
+        self.session.add(item)
+        self.session.flush()
+        self.custody.append(
+            "stored",
+            item_sha256=blob.sha256,
+            source_path=self._display(where),
+            details={"size": blob.size, "md5": blob.md5, "sha1": blob.sha1, "mime": item.mime},
+        )
+        self.stats.new_items += 1
+        self.stats.new_bytes += blob.size
+        if item.status == "error":
+            self.stats.errors[item.error_cause or "error"] += 1
+        return item, True
+
+    def _display(self, where: _Where) -> str:
+        return f"{where.source.uri}:{where.path}"
+
+    def _occurrence(
+        self, where: _Where, item: Item | None, cause: str | None = None, message: str | None = None
+    ) -> bool:
+        exists = self.session.scalar(
+            select(Occurrence.id).where(
+                Occurrence.source_id == where.source.id, Occurrence.path == where.path
+            )
+        )
+        if exists is not None:
+            return False
+        name = where.path.rsplit("!/", 1)[-1]
+        mismatch = item is not None and extension_disagrees(name, item.mime)
+        if cause is None and where.unsafe_name:
+            cause, message = "unsafe_path", UNSAFE_NAME
+        self.session.execute(
+            insert(Occurrence).values(
+                source_id=where.source.id,
+                item_id=item.id if item is not None else None,
+                parent_item_id=where.parent_item_id,
+                path=where.path,
+                raw_name_hex=where.raw_name_hex,
+                depth=where.depth,
+                mtime=where.mtime,
+                extension=extension_of(name)[:32],
+                extension_mismatch=mismatch,
+                status="error" if cause else "ok",
+                error_cause=cause,
+                error=message,
+                created_at=utcnow(),
+            )
+        )
+        self.stats.new_occurrences += 1
+        self._dirty += 1
+        if cause:
+            self.stats.errors[cause] += 1
+        return True
+
+    def _error_occurrence(self, where: _Where, cause: str, message: str) -> None:
+        self._occurrence(where, None, cause, message)
+        self._maybe_commit()
+
+    # --- archives --------------------------------------------------------------------
+
+    def _expand(self, archive: Item, where: _Where, budget: Budget) -> Iterator[ExtractTask]:
+        if where.depth >= self.limits.max_archive_depth:
+            self._finish_archive(
+                archive,
+                "bomb",
+                f"archive nested more than {self.limits.max_archive_depth} deep: its members "
+                "were not read (raise limits.max_archive_depth to read them)",
+            )
+            return
+        members = errors = 0
+        failure: ArchiveError | None = None
+        path = self.case.blobs.path_for(archive.sha256)
+        try:
+            for result in read_members(path, archive.mime, self.limits, budget, self.case.blobs):
+                members += 1
+                child = self._member_where(where, archive, result.member)
+                if result.error is not None:
+                    errors += 1
+                    self.stats.files_seen += 1
+                    self._error_occurrence(child, result.error.cause, result.error.message)
+                    continue
+                assert result.blob is not None
+                yield from self._content(child, result.blob, budget)
+        except ArchiveError as exc:
+            failure = exc
+        meta = {"members": members, "member_errors": errors}
+        if failure is not None:
+            self._finish_archive(archive, failure.cause, failure.message, meta)
+        else:
+            self._finish_archive(archive, None, None, meta)
+
+    def _member_where(self, parent: _Where, archive: Item, member: Member) -> _Where:
+        if member.name is None:  # the one stream of a .gz/.bz2/.xz
+            stem = PurePosixPath(parent.path.rsplit("!/", 1)[-1]).stem or "content"
+            name = stem
+        else:
+            name = member.name.replace("\\", "/")
+        return _Where(
+            source=parent.source,
+            path=f"{parent.path}!/{name}",
+            raw_name_hex=member.raw_name_hex,
+            parent_item_id=archive.id,
+            depth=parent.depth + 1,
+            mtime=member.mtime,
+            unsafe_name=member.unsafe_path,
+        )
+
+    def _finish_archive(
+        self,
+        archive: Item,
+        cause: str | None,
+        message: str | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        archive.status = "error" if cause else "ok"
+        archive.error_cause, archive.error = cause, message
+        archive.extractor, archive.extractor_version = "archive", "1"
+        archive.meta = {**(archive.meta or {}), **(meta or {})}
+        archive.extracted_at = utcnow()
+        if cause:
+            self.stats.errors[cause] += 1
+        self.custody.append(
+            "extracted",
+            item_sha256=archive.sha256,
+            details={"extractor": "archive", "status": archive.status, **(meta or {})},
+        )
+        self._commit()
+
+    # --- extraction results ----------------------------------------------------------
+
+    def _record(self, outcome: Outcome) -> None:
+        self.progress.advance("extracted")
+        self.stats.extracted += 1
+        item = self.session.get(Item, outcome.item_id)
+        if item is None:
+            return
+        write_extraction(self.session, item, outcome)
+        if outcome.status == "error":
+            self.stats.errors[outcome.cause or "error"] += 1
+        self.custody.append(
+            "extracted",
+            item_sha256=item.sha256,
+            details={
+                "extractor": outcome.extractor,
+                "version": outcome.extractor_version,
+                "status": outcome.status,
+                "cause": outcome.cause,
+            },
+        )
+        self._dirty += 1
+        self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
+        if self._dirty >= COMMIT_EVERY or time.monotonic() - self._last_commit > COMMIT_SECONDS:
+            self._commit()
+
+    def _commit(self) -> None:
+        self.session.commit()
+        self._dirty = 0
+        self._last_commit = time.monotonic()
+
+
+def write_extraction(session: Session, item: Item, outcome: Outcome) -> None:
+    """Replace an item's extracted text, sheets and metadata with a new outcome."""
+    clear_extraction(session, item.id)
+    item.status = outcome.status
+    item.extractor, item.extractor_version = outcome.extractor, outcome.extractor_version
+    item.error_cause, item.error = outcome.cause, outcome.message
+    item.extracted_at = utcnow()
+    ex = outcome.extraction
+    if ex is None:
+        item.meta = {"seconds": round(outcome.seconds, 4)}
+        return
+    item.meta = {
+        **ex.meta,
+        "warnings": ex.warnings,
+        "ocr_pages": ex.ocr_pages,
+        "seconds": round(outcome.seconds, 4),
+    }
+    item.ocr_status = "pending" if ex.ocr_pages else None
+    if ex.pages:
+        session.execute(
+            insert(Page),
+            [
+                {
+                    "item_id": item.id,
+                    "page_no": p.page_no,
+                    "method": p.method,
+                    "text": p.text,
+                    "confidence": p.confidence,
+                    "language": p.language,
+                }
+                for p in ex.pages
+            ],
+        )
+    for sheet in ex.sheets:
+        row = Sheet(
+            item_id=item.id,
+            sheet_index=sheet.index,
+            name=sheet.name,
+            n_rows=sheet.n_rows,
+            n_cols=sheet.n_cols,
+            merged=sheet.merged,
+            truncated=sheet.truncated,
+        )
+        session.add(row)
+        session.flush()
+        if sheet.cells:
+            session.execute(
+                insert(Cell),
+                [
+                    {"sheet_id": row.id, "row": r, "col": c, "value": v, "vtype": t}
+                    for r, c, v, t in sheet.cells
+                ],
+            )
+
+
+def clear_extraction(session: Session, item_id: int) -> None:
+    sheet_ids = select(Sheet.id).where(Sheet.item_id == item_id).scalar_subquery()
+    session.execute(delete(Cell).where(Cell.sheet_id.in_(sheet_ids)))
+    session.execute(delete(Sheet).where(Sheet.item_id == item_id))
+    session.execute(delete(Page).where(Page.item_id == item_id, Page.method == "text"))
+
+
+def ingest(
+    case: Case,
+    sources: list[Path],
+    custodian: str = "",
+    note: str = "",
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> RunStats:
+    missing = [str(s) for s in sources if not os.path.lexists(s)]
+    if missing:
+        raise CaseError(f"source not found: {', '.join(missing)}")
+    return Ingestor(case, custodian, note, executor, progress).run(sources)

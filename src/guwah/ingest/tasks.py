@@ -1,0 +1,131 @@
+"""The work done in worker processes: extraction and OCR of one stored original.
+
+Tasks and outcomes are small picklable values. Each task runs under a wall-clock limit
+(SIGALRM in the worker) and turns every failure into an outcome with a cause and message.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from guwah.config import Limits
+from guwah.ingest.registry import ExtractContext, Extraction, ExtractionError, PageText, pick
+
+
+class TaskTimeout(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    if seconds <= 0:
+        yield
+        return
+
+    def _alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise TaskTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass(frozen=True)
+class ExtractTask:
+    item_id: int
+    sha256: str
+    path: str
+    mime: str
+    limits: Limits
+    ocr_languages: str
+
+
+@dataclass
+class Outcome:
+    item_id: int
+    status: str  # ok | error | unsupported
+    extractor: str | None = None
+    extractor_version: str | None = None
+    extraction: Extraction | None = None
+    cause: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+def _failure(exc: BaseException, limits: Limits, what: str) -> tuple[str, str]:
+    if isinstance(exc, ExtractionError):
+        return exc.cause, exc.message
+    if isinstance(exc, TaskTimeout):
+        return "timeout", f"{what} took longer than {limits.item_timeout_s:g} s and was stopped"
+    if isinstance(exc, MemoryError):
+        return "too_large", f"{what} needed more memory than a worker may use"
+    return "failed", f"{what} failed unexpectedly: {type(exc).__name__}: {exc}"
+
+
+def extract_task(task: ExtractTask) -> Outcome:
+    started = time.perf_counter()
+    extractor = pick(task.mime)
+    if extractor is None:
+        return Outcome(task.item_id, "unsupported", message=f"no extractor reads {task.mime}")
+    outcome = Outcome(task.item_id, "ok", extractor.name, extractor.version)
+    ctx = ExtractContext(limits=task.limits, ocr_languages=task.ocr_languages)
+    try:
+        with warnings.catch_warnings(), time_limit(task.limits.item_timeout_s):
+            warnings.simplefilter("ignore")
+            outcome.extraction = extractor.extract(Path(task.path), task.mime, ctx)
+    except (Exception, TaskTimeout) as exc:  # recorded on the item; never stops the run
+        outcome.status = "error"
+        outcome.cause, outcome.message = _failure(exc, task.limits, "extraction")
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+@dataclass(frozen=True)
+class OcrTask:
+    item_id: int
+    path: str
+    mime: str
+    pages: tuple[int, ...]
+    languages: str
+    limits: Limits
+
+
+@dataclass
+class OcrOutcome:
+    item_id: int
+    pages: list[PageText] = field(default_factory=list)
+    cause: str | None = None
+    message: str | None = None
+    seconds: float = 0.0
+
+
+def ocr_task(task: OcrTask) -> OcrOutcome:
+    from guwah.ingest.ocr import ocr_item
+
+    started = time.perf_counter()
+    outcome = OcrOutcome(task.item_id)
+    budget = task.limits.ocr_timeout_s * max(1, len(task.pages)) + 5
+    try:
+        with time_limit(budget):
+            outcome.pages = ocr_item(
+                Path(task.path),
+                task.mime,
+                list(task.pages),
+                task.languages,
+                task.limits.ocr_timeout_s,
+            )
+    except (Exception, TaskTimeout) as exc:
+        outcome.cause, outcome.message = _failure(exc, task.limits, "OCR")
+    outcome.seconds = time.perf_counter() - started
+    return outcome

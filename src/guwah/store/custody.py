@@ -1,0 +1,196 @@
+"""The chain of custody: an append-only, hash-chained log of what happened to the evidence.
+
+Each event's hash covers its own fields and the previous event's hash, so removing,
+reordering or editing any event breaks the chain from that point on. ``guwah custody
+verify`` recomputes the chain and re-hashes every original in the store. Print the head
+hash (``guwah custody head``) and keep it elsewhere: it anchors the whole log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from guwah import __version__
+from guwah.store.blobs import BlobStore, hash_file
+from guwah.store.models import CustodyEvent, Item
+
+GENESIS = "0" * 64
+TOOL = f"guwah {__version__}"
+
+
+def event_hash(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _hashed_fields(ev: CustodyEvent) -> dict[str, Any]:
+    return {
+        "seq": ev.seq,
+        "at": ev.at,
+        "event": ev.event,
+        "item_sha256": ev.item_sha256,
+        "source_path": ev.source_path,
+        "custodian": ev.custodian,
+        "host": ev.host,
+        "tool_version": ev.tool_version,
+        "details": ev.details,
+        "prev_hash": ev.prev_hash,
+    }
+
+
+class CustodyLog:
+    """Appends events in the caller's transaction; one writer per case at a time."""
+
+    def __init__(self, session: Session, custodian: str = "") -> None:
+        self.session = session
+        self.custodian = custodian or _default_custodian()
+        self.host = socket.gethostname()
+        last = session.execute(
+            select(CustodyEvent.seq, CustodyEvent.hash).order_by(CustodyEvent.seq.desc()).limit(1)
+        ).first()
+        self.seq, self.head = (last[0], last[1]) if last else (0, GENESIS)
+
+    def append(
+        self,
+        event: str,
+        item_sha256: str | None = None,
+        source_path: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> CustodyEvent:
+        ev = CustodyEvent(
+            seq=self.seq + 1,
+            at=datetime.now(UTC).isoformat(timespec="microseconds"),
+            event=event,
+            item_sha256=item_sha256,
+            source_path=source_path,
+            custodian=self.custodian,
+            host=self.host,
+            tool_version=TOOL,
+            details=details or {},
+            prev_hash=self.head,
+        )
+        ev.hash = event_hash(_hashed_fields(ev))
+        self.session.add(ev)
+        self.seq, self.head = ev.seq, ev.hash
+        return ev
+
+    def reload(self) -> None:
+        """Re-read the head after a rollback."""
+        self.__init__(self.session, self.custodian)  # type: ignore[misc]
+
+
+def _default_custodian() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    items: int = 0
+    chain_breaks: list[str] = field(default_factory=list)
+    tampered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    unlogged: list[str] = field(default_factory=list)  # items with no "stored" event
+    writable: list[str] = field(default_factory=list)
+    head: str = GENESIS
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.chain_breaks or self.tampered or self.missing or self.unexpected or self.unlogged
+        )
+
+
+def verify_chain(session: Session, report: VerifyReport, batch: int = 5000) -> None:
+    prev, expected_seq = GENESIS, 1
+    last_seq = 0
+    while True:
+        events = session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.seq > last_seq)
+            .order_by(CustodyEvent.seq)
+            .limit(batch)
+        ).all()
+        if not events:
+            break
+        for ev in events:
+            report.events += 1
+            if ev.seq != expected_seq:
+                report.chain_breaks.append(
+                    f"event {expected_seq} is missing (next event found is {ev.seq})"
+                )
+            if ev.prev_hash != prev:
+                report.chain_breaks.append(
+                    f"event {ev.seq} ({ev.event}) does not follow the event before it "
+                    "(its prev_hash differs): an event was removed, inserted or edited"
+                )
+            if event_hash(_hashed_fields(ev)) != ev.hash:
+                report.chain_breaks.append(
+                    f"event {ev.seq} ({ev.event}) was altered: its content no longer matches "
+                    "its hash"
+                )
+            prev, expected_seq, last_seq = ev.hash, ev.seq + 1, ev.seq
+        session.expunge_all()
+    report.head = prev
+
+
+def verify_store(session: Session, store: BlobStore, report: VerifyReport) -> None:
+    known: set[str] = set()
+    for sha, size in session.execute(select(Item.sha256, Item.size)).all():
+        known.add(sha)
+        report.items += 1
+        path = store.path_for(sha)
+        if not path.exists():
+            report.missing.append(f"{sha}: the original is missing from the store ({path})")
+            continue
+        actual = hash_file(path)
+        if actual != sha or path.stat().st_size != size:
+            report.tampered.append(
+                f"{sha}: the stored original was changed (it now hashes to {actual})"
+            )
+        elif path.stat().st_mode & 0o222:
+            report.writable.append(f"{sha}: the original is writable (expected read-only)")
+    for path in store.iter_stored():
+        if path.name not in known or path != store.path_for(path.name):
+            report.unexpected.append(f"{path}: a file in the store that no item accounts for")
+    logged = set(
+        session.scalars(
+            select(CustodyEvent.item_sha256).where(CustodyEvent.event == "stored").distinct()
+        ).all()
+    )
+    report.unlogged.extend(
+        f"{sha}: an item with no 'stored' event in the custody log"
+        for sha in sorted(known - logged)
+    )
+
+
+def verify(session: Session, store: BlobStore) -> VerifyReport:
+    report = VerifyReport()
+    verify_chain(session, report)
+    verify_store(session, store, report)
+    return report
+
+
+def event_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,93 @@
+"""Shared fixtures: real cases on disk, a small leak of real files, the CLI as users run it."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from guwah.case import Case
+from guwah.ingest.executor import ProcessExecutor
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def run_cli(
+    *args: str | Path, check: bool = True, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    """Run ``guwah`` in a subprocess exactly as a user would."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "guwah", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        **kw,  # type: ignore[arg-type]
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"guwah {' '.join(map(str, args))} exited {proc.returncode}\n"
+            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    return proc
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Case:
+    return Case.init(tmp_path / "case")
+
+
+@pytest.fixture
+def executor() -> Iterator[ProcessExecutor]:
+    ex = ProcessExecutor(workers=2)
+    yield ex
+    ex.close()
+
+
+def jpeg_bytes(seed: int = 0, when: datetime | None = None, make: str = "Canon") -> bytes:
+    img = Image.new("RGB", (64, 48), (seed * 37 % 256, seed * 91 % 256, 120))
+    exif = Image.Exif()
+    exif[0x010F] = make
+    exif[0x0110] = "EOS 5D"
+    exif[0x010E] = "synthetic test image"
+    if when is not None:
+        exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def write_small_leak(root: Path) -> Path:
+    """A handful of real files of the kinds a leak holds, one nested archive, a duplicate."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "photos").mkdir()
+    for i in range(3):
+        when = datetime(2018, 3, 1 + i, 9, 30, 0)
+        name = f"65312119800101{i:03d}X_{when:%Y%m%d%H%M%S}.jpg"
+        (root / "photos" / name).write_bytes(jpeg_bytes(i, when))
+    (root / "名单.csv").write_bytes("姓名,身份证号\n测试甲,360426199101010071\n".encode("gbk"))
+    (root / "notes.txt").write_text("会议纪要 meeting notes\n", encoding="utf-8")
+    (root / "copy-of-notes.txt").write_text("会议纪要 meeting notes\n", encoding="utf-8")
+    (root / "looks-like-a.jpg").write_text("this is text, not a photo\n", encoding="utf-8")
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("inner/readme.txt", "inner file")
+    with zipfile.ZipFile(root / "bundle.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("docs/notes.txt", "会议纪要 meeting notes\n")  # same content as notes.txt
+        z.writestr("docs/inner.zip", inner.getvalue())
+    return root
+
+
+@pytest.fixture
+def small_leak(tmp_path: Path) -> Path:
+    return write_small_leak(tmp_path / "leak")
