@@ -68,11 +68,19 @@ def _magic_text() -> magic.Magic:
     return magic.Magic()
 
 
-def detect(path: Path) -> Detected:
-    """Detect the type of a stored original from its bytes alone."""
+def describe(path: Path) -> str:
+    """libmagic's description ("JPEG image data, JFIF standard 1.01, …")."""
+    return str(_magic_text().from_file(str(path)))[:500]
+
+
+def detect(path: Path, with_description: bool = False) -> Detected:
+    """Detect the type of a stored original from its bytes alone.
+
+    The description costs a second libmagic pass; workers fill it in during extraction.
+    """
     raw_mime = _magic_mime().from_file(str(path)).lower()
-    description = _magic_text().from_file(str(path))
     mime = _ALIASES.get(raw_mime, raw_mime)
+    description = describe(path) if with_description or mime == "application/x-ole-storage" else ""
     if mime == "application/zip" or mime == "application/octet-stream" and _is_zip(path):
         # a zip header on unreadable bytes is a broken zip, and reported as one
         mime = _zip_flavour(path) or "application/zip"

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
 from guwah.ingest.archives import ArchiveError, Budget, Member, read_members
-from guwah.ingest.detect import detect, extension_disagrees, extension_of, is_archive
+from guwah.ingest.detect import describe, detect, extension_disagrees, extension_of, is_archive
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
+from guwah.ingest.registry import Extraction
 from guwah.ingest.sources import FileEntry, count_files, walk_source
 from guwah.ingest.tasks import ExtractTask, Outcome, extract_task
 from guwah.store.blobs import StoredBlob
@@ -94,6 +95,16 @@ def case_lock(case: Case) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class ItemRef:
+    """What the walk needs to know of a stored item (Core rows, not ORM objects: speed)."""
+
+    id: int
+    sha256: str
+    mime: str
+    status: str
 
 
 @dataclass
@@ -260,47 +271,62 @@ class Ingestor:
             yield from self._expand(item, where, budget)
         self._maybe_commit()
 
-    def _item(self, blob: StoredBlob, where: _Where) -> tuple[Item, bool]:
-        item = self.session.scalar(select(Item).where(Item.sha256 == blob.sha256))
-        if item is not None:
-            self.stats.already_known += 1
-            return item, False
-        detected = detect(blob.path)
-        item = Item(
-            sha256=blob.sha256,
-            md5=blob.md5,
-            sha1=blob.sha1,
-            size=blob.size,
-            mime=detected.mime,
-            magic=detected.description[:500],
-            status="pending",
-            meta={},
-            created_at=utcnow(),
+    def _item(self, blob: StoredBlob, where: _Where) -> tuple[ItemRef, bool]:
+        row = (
+            self.session.connection()
+            .execute(
+                select(Item.id, Item.sha256, Item.mime, Item.status).where(
+                    Item.sha256 == blob.sha256
+                )
+            )
+            .first()
         )
+        if row is not None:
+            self.stats.already_known += 1
+            return ItemRef(*row), False
+        detected = detect(blob.path)
+        values: dict[str, Any] = {
+            "sha256": blob.sha256,
+            "md5": blob.md5,
+            "sha1": blob.sha1,
+            "size": blob.size,
+            "mime": detected.mime,
+            "magic": detected.description[:500],
+            "status": "pending",
+            "meta": {},
+            "created_at": utcnow(),
+        }
         if blob.size == 0:
-            item.status, item.error_cause = "error", "empty"
-            item.error = "zero-byte file: there is no content to read"
-        self.session.add(item)
-        self.session.flush()
+            values.update(
+                status="error",
+                error_cause="empty",
+                error="zero-byte file: there is no content to read",
+            )
+            self.stats.errors["empty"] += 1
+        item_id = self.session.execute(
+            insert(Item).values(**values).returning(Item.id)
+        ).scalar_one()
         self.custody.append(
             "stored",
             item_sha256=blob.sha256,
             source_path=self._display(where),
-            details={"size": blob.size, "md5": blob.md5, "sha1": blob.sha1, "mime": item.mime},
+            details={"size": blob.size, "md5": blob.md5, "sha1": blob.sha1, "mime": detected.mime},
         )
         self.stats.new_items += 1
         self.stats.new_bytes += blob.size
-        if item.status == "error":
-            self.stats.errors[item.error_cause or "error"] += 1
-        return item, True
+        return ItemRef(item_id, blob.sha256, detected.mime, values["status"]), True
 
     def _display(self, where: _Where) -> str:
         return f"{where.source.uri}:{where.path}"
 
     def _occurrence(
-        self, where: _Where, item: Item | None, cause: str | None = None, message: str | None = None
+        self,
+        where: _Where,
+        item: ItemRef | None,
+        cause: str | None = None,
+        message: str | None = None,
     ) -> bool:
-        exists = self.session.scalar(
+        exists = self.session.connection().scalar(
             select(Occurrence.id).where(
                 Occurrence.source_id == where.source.id, Occurrence.path == where.path
             )
@@ -311,8 +337,9 @@ class Ingestor:
         mismatch = item is not None and extension_disagrees(name, item.mime)
         if cause is None and where.unsafe_name:
             cause, message = "unsafe_path", UNSAFE_NAME
-        self.session.execute(
-            insert(Occurrence).values(
+        self.session.connection().execute(
+            insert(Occurrence),
+            dict(
                 source_id=where.source.id,
                 item_id=item.id if item is not None else None,
                 parent_item_id=where.parent_item_id,
@@ -326,7 +353,7 @@ class Ingestor:
                 error_cause=cause,
                 error=message,
                 created_at=utcnow(),
-            )
+            ),
         )
         self.stats.new_occurrences += 1
         self._dirty += 1
@@ -340,7 +367,7 @@ class Ingestor:
 
     # --- archives --------------------------------------------------------------------
 
-    def _expand(self, archive: Item, where: _Where, budget: Budget) -> Iterator[ExtractTask]:
+    def _expand(self, archive: ItemRef, where: _Where, budget: Budget) -> Iterator[ExtractTask]:
         if where.depth >= self.limits.max_archive_depth:
             self._finish_archive(
                 archive,
@@ -371,7 +398,7 @@ class Ingestor:
         else:
             self._finish_archive(archive, None, None, meta)
 
-    def _member_where(self, parent: _Where, archive: Item, member: Member) -> _Where:
+    def _member_where(self, parent: _Where, archive: ItemRef, member: Member) -> _Where:
         if member.name is None:  # the one stream of a .gz/.bz2/.xz
             stem = PurePosixPath(parent.path.rsplit("!/", 1)[-1]).stem or "content"
             name = stem
@@ -389,18 +416,32 @@ class Ingestor:
 
     def _finish_archive(
         self,
-        archive: Item,
+        archive: ItemRef,
         cause: str | None,
         message: str | None,
         meta: dict[str, Any] | None = None,
     ) -> None:
         archive.status = "error" if cause else "ok"
-        archive.error_cause, archive.error = cause, message
-        archive.extractor, archive.extractor_version = "archive", "1"
-        archive.meta = {**(archive.meta or {}), **(meta or {})}
-        archive.extracted_at = utcnow()
+        self.session.execute(
+            update(Item)
+            .where(Item.id == archive.id)
+            .values(
+                status=archive.status,
+                error_cause=cause,
+                error=message,
+                extractor="archive",
+                extractor_version="1",
+                meta=meta or {},
+                extracted_at=utcnow(),
+            )
+        )
         if cause:
             self.stats.errors[cause] += 1
+        self.session.execute(
+            update(Item)
+            .where(Item.id == archive.id)
+            .values(magic=describe(self.case.blobs.path_for(archive.sha256)))
+        )
         self.custody.append(
             "extracted",
             item_sha256=archive.sha256,
@@ -413,15 +454,12 @@ class Ingestor:
     def _record(self, outcome: Outcome) -> None:
         self.progress.advance("extracted")
         self.stats.extracted += 1
-        item = self.session.get(Item, outcome.item_id)
-        if item is None:
-            return
-        write_extraction(self.session, item, outcome)
+        sha = write_extraction(self.session, outcome)
         if outcome.status == "error":
             self.stats.errors[outcome.cause or "error"] += 1
         self.custody.append(
             "extracted",
-            item_sha256=item.sha256,
+            item_sha256=sha,
             details={
                 "extractor": outcome.extractor,
                 "version": outcome.extractor_version,
@@ -442,30 +480,45 @@ class Ingestor:
         self._last_commit = time.monotonic()
 
 
-def write_extraction(session: Session, item: Item, outcome: Outcome) -> None:
-    """Replace an item's extracted text, sheets and metadata with a new outcome."""
-    clear_extraction(session, item.id)
-    item.status = outcome.status
-    item.extractor, item.extractor_version = outcome.extractor, outcome.extractor_version
-    item.error_cause, item.error = outcome.cause, outcome.message
-    item.extracted_at = utcnow()
-    ex = outcome.extraction
-    if ex is None:
-        item.meta = {"seconds": round(outcome.seconds, 4)}
-        return
-    item.meta = {
-        **ex.meta,
-        "warnings": ex.warnings,
-        "ocr_pages": ex.ocr_pages,
-        "seconds": round(outcome.seconds, 4),
+def write_extraction(session: Session, outcome: Outcome) -> str:
+    """Replace an item's extracted text, sheets and metadata with an outcome; its SHA-256."""
+    conn = session.connection()
+    sha, extracted_before = conn.execute(
+        select(Item.sha256, Item.extracted_at).where(Item.id == outcome.item_id)
+    ).one()
+    if extracted_before is not None:
+        clear_extraction(session, outcome.item_id)
+    values: dict[str, Any] = {
+        "status": outcome.status,
+        "extractor": outcome.extractor,
+        "extractor_version": outcome.extractor_version,
+        "error_cause": outcome.cause,
+        "error": outcome.message,
+        "extracted_at": utcnow(),
+        "meta": {"seconds": round(outcome.seconds, 4)},
+        "magic": outcome.description,
     }
-    item.ocr_status = "pending" if ex.ocr_pages else None
+    ex = outcome.extraction
+    if ex is not None:
+        values["meta"] = {
+            **ex.meta,
+            "warnings": ex.warnings,
+            "ocr_pages": ex.ocr_pages,
+            "seconds": round(outcome.seconds, 4),
+        }
+        values["ocr_status"] = "pending" if ex.ocr_pages else None
+        _insert_text_and_sheets(session, outcome.item_id, ex)
+    conn.execute(update(Item).where(Item.id == outcome.item_id).values(**values))
+    return str(sha)
+
+
+def _insert_text_and_sheets(session: Session, item_id: int, ex: Extraction) -> None:
     if ex.pages:
         session.execute(
             insert(Page),
             [
                 {
-                    "item_id": item.id,
+                    "item_id": item_id,
                     "page_no": p.page_no,
                     "method": p.method,
                     "text": p.text,
@@ -476,22 +529,24 @@ def write_extraction(session: Session, item: Item, outcome: Outcome) -> None:
             ],
         )
     for sheet in ex.sheets:
-        row = Sheet(
-            item_id=item.id,
-            sheet_index=sheet.index,
-            name=sheet.name,
-            n_rows=sheet.n_rows,
-            n_cols=sheet.n_cols,
-            merged=sheet.merged,
-            truncated=sheet.truncated,
-        )
-        session.add(row)
-        session.flush()
+        sheet_id = session.execute(
+            insert(Sheet)
+            .values(
+                item_id=item_id,
+                sheet_index=sheet.index,
+                name=sheet.name,
+                n_rows=sheet.n_rows,
+                n_cols=sheet.n_cols,
+                merged=sheet.merged,
+                truncated=sheet.truncated,
+            )
+            .returning(Sheet.id)
+        ).scalar_one()
         if sheet.cells:
             session.execute(
                 insert(Cell),
                 [
-                    {"sheet_id": row.id, "row": r, "col": c, "value": v, "vtype": t}
+                    {"sheet_id": sheet_id, "row": r, "col": c, "value": v, "vtype": t}
                     for r, c, v, t in sheet.cells
                 ],
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from guwah.config import Limits
+from guwah.ingest.detect import describe
 from guwah.ingest.registry import ExtractContext, Extraction, ExtractionError, PageText, pick
 
 
@@ -60,6 +61,7 @@ class Outcome:
     extraction: Extraction | None = None
     cause: str | None = None
     message: str | None = None
+    description: str = ""  # libmagic's description of the content
     seconds: float = 0.0
 
 
@@ -75,10 +77,17 @@ def _failure(exc: BaseException, limits: Limits, what: str) -> tuple[str, str]:
 
 def extract_task(task: ExtractTask) -> Outcome:
     started = time.perf_counter()
+    description = describe(Path(task.path))
     extractor = pick(task.mime)
     if extractor is None:
-        return Outcome(task.item_id, "unsupported", message=f"no extractor reads {task.mime}")
+        return Outcome(
+            task.item_id,
+            "unsupported",
+            message=f"no extractor reads {task.mime}",
+            description=description,
+        )
     outcome = Outcome(task.item_id, "ok", extractor.name, extractor.version)
+    outcome.description = description
     ctx = ExtractContext(limits=task.limits, ocr_languages=task.ocr_languages)
     try:
         with warnings.catch_warnings(), time_limit(task.limits.item_timeout_s):

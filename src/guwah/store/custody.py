@@ -14,10 +14,9 @@ import json
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from guwah import __version__
@@ -66,27 +65,24 @@ class CustodyLog:
         item_sha256: str | None = None,
         source_path: str | None = None,
         details: dict[str, Any] | None = None,
-    ) -> CustodyEvent:
-        ev = CustodyEvent(
-            seq=self.seq + 1,
-            at=datetime.now(UTC).isoformat(timespec="microseconds"),
-            event=event,
-            item_sha256=item_sha256,
-            source_path=source_path,
-            custodian=self.custodian,
-            host=self.host,
-            tool_version=TOOL,
-            details=details or {},
-            prev_hash=self.head,
-        )
-        ev.hash = event_hash(_hashed_fields(ev))
-        self.session.add(ev)
-        self.seq, self.head = ev.seq, ev.hash
-        return ev
-
-    def reload(self) -> None:
-        """Re-read the head after a rollback."""
-        self.__init__(self.session, self.custodian)  # type: ignore[misc]
+    ) -> str:
+        """Add an event to the caller's transaction; returns its hash, the new head."""
+        fields: dict[str, Any] = {
+            "seq": self.seq + 1,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "event": event,
+            "item_sha256": item_sha256,
+            "source_path": source_path,
+            "custodian": self.custodian,
+            "host": self.host,
+            "tool_version": TOOL,
+            "details": details or {},
+            "prev_hash": self.head,
+        }
+        digest = event_hash(fields)
+        self.session.connection().execute(insert(CustodyEvent), {**fields, "hash": digest})
+        self.seq, self.head = fields["seq"], digest
+        return digest
 
 
 def _default_custodian() -> str:
@@ -183,14 +179,3 @@ def verify(session: Session, store: BlobStore) -> VerifyReport:
     verify_chain(session, report)
     verify_store(session, store, report)
     return report
-
-
-def event_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
-
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

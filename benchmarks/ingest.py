@@ -1,0 +1,132 @@
+"""Ingest throughput and peak memory on the synthetic leak, beside `sha256sum` as the floor.
+
+Run: .venv/bin/python benchmarks/ingest.py [--scale medium] [--repeats 3] [--ocr/--no-ocr]
+
+Prints, in one run: the floor (sha256sum over the same files), ingest without OCR (median of
+the repeats), ingest with OCR (one run), each in files/s and MB/s, their ratio to the floor,
+and the peak memory of the whole process tree (main process and workers, summed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-out"
+
+
+def leak_files(leak: Path) -> tuple[list[Path], int]:
+    files = [p for p in leak.rglob("*") if p.is_file() and not p.is_symlink()]
+    return files, sum(p.stat().st_size for p in files)
+
+
+def tree_rss(pgid: int) -> int:
+    """Resident memory of every process in a process group, in bytes."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            with open(f"/proc/{entry}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall time of a command and the peak summed RSS of its process group."""
+    peak = 0
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode(errors='replace')[-3000:]}")
+    return elapsed, peak
+
+
+def guwah(*args: str) -> list[str]:
+    return [sys.executable, "-m", "guwah", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ocr", action=argparse.BooleanOptionalAction, default=True)
+    args = parser.parse_args()
+
+    leak = OUT / f"leak-{args.scale}-{args.seed}"
+    if not leak.exists():
+        print(f"generating the {args.scale} synthetic leak (seed {args.seed}) …", flush=True)
+        subprocess.run(
+            guwah("synth", str(leak), "--seed", str(args.seed), "--scale", args.scale),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    files, size = leak_files(leak)
+    n, mb = len(files), size / 1e6
+    print(f"leak: {n:,} files, {mb:,.1f} MB ({leak})")
+    print(f"machine: {os.cpu_count()} cores; repeats: {args.repeats} (medians)\n")
+
+    listing = OUT / "files.txt"
+    listing.write_bytes(b"\0".join(os.fsencode(p) for p in files))
+    floor_cmd = ["sh", "-c", f"xargs -0 sha256sum < '{listing}' > /dev/null"]
+    floor = [timed(floor_cmd) for _ in range(args.repeats)]
+
+    runs = []
+    for i in range(args.repeats):
+        case = OUT / f"case-noocr-{i}"
+        shutil.rmtree(case, ignore_errors=True)
+        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
+        runs.append(timed(guwah("ingest", str(leak), "--case", str(case), "--no-ocr")))
+    rows = [
+        ("sha256sum (floor)", statistics.median(t for t, _ in floor), max(m for _, m in floor)),
+        ("guwah ingest --no-ocr", statistics.median(t for t, _ in runs), max(m for _, m in runs)),
+    ]
+    if args.ocr:
+        case = OUT / "case-ocr"
+        shutil.rmtree(case, ignore_errors=True)
+        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
+        t, m = timed(guwah("ingest", str(leak), "--case", str(case)))
+        rows.append(("guwah ingest (with OCR)", t, m))
+
+    base = rows[0][1]
+    print(f"{'run':<26}{'seconds':>9}{'files/s':>10}{'MB/s':>9}{'× floor':>9}{'peak MiB':>10}")
+    for name, t, mem in rows:
+        print(
+            f"{name:<26}{t:>9.2f}{n / t:>10,.0f}{mb / t:>9.1f}{t / base:>9.1f}{mem / 2**20:>10,.0f}"
+        )
+    print("\nall no-OCR runs (s):", ", ".join(f"{t:.2f}" for t, _ in runs))
+
+
+if __name__ == "__main__":
+    main()
