@@ -91,3 +91,59 @@ def write_small_leak(root: Path) -> Path:
 @pytest.fixture
 def small_leak(tmp_path: Path) -> Path:
     return write_small_leak(tmp_path / "leak")
+
+
+def _pg_bin() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return candidates[-1].parent if candidates else None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server on a Unix socket, for server-mode tests."""
+    import pwd
+    import shutil
+    import tempfile
+    import uuid
+
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries not installed (Debian package postgresql)")
+    # not under pytest's tmp dir: that one is private to root, and the server runs as postgres
+    root = Path(tempfile.mkdtemp(prefix="guwah-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        pw = pwd.getpwnam("postgres")
+        shutil.chown(root, pw.pw_uid, pw.pw_gid)
+        as_user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"]
+    data, log = root / "data", root / "log"
+    port = str(20000 + uuid.uuid4().int % 20000)
+    subprocess.run(
+        [*as_user, bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            bin_dir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            log,
+            "-w",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=''",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql://postgres@/postgres?host={root}&port={port}"
+    finally:
+        subprocess.run(
+            [*as_user, bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
