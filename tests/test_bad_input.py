@@ -6,7 +6,6 @@ import io
 import os
 import shutil
 import struct
-import subprocess
 import tarfile
 import zipfile
 import zlib
@@ -18,7 +17,7 @@ from sqlalchemy import select
 
 from guwah.case import Case
 from guwah.config import CONFIG_NAME
-from guwah.ingest.executor import ProcessExecutor
+from guwah.ingest.executor import ProcessExecutor, SerialExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.store.models import Item, Occurrence
 from tests.conftest import jpeg_bytes, run_cli
@@ -227,33 +226,43 @@ def test_the_summary_groups_errors_by_cause(case: Case, hostile_leak: Path) -> N
     assert summary["by_status"]["ok"] >= 1
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("setpriv") is None,
-    reason="needs root to run the ingest as another user",
-)
-def test_unreadable_file_is_an_error_and_the_rest_is_read(tmp_path: Path) -> None:
-    os.chmod(tmp_path, 0o777)
-    leak = tmp_path / "leak"
-    leak.mkdir()
-    (leak / "readable.txt").write_text("ok")
-    (leak / "locked.txt").write_text("secret")
-    os.chmod(leak / "locked.txt", 0)
-    case_dir = tmp_path / "case"
-    run_cli("init", case_dir)
-    subprocess.run(["chown", "-R", "nobody", str(case_dir)], check=True)
-    proc = run_cli(
-        "ingest",
-        leak,
-        "--case",
-        case_dir,
-        "--no-ocr",
-        "--serial",
-        check=False,
-        preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)),
-    )
-    assert proc.returncode == 0, proc.stderr
-    with Case.open(case_dir).sessions() as s:
-        occ = {o.path: o for o in s.scalars(select(Occurrence))}
-    assert occ["locked.txt"].error_cause == "unreadable"
-    assert "Permission denied" in (occ["locked.txt"].error or "")
-    assert occ["readable.txt"].item_id is not None
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+def test_unreadable_file_is_an_error_and_the_rest_is_read(small_leak: Path) -> None:
+    """Root reads every file, so the ingest runs in a child process as user 'nobody'."""
+    import pwd
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody")
+    # pytest's tmp dir is private to root: work in a directory 'nobody' can reach
+    root = Path(tempfile.mkdtemp(prefix="guwah-unreadable-"))
+    try:
+        leak = root / "leak"
+        leak.mkdir()
+        (leak / "readable.txt").write_text("ok")
+        (leak / "locked.txt").write_text("secret")
+        case = Case.init(root / "case")
+        # warm up: modules the ingest needs are imported before the child loses access to them
+        ingest(Case.init(root / "warm"), [small_leak], executor=SerialExecutor())
+        for path in [root, *root.rglob("*")]:
+            os.chown(path, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+        os.chmod(leak / "locked.txt", 0)
+        pid = os.fork()
+        if pid == 0:  # the child: become nobody, ingest, report by exit status
+            code = 1
+            try:
+                os.setgid(nobody.pw_gid)
+                os.setuid(nobody.pw_uid)
+                ingest(Case.open(case.root), [leak], executor=SerialExecutor())
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        with case.sessions() as s:
+            occ = {o.path: o for o in s.scalars(select(Occurrence))}
+        assert occ["locked.txt"].error_cause == "unreadable"
+        assert occ["locked.txt"].item_id is None
+        assert "Permission denied" in (occ["locked.txt"].error or "")
+        assert occ["readable.txt"].item_id is not None
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -133,6 +133,7 @@ def ocr_task(task: OcrTask) -> OcrOutcome:
                 list(task.pages),
                 task.languages,
                 task.limits.ocr_timeout_s,
+                max_image_pixels=task.limits.max_image_pixels,
             )
     except (Exception, TaskTimeout) as exc:
         outcome.cause, outcome.message = _failure(exc, task.limits, "OCR")
