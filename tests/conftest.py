@@ -59,7 +59,7 @@ def jpeg_bytes(seed: int = 0, when: datetime | None = None, make: str = "Canon")
     exif = Image.Exif()
     exif[0x010F] = make
     exif[0x0110] = "EOS 5D"
-    exif[0x010E] = "synthetic test image"
+    exif[0x010E] = f"synthetic test image {seed}"  # also keeps every seed distinct
     if when is not None:
         exif.get_ifd(0x8769)[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
     buf = io.BytesIO()

@@ -46,7 +46,7 @@ def summarise(session: Session) -> CaseSummary:
     count = func.count()
     s.sources = session.scalar(select(count).select_from(Source)) or 0
     s.items = session.scalar(select(count).select_from(Item)) or 0
-    s.bytes = session.scalar(select(func.coalesce(func.sum(Item.size), 0))) or 0
+    s.bytes = int(session.scalar(select(func.coalesce(func.sum(Item.size), 0))) or 0)
     s.occurrences = session.scalar(select(count).select_from(Occurrence)) or 0
     s.by_type = [
         (mime, n, int(b or 0))

@@ -20,19 +20,19 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
 from guwah.ingest.archives import ArchiveError, Budget, Member, read_members
 from guwah.ingest.detect import describe, detect, extension_disagrees, extension_of, is_archive
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
-from guwah.ingest.registry import Extraction
 from guwah.ingest.sources import FileEntry, count_files, walk_source
 from guwah.ingest.tasks import ExtractTask, Outcome, extract_task
+from guwah.ingest.writer import BatchWriter
 from guwah.store.blobs import StoredBlob
 from guwah.store.custody import CustodyLog
-from guwah.store.models import Cell, Item, Occurrence, Page, Run, Sheet, Source
+from guwah.store.models import Item, Occurrence, Run, Source
 
 COMMIT_EVERY = 500
 COMMIT_SECONDS = 2.0
@@ -101,7 +101,7 @@ def case_lock(case: Case) -> Iterator[None]:
 class ItemRef:
     """What the walk needs to know of a stored item (Core rows, not ORM objects: speed)."""
 
-    id: int
+    id: int | None  # None until the buffered insert is flushed
     sha256: str
     mime: str
     status: str
@@ -146,8 +146,11 @@ class Ingestor:
         self.stats = RunStats()
         self.session: Session = case.sessions()
         self.custody = CustodyLog(self.session, self.custodian)
-        self._queued: set[int] = set()
-        self._dirty = 0
+        self.writer = BatchWriter(self.session)
+        self._queued: dict[int, str] = {}  # item id → SHA-256, sent for extraction
+        self._new: dict[str, ItemRef] = {}  # items buffered for insert, by SHA-256
+        self._buffered_paths: set[tuple[int, str]] = set()
+        self._ready: list[ItemRef] = []  # inserted, waiting to be sent for extraction
         self._last_commit = time.monotonic()
 
     # --- the run ---------------------------------------------------------------------
@@ -169,6 +172,7 @@ class Ingestor:
                             task.item_id, "error", cause="crash", message=outcome.message
                         )
                     self._record(outcome)
+                self._commit()
                 self.stats.seconds = time.perf_counter() - started
                 run.status = "done"
             except BaseException:
@@ -190,6 +194,7 @@ class Ingestor:
             for entry in walk_source(root):
                 yield from self._file(source, entry)
         self._commit()
+        yield from self._drain_ready()
         yield from self._pending()
 
     def _pending(self) -> Iterator[ExtractTask]:
@@ -207,10 +212,10 @@ class Ingestor:
             for item_id, sha, mime in rows:
                 last = item_id
                 if item_id not in self._queued and not is_archive(mime):
-                    self._queued.add(item_id)
                     yield self._task(item_id, sha, mime)
 
     def _task(self, item_id: int, sha: str, mime: str) -> ExtractTask:
+        self._queued[item_id] = sha
         return ExtractTask(
             item_id=item_id,
             sha256=sha,
@@ -242,14 +247,14 @@ class Ingestor:
         where = _Where(source, entry.path, entry.raw_name_hex, mtime=entry.mtime)
         self.progress.advance("files")
         if entry.error is not None:
-            self._error_occurrence(where, *entry.error)
+            self._occurrence(where, None, *entry.error)
             return
         try:
             with open(entry.fs_path, "rb") as fh:
                 blob = self.case.blobs.put_stream(fh)
         except OSError as exc:
-            self._error_occurrence(
-                where, "unreadable", f"cannot read the file: {exc.strerror or exc}"
+            self._occurrence(
+                where, None, "unreadable", f"cannot read the file: {exc.strerror or exc}"
             )
             return
         yield from self._content(where, blob, Budget(self.limits))
@@ -258,20 +263,31 @@ class Ingestor:
         """Record one file's content and where it was; expand archives; queue extraction."""
         self.stats.files_seen += 1
         self.stats.bytes_read += blob.size
-        item, new_item = self._item(blob, where)
+        item = self._item(blob, where)
         new_occ = self._occurrence(where, item)
-        if item.status == "pending":
-            if is_archive(item.mime):
-                yield from self._expand(item, where, budget)
-            elif item.id not in self._queued:
-                self._queued.add(item.id)
-                yield self._task(item.id, item.sha256, item.mime)
+        if item.status == "pending" and is_archive(item.mime):
+            if item.id is None:
+                self._commit()  # members need the archive's id
+            yield from self._expand(item, where, budget)
+        elif item.status == "pending" and item.id is not None and item.id not in self._queued:
+            yield self._task(item.id, item.sha256, item.mime)  # left pending by an earlier run
         elif new_occ and is_archive(item.mime) and item.status == "ok":
             # the same archive at a new path: its members occur at new paths too
             yield from self._expand(item, where, budget)
         self._maybe_commit()
+        yield from self._drain_ready()
 
-    def _item(self, blob: StoredBlob, where: _Where) -> tuple[ItemRef, bool]:
+    def _drain_ready(self) -> Iterator[ExtractTask]:
+        while self._ready:
+            ref = self._ready.pop()
+            assert ref.id is not None
+            yield self._task(ref.id, ref.sha256, ref.mime)
+
+    def _item(self, blob: StoredBlob, where: _Where) -> ItemRef:
+        buffered = self._new.get(blob.sha256)
+        if buffered is not None:
+            self.stats.already_known += 1
+            return buffered
         row = (
             self.session.connection()
             .execute(
@@ -283,18 +299,20 @@ class Ingestor:
         )
         if row is not None:
             self.stats.already_known += 1
-            return ItemRef(*row), False
-        detected = detect(blob.path)
+            return ItemRef(*row)
+        mime = detect(blob.path).mime
         values: dict[str, Any] = {
             "sha256": blob.sha256,
             "md5": blob.md5,
             "sha1": blob.sha1,
             "size": blob.size,
-            "mime": detected.mime,
-            "magic": detected.description[:500],
+            "mime": mime,
+            "magic": "",
             "status": "pending",
             "meta": {},
             "created_at": utcnow(),
+            "error_cause": None,
+            "error": None,
         }
         if blob.size == 0:
             values.update(
@@ -303,18 +321,18 @@ class Ingestor:
                 error="zero-byte file: there is no content to read",
             )
             self.stats.errors["empty"] += 1
-        item_id = self.session.execute(
-            insert(Item).values(**values).returning(Item.id)
-        ).scalar_one()
+        self.writer.add_item(values)
         self.custody.append(
             "stored",
             item_sha256=blob.sha256,
             source_path=self._display(where),
-            details={"size": blob.size, "md5": blob.md5, "sha1": blob.sha1, "mime": detected.mime},
+            details={"size": blob.size, "md5": blob.md5, "sha1": blob.sha1, "mime": mime},
         )
         self.stats.new_items += 1
         self.stats.new_bytes += blob.size
-        return ItemRef(item_id, blob.sha256, detected.mime, values["status"]), True
+        ref = ItemRef(None, blob.sha256, mime, values["status"])
+        self._new[blob.sha256] = ref
+        return ref
 
     def _display(self, where: _Where) -> str:
         return f"{where.source.uri}:{where.path}"
@@ -326,6 +344,10 @@ class Ingestor:
         cause: str | None = None,
         message: str | None = None,
     ) -> bool:
+        """Record where content (or a failure) was found; False if that path is known."""
+        key = (where.source.id, where.path)
+        if key in self._buffered_paths:
+            return False
         exists = self.session.connection().scalar(
             select(Occurrence.id).where(
                 Occurrence.source_id == where.source.id, Occurrence.path == where.path
@@ -333,37 +355,33 @@ class Ingestor:
         )
         if exists is not None:
             return False
+        self._buffered_paths.add(key)
         name = where.path.rsplit("!/", 1)[-1]
         mismatch = item is not None and extension_disagrees(name, item.mime)
         if cause is None and where.unsafe_name:
             cause, message = "unsafe_path", UNSAFE_NAME
-        self.session.connection().execute(
-            insert(Occurrence),
-            dict(
-                source_id=where.source.id,
-                item_id=item.id if item is not None else None,
-                parent_item_id=where.parent_item_id,
-                path=where.path,
-                raw_name_hex=where.raw_name_hex,
-                depth=where.depth,
-                mtime=where.mtime,
-                extension=extension_of(name)[:32],
-                extension_mismatch=mismatch,
-                status="error" if cause else "ok",
-                error_cause=cause,
-                error=message,
-                created_at=utcnow(),
-            ),
+        self.writer.add_occurrence(
+            {
+                "source_id": where.source.id,
+                "item_id": item.id if item is not None else None,
+                "parent_item_id": where.parent_item_id,
+                "path": where.path,
+                "raw_name_hex": where.raw_name_hex,
+                "depth": where.depth,
+                "mtime": where.mtime,
+                "extension": extension_of(name)[:32],
+                "extension_mismatch": mismatch,
+                "status": "error" if cause else "ok",
+                "error_cause": cause,
+                "error": message,
+                "created_at": utcnow(),
+            },
+            item_sha=item.sha256 if item is not None else None,
         )
         self.stats.new_occurrences += 1
-        self._dirty += 1
         if cause:
             self.stats.errors[cause] += 1
         return True
-
-    def _error_occurrence(self, where: _Where, cause: str, message: str) -> None:
-        self._occurrence(where, None, cause, message)
-        self._maybe_commit()
 
     # --- archives --------------------------------------------------------------------
 
@@ -386,7 +404,7 @@ class Ingestor:
                 if result.error is not None:
                     errors += 1
                     self.stats.files_seen += 1
-                    self._error_occurrence(child, result.error.cause, result.error.message)
+                    self._occurrence(child, None, result.error.cause, result.error.message)
                     continue
                 assert result.blob is not None
                 yield from self._content(child, result.blob, budget)
@@ -454,12 +472,12 @@ class Ingestor:
     def _record(self, outcome: Outcome) -> None:
         self.progress.advance("extracted")
         self.stats.extracted += 1
-        sha = write_extraction(self.session, outcome)
+        self.writer.add_extraction(outcome.item_id, extraction_values(outcome), outcome.extraction)
         if outcome.status == "error":
             self.stats.errors[outcome.cause or "error"] += 1
         self.custody.append(
             "extracted",
-            item_sha256=sha,
+            item_sha256=self._queued.get(outcome.item_id),
             details={
                 "extractor": outcome.extractor,
                 "version": outcome.extractor_version,
@@ -467,27 +485,30 @@ class Ingestor:
                 "cause": outcome.cause,
             },
         )
-        self._dirty += 1
         self._maybe_commit()
 
     def _maybe_commit(self) -> None:
-        if self._dirty >= COMMIT_EVERY or time.monotonic() - self._last_commit > COMMIT_SECONDS:
+        if (
+            len(self.writer) >= COMMIT_EVERY
+            or time.monotonic() - self._last_commit > COMMIT_SECONDS
+        ):
             self._commit()
 
     def _commit(self) -> None:
+        """Write what is buffered and commit; new items become ready for extraction."""
+        ids = self.writer.flush()
+        for sha, ref in self._new.items():
+            ref.id = ids[sha]
+            if ref.status == "pending" and not is_archive(ref.mime):
+                self._ready.append(ref)
+        self._new.clear()
+        self._buffered_paths.clear()
         self.session.commit()
-        self._dirty = 0
         self._last_commit = time.monotonic()
 
 
-def write_extraction(session: Session, outcome: Outcome) -> str:
-    """Replace an item's extracted text, sheets and metadata with an outcome; its SHA-256."""
-    conn = session.connection()
-    sha, extracted_before = conn.execute(
-        select(Item.sha256, Item.extracted_at).where(Item.id == outcome.item_id)
-    ).one()
-    if extracted_before is not None:
-        clear_extraction(session, outcome.item_id)
+def extraction_values(outcome: Outcome) -> dict[str, Any]:
+    """The item columns an extraction outcome sets."""
     values: dict[str, Any] = {
         "status": outcome.status,
         "extractor": outcome.extractor,
@@ -497,6 +518,7 @@ def write_extraction(session: Session, outcome: Outcome) -> str:
         "extracted_at": utcnow(),
         "meta": {"seconds": round(outcome.seconds, 4)},
         "magic": outcome.description,
+        "ocr_status": None,
     }
     ex = outcome.extraction
     if ex is not None:
@@ -507,56 +529,7 @@ def write_extraction(session: Session, outcome: Outcome) -> str:
             "seconds": round(outcome.seconds, 4),
         }
         values["ocr_status"] = "pending" if ex.ocr_pages else None
-        _insert_text_and_sheets(session, outcome.item_id, ex)
-    conn.execute(update(Item).where(Item.id == outcome.item_id).values(**values))
-    return str(sha)
-
-
-def _insert_text_and_sheets(session: Session, item_id: int, ex: Extraction) -> None:
-    if ex.pages:
-        session.execute(
-            insert(Page),
-            [
-                {
-                    "item_id": item_id,
-                    "page_no": p.page_no,
-                    "method": p.method,
-                    "text": p.text,
-                    "confidence": p.confidence,
-                    "language": p.language,
-                }
-                for p in ex.pages
-            ],
-        )
-    for sheet in ex.sheets:
-        sheet_id = session.execute(
-            insert(Sheet)
-            .values(
-                item_id=item_id,
-                sheet_index=sheet.index,
-                name=sheet.name,
-                n_rows=sheet.n_rows,
-                n_cols=sheet.n_cols,
-                merged=sheet.merged,
-                truncated=sheet.truncated,
-            )
-            .returning(Sheet.id)
-        ).scalar_one()
-        if sheet.cells:
-            session.execute(
-                insert(Cell),
-                [
-                    {"sheet_id": sheet_id, "row": r, "col": c, "value": v, "vtype": t}
-                    for r, c, v, t in sheet.cells
-                ],
-            )
-
-
-def clear_extraction(session: Session, item_id: int) -> None:
-    sheet_ids = select(Sheet.id).where(Sheet.item_id == item_id).scalar_subquery()
-    session.execute(delete(Cell).where(Cell.sheet_id.in_(sheet_ids)))
-    session.execute(delete(Sheet).where(Sheet.item_id == item_id))
-    session.execute(delete(Page).where(Page.item_id == item_id, Page.method == "text"))
+    return values
 
 
 def ingest(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -48,16 +49,22 @@ def _hashed_fields(ev: CustodyEvent) -> dict[str, Any]:
 
 
 class CustodyLog:
-    """Appends events in the caller's transaction; one writer per case at a time."""
+    """Appends events in the caller's transaction; one writer per case at a time.
+
+    Events are buffered and written just before the session commits, in one statement.
+    """
 
     def __init__(self, session: Session, custodian: str = "") -> None:
         self.session = session
+        self.pending: list[dict[str, Any]] = []
+        self.seq: int = 0
+        self.head: str = GENESIS
+        self._stale = True
+        sa_event.listen(session, "before_commit", self._before_commit)
+        sa_event.listen(session, "after_rollback", self._after_rollback)
         self.custodian = custodian or _default_custodian()
         self.host = socket.gethostname()
-        last = session.execute(
-            select(CustodyEvent.seq, CustodyEvent.hash).order_by(CustodyEvent.seq.desc()).limit(1)
-        ).first()
-        self.seq, self.head = (last[0], last[1]) if last else (0, GENESIS)
+        self._load_head()
 
     def append(
         self,
@@ -67,6 +74,8 @@ class CustodyLog:
         details: dict[str, Any] | None = None,
     ) -> str:
         """Add an event to the caller's transaction; returns its hash, the new head."""
+        if self._stale:
+            self._load_head()
         fields: dict[str, Any] = {
             "seq": self.seq + 1,
             "at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -80,9 +89,29 @@ class CustodyLog:
             "prev_hash": self.head,
         }
         digest = event_hash(fields)
-        self.session.connection().execute(insert(CustodyEvent), {**fields, "hash": digest})
+        self.pending.append({**fields, "hash": digest})
         self.seq, self.head = fields["seq"], digest
         return digest
+
+    def flush(self) -> None:
+        if self.pending:
+            rows, self.pending = self.pending, []
+            self.session.connection().execute(insert(CustodyEvent), rows)
+
+    def _before_commit(self, _session: Session) -> None:
+        self.flush()
+
+    def _after_rollback(self, _session: Session) -> None:
+        """Events not committed are gone: re-read the head before the next append."""
+        self.pending.clear()
+        self._stale = True
+
+    def _load_head(self) -> None:
+        last = self.session.execute(
+            select(CustodyEvent.seq, CustodyEvent.hash).order_by(CustodyEvent.seq.desc()).limit(1)
+        ).first()
+        self.seq, self.head = (last[0], last[1]) if last else (0, GENESIS)
+        self._stale = False
 
 
 def _default_custodian() -> str:
