@@ -94,7 +94,7 @@ def print_summary(s: CaseSummary) -> None:
         f"{s.cells:,} cells; {s.custody_events:,} custody events"
     )
     types = Table(title="Originals by type", title_justify="left")
-    types.add_column("type")
+    types.add_column("type", overflow="fold")
     types.add_column("items", justify="right")
     types.add_column("bytes", justify="right")
     for mime, n, b in s.by_type:

@@ -216,6 +216,7 @@ class Ingestor:
 
     def _task(self, item_id: int, sha: str, mime: str) -> ExtractTask:
         self._queued[item_id] = sha
+        self.progress.total("extracted", len(self._queued))
         return ExtractTask(
             item_id=item_id,
             sha256=sha,
