@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image, ImageChops
 
+from guwah.ingest.bounds import pixel_limit
 from guwah.ingest.registry import ExtractionError, PageText
 
 TEST_SIZE = 320  # long side of the copy the text test looks at
@@ -205,8 +206,13 @@ def ocr_item(
     ``max_image_pixels`` (``Limits.max_image_pixels``) bounds the images decoded; Pillow's
     own default applies when it is None.
     """
-    if max_image_pixels is not None:
-        Image.MAX_IMAGE_PIXELS = max_image_pixels
+    with pixel_limit(max_image_pixels):
+        return _ocr_pages(path, mime, pages, languages, timeout_s, dpi)
+
+
+def _ocr_pages(
+    path: Path, mime: str, pages: list[int], languages: str, timeout_s: float, dpi: int
+) -> list[PageText]:
     check_languages(languages)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by the tesseract subprocess
     deadline = time.monotonic() + timeout_s

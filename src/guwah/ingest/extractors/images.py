@@ -19,6 +19,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from guwah.ingest.bounds import pixel_limit
 from guwah.ingest.extractors.common import clean, jsonable
 from guwah.ingest.ocr import TEST_SIZE, looks_like_text
 from guwah.ingest.registry import ExtractContext, Extraction, ExtractionError, Extractor, register
@@ -42,9 +43,8 @@ class ImageExtractor(Extractor):
     )
 
     def extract(self, path: Path, mime: str, ctx: ExtractContext) -> Extraction:
-        Image.MAX_IMAGE_PIXELS = ctx.limits.max_image_pixels
         out = Extraction()
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), pixel_limit(ctx.limits.max_image_pixels):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = _open(path, ctx)
             with img:

@@ -1,0 +1,107 @@
+"""The ground-truth file, written as it goes so memory stays bounded at any scale.
+
+Layout (one JSON object): header keys, then ``people`` (one person per line), then
+``documents``, ``copies``, ``junk``, ``anomalies`` and ``summary``. See docs/synthetic-leak.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from .people import Person
+
+FORMAT = "guwah-synth-truth/1"
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+def person_json(p: Person) -> dict[str, Any]:
+    v = p.village
+    sex = p.recorded.get("sex", p.sex)
+    birth = p.recorded.get("birth_date", p.birth_date)
+    out: dict[str, Any] = {
+        "key": p.key,
+        "id_number": p.id_number,
+        "name": p.name.chinese,
+        "latin": list(p.name.latin),
+        "given_name": p.name.given,
+    }
+    if p.name.father:
+        out["father_name"] = p.name.father
+    if p.name.surname:
+        out["surname"] = p.name.surname
+    out.update(
+        {
+            "sex": "male" if sex == "M" else "female",
+            "ethnicity": p.ethnicity,
+            "birth_date": f"{birth:%Y-%m-%d}",
+            "county_code": v.county.code,
+            "county": v.county.name,
+            "county_latin": v.county.latin,
+            "township": v.township,
+            "village": v.name,
+            "group": p.group,
+            "address": p.address(),
+            "household": p.household,
+            "relation_to_head": p.relation_to_head,
+            "in_records": p.in_records,
+            "detention": None
+            if p.detention is None
+            else {
+                "facility": p.detention.facility,
+                "facility_latin": p.detention.facility_latin,
+                "date": f"{p.detention.date:%Y-%m-%d}",
+                "reason": p.detention.reason,
+                "reason_en": p.detention.reason_en,
+            },
+            "family": [
+                {"relation": rel, "key": o.key, "id_number": o.id_number, "name": o.name.chinese}
+                for rel, o in p.family()
+            ]
+            if p.in_records
+            else [],
+            "rows": [
+                {"path": r.path, "sheet": r.sheet, "row": r.row}
+                | ({"overrides": r.overrides} if r.overrides else {})
+                for r in p.rows
+            ],
+            "photos": [
+                {"path": ph.path, "time": ph.time.isoformat()}
+                | ({"copy_of": ph.copy_of} if ph.copy_of else {})
+                | ({"duplicate_of": ph.duplicate_of} if ph.duplicate_of else {})
+                for ph in p.photos
+            ],
+            "anomalies": p.anomalies,
+        }
+    )
+    return out
+
+
+class TruthWriter:
+    """Streams the truth JSON: header, people one by one, then the tail."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh: IO[str] = path.open("w", encoding="utf-8")
+        self.n_people = 0
+        self.fh.write("{\n")
+        for key, value in {"format": FORMAT, **header}.items():
+            self.fh.write(f"{_dump(key)}: {_dump(value)},\n")
+        self.fh.write('"people": [\n')
+
+    def person(self, p: Person) -> None:
+        if self.n_people:
+            self.fh.write(",\n")
+        self.fh.write(_dump(person_json(p)))
+        self.n_people += 1
+
+    def close(self, tail: dict[str, Any]) -> None:
+        self.fh.write("\n]")
+        for key, value in tail.items():
+            self.fh.write(f",\n{_dump(key)}: {_dump(value)}")
+        self.fh.write("\n}\n")
+        self.fh.close()
