@@ -159,3 +159,125 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- records and people (``guwah records``) -------------------------------------------------
+
+
+class SheetLayout(Base):
+    """How the records stage read one sheet: its header rows, or why it was skipped."""
+
+    __tablename__ = "sheet_layouts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # read | skipped
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    header_rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    first_data_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    n_records: Mapped[int] = mapped_column(Integer, default=0)
+    n_skipped_rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ColumnMap(Base):
+    """One column of a sheet as read: its header text and the field it was mapped to."""
+
+    __tablename__ = "column_maps"
+    __table_args__ = (UniqueConstraint("sheet_id", "col", name="uq_column_map"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id"), index=True)
+    col: Mapped[int] = mapped_column(Integer)
+    header: Mapped[str] = mapped_column(Text, default="")
+    header_rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    field: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: unknown, kept
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    method: Mapped[str] = mapped_column(String(16))  # exact | contains | fuzzy | none
+    matched: Mapped[str | None] = mapped_column(Text, nullable=True)  # the lexicon variant
+
+
+class Person(Base):
+    """One person, resolved from records and photos (by ID number, else name + birth date)."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id_number: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    birth_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    sex: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    n_records: Mapped[int] = mapped_column(Integer, default=0)
+    n_photos: Mapped[int] = mapped_column(Integer, default=0)
+    detained: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(16))  # id_number | name_birth | single
+    # field → [{"value": …, "records": [record ids]}] where the sources disagree
+    conflicts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Record(Base):
+    """One row of a sheet that describes a person."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("sheet_id", "row", name="uq_record_row"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id"))
+    row: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id"), nullable=True, index=True
+    )
+
+
+class RecordValue(Base):
+    """One cell of a record: the normalised value beside the original, where it was."""
+
+    __tablename__ = "record_values"
+    __table_args__ = (Index("ix_record_values_field_value", "field", "value"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: unknown column
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)  # None: could not normalise
+    raw: Mapped[str] = mapped_column(Text)
+    vtype: Mapped[str] = mapped_column(String(8), default="s")
+    row: Mapped[int] = mapped_column(Integer)  # the cell's row (a merged cell: its first row)
+    col: Mapped[int] = mapped_column(Integer)
+    problem: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class PersonSource(Base):
+    """A record or a photo that makes up a person, and how it was joined."""
+
+    __tablename__ = "person_sources"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # record | photo
+    record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("records.id"), nullable=True, index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), nullable=True, index=True)
+    path: Mapped[str | None] = mapped_column(Text, nullable=True)  # the photo's occurrence path
+    method: Mapped[str] = mapped_column(String(16))  # id_number | name_birth | single
+
+
+class PersonName(Base):
+    """Every name a person goes by in the sources, as written, with the record it came from."""
+
+    __tablename__ = "person_names"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(Text, index=True)
+    raw: Mapped[str] = mapped_column(Text)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
+
+
+class PersonRelation(Base):
+    """A relative named in a record, linked to the relative's person when resolvable."""
+
+    __tablename__ = "person_relations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(32))
+    relative_name: Mapped[str] = mapped_column(Text)
+    relative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id"), nullable=True, index=True
+    )
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
+    method: Mapped[str] = mapped_column(String(16))  # relatives_column | household
