@@ -18,6 +18,8 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
+from guwah.names.command import names_app
+from guwah.records.command import records_app
 from guwah.synth.command import synth_command
 
 app = typer.Typer(
@@ -28,7 +30,9 @@ app = typer.Typer(
 )
 custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_is_help=True)
 app.add_typer(custody_app, name="custody")
+app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
+app.add_typer(names_app, name="names")
 
 CaseOpt = Annotated[
     Path | None,

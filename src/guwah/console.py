@@ -24,7 +24,13 @@ from guwah.summary import CaseSummary
 console = Console()
 err_console = Console(stderr=True)
 
-LABELS = {"files": "Preserving files", "extracted": "Extracting", "ocr": "OCR"}
+LABELS = {
+    "files": "Preserving files",
+    "extracted": "Extracting",
+    "ocr": "OCR",
+    "sheets": "Reading sheets",
+    "people": "Resolving people",
+}
 
 
 class RichProgress:
