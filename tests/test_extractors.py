@@ -831,3 +831,15 @@ def test_dates_are_iso(tmp_path: Path) -> None:
     assert format_number(3.0) == "3"
     assert format_number(2**60 * 1.0) == repr(2**60 * 1.0)
     assert format_number(0.1) == "0.1"
+
+
+def test_short_gbk_csv_with_uyghur_name_separators_is_read_as_chinese(tmp_path: Path) -> None:
+    """charset-normalizer alone guesses a Thai code page for this; '·' must not tip it."""
+    from guwah.ingest.extractors.common import decode_text
+
+    rows = ["姓名,性别,出生日期,住址"] + [
+        f"艾力·买买提,男,1980-01-01,疏附县托克扎克镇{i}村" for i in range(5)
+    ]
+    text, encoding = decode_text(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    assert encoding == "gb18030"
+    assert "艾力·买买提" in text

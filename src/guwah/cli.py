@@ -18,7 +18,6 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
-from guwah.names.command import names_app
 from guwah.records.command import records_app
 from guwah.synth.command import synth_command
 
@@ -32,7 +31,6 @@ custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_
 app.add_typer(custody_app, name="custody")
 app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
-app.add_typer(names_app, name="names")
 
 CaseOpt = Annotated[
     Path | None,

@@ -124,9 +124,11 @@ def _guess_codec(data: bytes) -> str:
 
 
 def _plausible_gb(sample: bytes) -> bool:
+    """Decodes as GB18030 into mostly Chinese text (charset-normalizer misreads short GBK)."""
     text = sample.decode("gb18030", errors="replace")
-    if not text:
+    if not text or text.count("\ufffd") > 2:  # a cut last character is fine, more is not
         return False
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     good = sum(
         1
         for ch in text
@@ -134,8 +136,9 @@ def _plausible_gb(sample: bytes) -> bool:
         or "\u4e00" <= ch <= "\u9fff"
         or "\u3000" <= ch <= "\u303f"
         or "\uff00" <= ch <= "\uffef"
+        or ch in "·•・﹒‧—…“”‘’《》"
     )
-    return good / len(text) >= 0.97
+    return han > 0 and good / len(text) >= 0.97
 
 
 def read_bounded(path: Path, max_bytes: int) -> tuple[bytes, bool]:

@@ -1,0 +1,162 @@
+"""``guwah records``: build records and people from the case's sheets, review, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from guwah.case import Case, CaseError
+from guwah.console import RichProgress, console, err_console
+from guwah.records.stage import RecordsStats
+
+records_app = typer.Typer(rich_markup_mode="rich")
+
+CaseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--case",
+        "-C",
+        help="Case directory (default: $GUWAH_CASE, else the current directory).",
+        show_default=False,
+    ),
+]
+
+
+def _open(case_dir: Path | None) -> Case:
+    try:
+        return Case.open(case_dir)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def print_stats(stats: RecordsStats) -> None:
+    table = Table(title="Records", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows: list[tuple[str, str]] = [
+        ("sheets read / skipped", f"{stats.sheets_read:,} / {stats.sheets_skipped:,}"),
+        ("records", f"{stats.records:,}"),
+        ("values", f"{stats.values:,}"),
+        ("unknown columns (kept)", f"{stats.unknown_columns:,}"),
+        ("rows skipped (blank, footer, notes)", f"{stats.skipped_rows:,}"),
+        ("people", f"{stats.people:,}"),
+        ("  with an ID number", f"{stats.people_with_id:,}"),
+        ("  with conflicting names or birth dates under one ID", f"{stats.id_conflicts:,}"),
+        ("  known from photos only", f"{stats.people_from_photos_only:,}"),
+        ("photos linked", f"{stats.photos_linked:,}"),
+        ("relatives named / linked", f"{stats.relations:,} / {stats.relations_linked:,}"),
+    ]
+    for problem, n in sorted(stats.problems.items()):
+        rows.append((f"values flagged {problem}", f"{n:,}"))
+    for what, count in rows:
+        table.add_row(what, count)
+    console.print(table)
+    console.print(
+        f"Built in {stats.seconds:.1f} s (lexicon v{stats.lexicon_version}). "
+        "Review the mapping: guwah records report"
+    )
+
+
+def _build(case_dir: Path | None) -> None:
+    from guwah.records.stage import build_records
+
+    case = _open(case_dir)
+    try:
+        with RichProgress() as progress:
+            stats = build_records(case, progress=progress)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_stats(stats)
+
+
+@records_app.callback(invoke_without_command=True)
+def records_main(ctx: typer.Context, case_dir: CaseOpt = None) -> None:
+    """Records and people out of the case's spreadsheets: build, review the mapping, export.
+
+    Without a command: (re-)build them, as [bold]guwah records build[/] does.
+
+    Example: [bold]guwah records --case cases/xpf[/]
+    """
+    if ctx.invoked_subcommand is None:
+        _build(case_dir)
+
+
+@records_app.command("build")
+def build_command(case_dir: CaseOpt = None) -> None:
+    """Find each sheet's header, map its columns, read records with provenance, resolve people.
+
+    Re-running replaces what an earlier build wrote: nothing is duplicated.
+
+    Example: [bold]guwah records build --case cases/xpf[/]
+    """
+    _build(case_dir)
+
+
+@records_app.command("report")
+def report_command(
+    case_dir: CaseOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the report to FILE.md or FILE.json."),
+    ] = None,
+) -> None:
+    """Show which column of which sheet was read as what (header, field, score), for review.
+
+    Example: [bold]guwah records report --case cases/xpf --out mapping.md[/]
+    """
+    from guwah.records.report import mapping_report, to_json, to_markdown
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        report = mapping_report(session)
+    if not report:
+        err_console.print("No records built yet: run [bold]guwah records build[/] first.")
+        raise typer.Exit(1)
+    if out is not None:
+        text = to_json(report) if out.suffix.lower() == ".json" else to_markdown(report)
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"Wrote the mapping report of {len(report):,} sheets to {out}")
+        return
+    for s in report:
+        title = f"{s['path']} — sheet {s['sheet_index'] + 1} “{s['sheet']}” ({s['sha256'][:12]}…)"
+        if s["status"] != "read":
+            console.print(f"[yellow]skipped[/] {title}: {s['reason']}", markup=True)
+            continue
+        table = Table(title=title, title_justify="left")
+        for col in ("col", "header", "field", "score", "method"):
+            table.add_column(col)
+        for c in s["columns"]:
+            table.add_row(
+                c["letter"],
+                c["header"],
+                c["field"] or "[red]unknown (kept)[/]",
+                f"{c['score']:.2f}",
+                c["method"],
+            )
+        console.print(table)
+        console.print(
+            f"header rows {s['header_rows']}, {s['records']:,} records, "
+            f"{s['skipped_rows']} rows skipped\n"
+        )
+
+
+@records_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8 with BOM).")],
+    case_dir: CaseOpt = None,
+) -> None:
+    """Write one row per record: provenance (SHA-256, path, sheet, row) and its fields.
+
+    Example: [bold]guwah records export records.csv --case cases/xpf[/]
+    """
+    from guwah.records.export import export_csv
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        n = export_csv(session, out)
+    console.print(f"Wrote {n:,} records to {out}")

@@ -1,0 +1,96 @@
+"""CSV export of records: one row per record, its fields, and where it came from.
+
+UTF-8 with a byte-order mark, so Excel opens Chinese text right. Provenance columns come
+first (record id, person id, SHA-256, path of the first occurrence, sheet, sheet index,
+row), then one column per lexicon field (normalised values; several cells of one field are
+joined with " | "), then problems, then columns no lexicon field matched, by header.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guwah.records.headers import col_letter
+from guwah.records.lexicon import Lexicon, load_lexicon
+from guwah.records.people import first_paths
+from guwah.store.models import ColumnMap, Item, Record, RecordValue, Sheet
+
+PROVENANCE = ("record_id", "person_id", "sha256", "path", "sheet", "sheet_index", "row")
+BATCH = 5000
+
+
+def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> int:
+    """Write every record to ``out``; returns how many were written."""
+    lex = lexicon or load_lexicon()
+    fields = list(lex.fields)
+    headers = {
+        (s, c): h or col_letter(c)
+        for s, c, h in session.execute(
+            select(ColumnMap.sheet_id, ColumnMap.col, ColumnMap.header).where(
+                ColumnMap.field.is_(None)
+            )
+        )
+    }
+    extra = sorted(set(headers.values()))
+    paths = first_paths(session, list(session.scalars(select(Record.item_id).distinct())))
+    n = 0
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*PROVENANCE, *fields, "problems", *(f"? {h}" for h in extra)])
+        last = 0
+        while True:
+            recs = session.execute(
+                select(
+                    Record.id,
+                    Record.person_id,
+                    Record.item_id,
+                    Record.sheet_id,
+                    Record.row,
+                    Item.sha256,
+                    Sheet.name,
+                    Sheet.sheet_index,
+                )
+                .join(Item, Item.id == Record.item_id)
+                .join(Sheet, Sheet.id == Record.sheet_id)
+                .where(Record.id > last)
+                .order_by(Record.id)
+                .limit(BATCH)
+            ).all()
+            if not recs:
+                break
+            last = recs[-1].id
+            values: dict[int, list[RecordValue]] = {}
+            for v in session.scalars(
+                select(RecordValue)
+                .where(RecordValue.record_id.between(recs[0].id, last))
+                .order_by(RecordValue.record_id, RecordValue.col)
+            ):
+                values.setdefault(v.record_id, []).append(v)
+            for r in recs:
+                cols: dict[str, list[str]] = {}
+                problems = []
+                for v in values.get(r.id, []):
+                    key = v.field if v.field else f"? {headers.get((r.sheet_id, v.col), '')}"
+                    cols.setdefault(key, []).append(v.value if v.value is not None else v.raw)
+                    if v.problem:
+                        problems.append(f"{col_letter(v.col)}{v.row}:{v.problem}")
+                writer.writerow(
+                    [
+                        r.id,
+                        r.person_id or "",
+                        r.sha256,
+                        paths.get(r.item_id, ""),
+                        r.name,
+                        r.sheet_index,
+                        r.row,
+                        *(" | ".join(cols.get(f, [])) for f in fields),
+                        "; ".join(problems),
+                        *(" | ".join(cols.get(f"? {h}", [])) for h in extra),
+                    ]
+                )
+                n += 1
+    return n

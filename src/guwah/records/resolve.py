@@ -1,0 +1,166 @@
+"""Resolve records and photos into people: by ID number first, then name + birth date.
+
+Never by name alone. Records that share a usable ID number are one person, whatever else
+they say (two names or two birth dates under one ID are kept: evidence of an ``id_conflict``).
+A record without a usable ID joins the one ID-holder with the same name and full birth date;
+with several such ID-holders it stays on its own (ambiguous); with none it joins the other
+ID-less records of that name and birth date. A record whose ID went through floating point
+joins the one ID-holder of the same name whose ID is that float. A photo whose file name
+carries an ID joins the person with that ID (or makes one: a photo no record names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+PHOTO_ID = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9])")
+SUMMARY_FIELDS = ("name", "birth_date", "sex", "ethnicity")
+
+
+@dataclass
+class RecordKey:
+    """What resolution needs of a record."""
+
+    record_id: int
+    item_id: int
+    sheet_id: int
+    id_number: str | None = None
+    damaged_id: str | None = None  # the raw text of an ID number flagged id_float
+    names: list[tuple[str, str]] = field(default_factory=list)  # (normalised, raw)
+    birth_date: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
+    detained: bool = False
+    place: str | None = None  # village key of the address, for relatives
+    house: str | None = None  # the address from the township on: one household
+    household_no: str | None = None
+    relation_to_head: str | None = None
+    relatives: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str | None:
+        return self.names[0][0] if self.names else None
+
+
+@dataclass
+class PhotoKey:
+    item_id: int
+    path: str
+    id_number: str
+
+
+@dataclass
+class Resolved:
+    """One person: the records and photos that make it up, and how each joined."""
+
+    records: list[tuple[RecordKey, str]] = field(default_factory=list)  # (record, method)
+    photos: list[PhotoKey] = field(default_factory=list)
+    id_number: str | None = None
+
+    @property
+    def method(self) -> str:
+        if self.id_number:
+            return "id_number"
+        return "name_birth" if len(self.records) > 1 else "single"
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"conflicts": {}}
+        for f in SUMMARY_FIELDS:
+            seen: dict[str, list[int]] = defaultdict(list)
+            for rec, _m in self.records:
+                v = rec.name if f == "name" else getattr(rec, f)
+                if v:
+                    seen[v].append(rec.record_id)
+            counts = Counter({v: len(ids) for v, ids in seen.items()})
+            out[f] = max(seen, key=lambda v: (counts[v], -min(seen[v]))) if seen else None
+            if len(seen) > 1:
+                out["conflicts"][f] = [{"value": v, "records": ids} for v, ids in seen.items()]
+        out["detained"] = any(r.detained for r, _m in self.records)
+        return out
+
+
+def photo_id(path: str) -> str | None:
+    """The 18-character ID number in a photo's file name, if it carries one."""
+    name = path.rsplit("/", 1)[-1]
+    m = PHOTO_ID.search(name)
+    return m.group(1).upper() if m else None
+
+
+def _float_key(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def resolve(records: list[RecordKey], photos: list[PhotoKey]) -> list[Resolved]:
+    people: list[Resolved] = []
+    by_id: dict[str, Resolved] = {}
+
+    def person_for(id_number: str) -> Resolved:
+        p = by_id.get(id_number)
+        if p is None:
+            p = by_id[id_number] = Resolved(id_number=id_number)
+            people.append(p)
+        return p
+
+    rest: list[RecordKey] = []
+    for rec in records:
+        if rec.id_number:
+            person_for(rec.id_number).records.append((rec, "id_number"))
+        else:
+            rest.append(rec)
+    # name + birth date → the ID-holders that show them
+    by_name_birth: dict[tuple[str, str], set[str]] = defaultdict(set)
+    by_float: dict[float, set[str]] = defaultdict(set)
+    for id_number, p in by_id.items():
+        as_float = _float_key(id_number.replace("X", ""))
+        if as_float is not None and id_number[-1] != "X":
+            by_float[as_float].add(id_number)
+        for rec, _m in p.records:
+            for norm, _raw in rec.names:
+                if rec.birth_date and len(rec.birth_date) == 10:
+                    by_name_birth[(norm, rec.birth_date)].add(id_number)
+    no_id: dict[tuple[str, str], Resolved] = {}
+    for rec in rest:
+        target = _damaged_id_match(rec, by_float, by_id)
+        if target is not None:
+            by_id[target].records.append((rec, "damaged_id_name"))
+            continue
+        if rec.name and rec.birth_date and len(rec.birth_date) == 10:
+            key = (rec.name, rec.birth_date)
+            holders = by_name_birth.get(key, set())
+            if len(holders) == 1:
+                by_id[next(iter(holders))].records.append((rec, "name_birth"))
+                continue
+            if not holders:
+                grp = no_id.get(key)
+                if grp is None:
+                    grp = no_id[key] = Resolved()
+                    people.append(grp)
+                grp.records.append((rec, "name_birth" if grp.records else "single"))
+                if len(grp.records) == 2:
+                    grp.records[0] = (grp.records[0][0], "name_birth")
+                continue
+        people.append(Resolved(records=[(rec, "single")]))
+    for photo in photos:
+        person_for(photo.id_number).photos.append(photo)
+    return people
+
+
+def _damaged_id_match(
+    rec: RecordKey, by_float: dict[float, set[str]], by_id: dict[str, Resolved]
+) -> str | None:
+    """The one ID-holder whose ID is this record's float and who has this record's name."""
+    if not rec.damaged_id or not rec.name:
+        return None
+    key = _float_key(rec.damaged_id.strip())
+    if key is None:
+        return None
+    hits = [
+        i for i in by_float.get(key, ()) if any(r.name == rec.name for r, _m in by_id[i].records)
+    ]
+    return hits[0] if len(hits) == 1 else None
