@@ -18,6 +18,7 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
+from guwah.names.command import names_app
 from guwah.records.command import records_app
 from guwah.synth.command import synth_command
 
@@ -31,6 +32,7 @@ custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_
 app.add_typer(custody_app, name="custody")
 app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
+app.add_typer(names_app, name="names")
 
 CaseOpt = Annotated[
     Path | None,
@@ -204,6 +206,39 @@ def status(
         print(json.dumps(as_dict(summary), ensure_ascii=False, indent=2))
     else:
         print_summary(summary)
+
+
+@app.command()
+def person(
+    query: Annotated[str, typer.Argument(help="A name in any script, or an ID number.")],
+    case_dir: CaseOpt = None,
+    born: Annotated[int | None, typer.Option(help="Birth year.")] = None,
+    county: Annotated[str | None, typer.Option(help="County (as written in the records).")] = None,
+    limit: Annotated[int, typer.Option(help="How many people to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find a person by name (any script) or ID number: records, photos and findings.
+
+    Run `guwah records` first: people are resolved from the records.
+
+    Example: [bold]guwah person "Abdurehim Turdi" --born 1984 --case cases/xpf[/]
+    """
+    from guwah.console import print_people
+    from guwah.person_search import find_people
+
+    case = _open(case_dir)
+    with case.sessions() as session:
+        hits = find_people(session, query, born=born, county=county, limit=limit)
+    if as_json:
+        print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        console.print(
+            f"No person matches {query!r}. Check the spelling, drop --born/--county, or run "
+            "`guwah records` if the records have not been built."
+        )
+        raise typer.Exit(1)
+    print_people(hits)
 
 
 @custody_app.command("verify")

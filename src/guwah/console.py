@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -20,6 +21,9 @@ from rich.table import Table
 from guwah.ingest.pipeline import RunStats
 from guwah.store.custody import VerifyReport
 from guwah.summary import CaseSummary
+
+if TYPE_CHECKING:
+    from guwah.person_search import PersonHit
 
 console = Console()
 err_console = Console(stderr=True)
@@ -164,3 +168,37 @@ def print_verify(report: VerifyReport) -> None:
         )
     else:
         console.print("[bold red]Custody NOT verified.[/] See above.")
+
+
+def print_people(hits: list[PersonHit]) -> None:
+    """Ranked people with their records (provenance), photos and findings."""
+    for rank, hit in enumerate(hits, 1):
+        p = hit.person
+        console.print(
+            f"[bold]{rank}. {p.name or '(no name)'}[/]  ID {p.id_number or '—'}  "
+            f"born {p.birth_date or '—'}  {p.sex or ''} {p.ethnicity or ''}  "
+            f"score {hit.score:.2f}",
+            highlight=False,
+        )
+        console.print(f"   {hit.explanation}", markup=False, highlight=False)
+        if len(p.names) > 1:
+            console.print(f"   names in the sources: {', '.join(p.names)}", markup=False)
+        for field_name, values in (p.conflicts or {}).items():
+            shown = "; ".join(str(v.get("value")) for v in values)
+            console.print(f"   [red]conflicting {field_name}:[/] {shown}", highlight=False)
+        for r in p.records:
+            fields = ", ".join(f"{v.field}={v.value}" for v in r.values if v.field and v.value)
+            console.print(
+                f"   record: {r.path} sheet {r.sheet!r} row {r.row} "
+                f"(sha256 {r.sha256[:12]}…): {fields}",
+                markup=False,
+                highlight=False,
+            )
+        for photo in p.photos:
+            console.print(
+                f"   photo: {photo.path} (sha256 {photo.sha256[:12]}…)",
+                markup=False,
+                highlight=False,
+            )
+        for f in hit.findings:
+            console.print(f"   finding: [{f['severity']}] {f['title']}", markup=False)

@@ -1,0 +1,61 @@
+"""The ``guwah names`` commands."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .match import DEFAULT_THRESHOLD, score
+
+names_app = typer.Typer(
+    help="Names across scripts: score pairs of names (Chinese, Uyghur, Latin, Cyrillic).",
+    no_args_is_help=True,
+)
+
+
+@names_app.command("score")
+def score_command(
+    pairs: Annotated[
+        Path,
+        typer.Option(
+            "--pairs", help="CSV with columns name1,name2 (other columns are kept).", exists=True
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the CSV here (default: standard output)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Score at which a pair is a match.")
+    ] = DEFAULT_THRESHOLD,
+) -> None:
+    """Score each pair of names and add the columns score and match (true/false).
+
+    Example: guwah names score --pairs pairs.csv --out scored.csv
+    """
+    with pairs.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        if "name1" not in fields or "name2" not in fields:
+            typer.echo(f"Error: {pairs} needs columns name1 and name2 (found: {fields})", err=True)
+            raise typer.Exit(2)
+        rows = list(reader)
+    fields += [f for f in ("score", "match") if f not in fields]
+    for row in rows:
+        m = score(row["name1"] or "", row["name2"] or "", threshold)
+        row["score"] = f"{m.score:.4f}"
+        row["match"] = "true" if m.match else "false"
+    dest = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        writer = csv.DictWriter(dest, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if out:
+            dest.close()
+    if out:
+        typer.echo(f"{len(rows)} pairs scored -> {out}", err=True)

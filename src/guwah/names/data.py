@@ -1,0 +1,99 @@
+"""The name tables, read once from ``guwah/reference/names/`` (data files, not code)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import cache
+from importlib import resources
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    text = (resources.files("guwah") / "reference" / "names" / name).read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@cache
+def segments() -> dict[str, tuple[str, ...]]:
+    """Chinese transcription segment → its Uyghur Latin forms (first = ULY)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for r in _csv("uyghur_segments.csv"):
+        alts = [a for a in r["alternatives"].split("|") if a]
+        out[r["chinese"]] = tuple(dict.fromkeys([r["latin"], *alts]))
+    return out
+
+
+@cache
+def longest_segment() -> int:
+    return max(map(len, segments()))
+
+
+@cache
+def surnames() -> dict[str, str]:
+    """Han surname (single and compound) → pinyin."""
+    return {r["chinese"]: r["pinyin"] for r in _csv("han_surnames.csv")}
+
+
+@cache
+def surname_pinyin() -> frozenset[str]:
+    return frozenset(surnames().values())
+
+
+@cache
+def wade_giles() -> dict[str, str]:
+    """Toneless pinyin syllable → Wade-Giles syllable."""
+    return {r["pinyin"]: r["wade_giles"] for r in _csv("wade_giles.csv")}
+
+
+@cache
+def wade_giles_reverse() -> dict[str, tuple[str, ...]]:
+    """Wade-Giles syllable (as written, and with marks dropped) → pinyin syllables."""
+    out: dict[str, list[str]] = {}
+    for pin, wg in wade_giles().items():
+        for form in dict.fromkeys([wg, wg.replace("'", "").replace("ü", "u")]):
+            out.setdefault(form, []).append(pin)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def pinyin_syllables() -> frozenset[str]:
+    return frozenset(wade_giles())
+
+
+@cache
+def uyghur_letters() -> list[dict[str, str]]:
+    """Uyghur letters: Arabic (UEY), Latin (ULY) and Cyrillic forms."""
+    return _csv("uyghur_letters.csv")
+
+
+@cache
+def cyrillic() -> dict[str, str]:
+    """Cyrillic letter (Uyghur, Kazakh, Kyrgyz, Russian) → Latin."""
+    return {r["cyrillic"]: r["latin"] for r in _csv("cyrillic.csv")}
+
+
+@cache
+def spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Ordered rewrite rules that collapse the Latin spellings people type."""
+    return tuple((re.compile(r["pattern"]), r["replacement"]) for r in _csv("spelling_rules.csv"))
+
+
+@cache
+def spelling_variants() -> dict[str, str]:
+    """Raw spelling (lower case) → its canonical spelling, for names written many ways."""
+    out: dict[str, str] = {}
+    for r in _csv("spelling_variants.csv"):
+        for v in r["variants"].split("|"):
+            out[v.lower()] = r["canonical"].lower()
+    return out
+
+
+@cache
+def legal_forms() -> frozenset[str]:
+    """Company legal forms (Inc, Ltd, Corporation …): no evidence of who an entity is."""
+    out: set[str] = set()
+    for r in _csv("legal_forms.csv"):
+        out.add(r["canonical"])
+        out.update(v.replace(".", "") for v in r["variants"].split("|") if v)
+    return frozenset(out)

@@ -1,0 +1,139 @@
+"""Comparable forms of a name: each part reduced to normalised Latin keys.
+
+A name can have several forms when its reading is uncertain: a Chinese name without a
+separator may be a Han name (surname + given name) or one transcribed Uyghur name; a Latin
+name may be pinyin, Wade-Giles or a Turkic spelling. The matcher compares every pair of forms
+and keeps the best.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+from . import data
+from .han import from_wade_giles, pinyin_word, split_surname, syllables
+from .keys import fold, pinyin_key, sound_key
+from .parse import HAN, SURNAME, ParsedName, Part, parse
+from .romanise import part_latin
+from .scripts import Script
+from .uyghur import coverage
+
+HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
+
+
+@dataclass(frozen=True)
+class Token:
+    """One name part with its keys: ``sound`` (collapsed spellings), ``pinyin`` (Han space)."""
+
+    role: str
+    text: str
+    latin: str
+    sound: tuple[str, ...]
+    pinyin: tuple[str, ...] = ()
+    chinese: str = ""
+    machine: tuple[str, ...] = ()  # sound keys of the machine pinyin of a transcription
+
+
+@dataclass(frozen=True)
+class Form:
+    """One reading of a name: ``hanzi`` (a Han name in characters), ``sound`` (a patronymic
+    name read into Latin) or ``latin`` (as typed in Latin); ``han_like`` for Latin that reads
+    as pinyin or Wade-Giles."""
+
+    kind: str
+    tokens: tuple[Token, ...]
+    han_like: bool = False
+
+
+def _uniq(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _hanzi_form(surname: str, given: str) -> Form:
+    s_syl, g_syl = syllables(surname, surname=True), syllables(given)
+    tokens = [
+        Token(
+            SURNAME,
+            surname,
+            pinyin_word(s_syl),
+            (sound_key("".join(s_syl)),),
+            ("".join(s_syl),),
+            surname,
+        )
+    ]
+    if given:
+        tokens.append(
+            Token(
+                "given",
+                given,
+                pinyin_word(g_syl),
+                (sound_key("".join(g_syl)),),
+                ("".join(g_syl),),
+                given,
+            )
+        )
+    return Form(HANZI, tuple(tokens))
+
+
+def _transcribed_token(part: Part) -> Token:
+    readings = part_latin(part.text, Script.HAN)
+    machine = "".join(lazy_pinyin(part.text))  # how ID cards and passports spell it
+    sound = _uniq([sound_key(r) for r in readings])
+    return Token(
+        part.role,
+        part.text,
+        readings[0],
+        sound,
+        _uniq([pinyin_key(machine)]),
+        part.text,
+        tuple(k for k in _uniq([sound_key(machine)]) if k not in sound),
+    )
+
+
+def _latin_token(part: Part) -> Token:
+    return Token(
+        part.role,
+        part.text,
+        part.text,
+        (sound_key(part.text),),
+        _uniq([pinyin_key(part.text), *from_wade_giles(part.text)]),
+    )
+
+
+@lru_cache(maxsize=200_000)
+def forms(name: str) -> tuple[Form, ...]:
+    """Every comparable form of ``name``."""
+    p: ParsedName = parse(name)
+    if not p.parts:
+        return ()
+    out: list[Form] = []
+    if p.script is Script.HAN:
+        if p.kind == HAN:
+            out.append(_hanzi_form(p.surname or "", p.given or ""))
+            whole = "".join(t.text for t in p.parts)
+            if len(whole) >= 4 or coverage(whole) >= 0.5:
+                out.append(Form(SOUND, (_transcribed_token(Part("given", whole)),)))
+        else:
+            out.append(Form(SOUND, tuple(_transcribed_token(t) for t in p.parts)))
+            if len(p.parts) == 1 and (split := split_surname(p.parts[0].text)):
+                out.append(_hanzi_form(*split))
+        return tuple(out)
+    if p.script in (Script.ARABIC, Script.CYRILLIC):
+        toks = []
+        for t in p.parts:
+            lat = part_latin(t.text, p.script)[0]
+            toks.append(Token(t.role, t.text, lat, (sound_key(lat),), (pinyin_key(lat),)))
+        return (Form(SOUND, tuple(toks)),)
+    parts = [t for t in p.parts if fold(t.text) not in data.legal_forms()] or list(p.parts)
+    tokens = tuple(_latin_token(t) for t in parts)
+    return (Form(LATIN, tokens, han_like=p.kind == HAN),)
+
+
+def joined_keys(tokens: tuple[Token, ...], space: str, limit: int = 8) -> tuple[str, ...]:
+    """Keys of the tokens written together (``Quan Guo`` → ``quanguo``)."""
+    options = [t.sound if space == SOUND else t.pinyin for t in tokens]
+    return _uniq(["".join(c) for c in itertools.islice(itertools.product(*options), limit)])

@@ -1,0 +1,326 @@
+"""Score two names in any scripts: 0–1, a decision at a threshold, and an explanation.
+
+Both names are reduced to forms (``forms.py``) whose parts carry normalised Latin keys, then
+compared part by part with rapidfuzz's Levenshtein similarity. A part's similarity is made
+strict (``1 - 2 × (1 - similarity)``), because spellings of one name collapse to the same key
+while different names that look alike (Abdurehim / Abdukerim) differ by whole letters.
+Han names are compared surname to surname and given name to given name, in either order;
+other names token by token in the best assignment, with a penalty for parts missing on one
+side, and a joined reading for names written as one word (Quanguo / Quan Guo).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
+
+DEFAULT_THRESHOLD = 0.8
+STRICTNESS = 2.5
+STRICTNESS_PINYIN = 3.0  # a pinyin letter apart is another syllable: Chen 陈 / Cheng 程
+HOMOPHONE = 0.9  # a different character with the same pinyin (陈/程 are not homophones)
+MISSING_SINGLE = 0.78  # one part alone against a fuller name: found, never decisive
+MISSING_EACH = 0.93  # each further part present on one side only
+SWAPPED = 0.98  # parts matched out of order (family part first)
+JOINED = 0.95  # matched only when written together
+INITIAL = 0.85  # an initial against a full name part
+MISMATCH = 0.85  # each part that does not match however many others do
+MAX_TOKENS = 6
+
+ROLE_LABEL = {
+    "given": "given name",
+    "father": "father's name",
+    "surname": "surname",
+    "last": "last name",
+    "other": "name part",
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of comparing two names."""
+
+    score: float
+    match: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class _Result:
+    score: float
+    notes: tuple[str, ...]
+
+
+_NONE = _Result(0.0, ("no comparable reading",))
+
+
+def strict(similarity: float, strictness: float = STRICTNESS) -> float:
+    return max(0.0, 1.0 - strictness * (1.0 - similarity))
+
+
+def _sim(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str]:
+    """Best similarity over the alternative keys, and the key of ``a`` that gave it."""
+    best, key, _ = _best(a, b)
+    return best, key
+
+
+def _best(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str, int]:
+    """Best similarity, the key of ``a`` that gave it, and the longer key's length."""
+    best, key, length = 0.0, a[0] if a else "", 0
+    for x in a:
+        for y in b:
+            s = Levenshtein.normalized_similarity(x, y)
+            if s > best or not length:
+                best, key, length = s, x, max(len(x), len(y))
+                if s == 1.0:
+                    return best, key, length
+    return best, key, length
+
+
+def typo_budget(length: int) -> int:
+    """Edits tolerated as a typo in a word typed on both sides (Brady/Brody, Lukashnko)."""
+    return 0 if length < 4 else 1 if length < 10 else 2
+
+
+def part_score(sim: float, length: int, typed: bool, strictness: float = STRICTNESS) -> float:
+    """Score of one matched part. Typos are forgiven only between two typed words; a word read
+    from Chinese characters is exact, so a letter apart is another name (Janat / Kanat)."""
+    if typed and round((1.0 - sim) * length) <= typo_budget(length):
+        return sim
+    return strict(sim, strictness)
+
+
+def _initial(a: str, b: str) -> bool:
+    """One part is an initial of the other: A. / Ali."""
+    return (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def _note(role: str, ta: Token, tb: Token, sim: float, key: str, space: str) -> str:
+    label = ROLE_LABEL.get(role, "name part")
+    if ta.text == tb.text or (sim == 1.0 and ta.text.lower() == tb.text.lower()):
+        return f"{label} {ta.text} = {tb.text}"
+    how = "pinyin" if space == "pinyin" else "romanised"
+    sign = "=" if sim == 1.0 else "~"
+    return f"{label} {ta.text} {sign} {tb.text} ({how} {key}, similarity {sim:.2f})"
+
+
+def _missing(tokens: list[Token], where: str) -> list[str]:
+    return [f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} missing in {where}" for t in tokens]
+
+
+def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
+    """Keys of ``t``; the machine pinyin of a transcription only against non-Chinese text."""
+    if space == "pinyin":
+        return t.pinyin
+    if t.machine and other is not None and not other.chinese:
+        return t.sound + t.machine
+    return t.sound
+
+
+def _role(ta: Token, tb: Token) -> str:
+    """The role of a matched pair: a Chinese, Arabic or Cyrillic part knows its role best."""
+    for t in (tb, ta):
+        if t.role not in ("other", "last"):
+            return t.role
+    return tb.role
+
+
+def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
+    """(part score, similarity) of two tokens."""
+    sim, key, length = _best(_keys(s, space, t), _keys(t, space, s))
+    if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
+        return INITIAL, sim
+    typed = not (s.chinese or t.chinese)
+    return part_score(sim, length, typed, k), sim
+
+
+def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool) -> _Result:
+    """Best token-to-token assignment of two token lists (either may be shorter)."""
+    a, b = a[:MAX_TOKENS], b[:MAX_TOKENS]
+    if not a or not b:
+        return _NONE
+    swap = len(a) > len(b)
+    k = STRICTNESS_PINYIN if space == "pinyin" else STRICTNESS
+    short, long_ = (b, a) if swap else (a, b)
+    sims = [[_pair(s, t, space, k) for t in long_] for s in short]
+    best: _Result = _NONE
+    for perm in itertools.permutations(range(len(long_)), len(short)):
+        part_scores = [sims[i][j][0] for i, j in enumerate(perm)]
+        total = sum(part_scores) / len(short)
+        total *= MISMATCH ** sum(1 for p in part_scores if p < 0.5)  # a part that differs
+        in_order = list(perm) == sorted(perm)
+        if not in_order:
+            if ordered:
+                continue
+            total *= SWAPPED
+        extra = len(long_) - len(short)
+        if extra:
+            total *= (MISSING_SINGLE if len(short) == 1 else MISSING_EACH) * MISSING_EACH ** (
+                extra - 1
+            )
+        if total > best.score or best is _NONE:
+            notes = []
+            for i, j in enumerate(perm):
+                sa, sb = short[i], long_[j]
+                ta, tb = (sb, sa) if swap else (sa, sb)
+                sim = sims[i][j][1]
+                key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
+                notes.append(_note(_role(ta, tb), ta, tb, sim, key, space))
+            if not in_order:
+                notes.append("parts in a different order")
+            rest = [long_[j] for j in range(len(long_)) if j not in perm]
+            notes += _missing(rest, "the first name" if not swap else "the second name")
+            best = _Result(total, tuple(notes))
+    if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
+        ja, jb = joined_keys(a, space), joined_keys(b, space)
+        sim, key, length = _best(ja, jb)
+        typed = not any(t.chinese for t in a + b)
+        joined = part_score(sim, length, typed, k) * JOINED
+        if joined > best.score:
+            text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
+            sign = "=" if sim == 1.0 else "~"
+            best = _Result(
+                joined,
+                (
+                    f"whole name {text_a} {sign} {text_b} written together "
+                    f"(key {key}, similarity {sim:.2f})",
+                ),
+            )
+    return best
+
+
+def _han_parts(form: Form) -> tuple[Token, Token | None]:
+    return form.tokens[0], form.tokens[1] if len(form.tokens) > 1 else None
+
+
+def _char_sim(a: Token, b: Token) -> float:
+    if a.chinese == b.chinese:
+        return 1.0
+    if a.pinyin == b.pinyin:
+        return HOMOPHONE
+    if len(a.chinese) == len(b.chinese):
+        same = sum(1.0 if x == y else 0.0 for x, y in zip(a.chinese, b.chinese, strict=True))
+        return same / len(a.chinese) * HOMOPHONE
+    return Levenshtein.normalized_similarity(a.chinese, b.chinese) * HOMOPHONE
+
+
+def _hanzi_vs_hanzi(a: Form, b: Form) -> _Result:
+    (sa, ga), (sb, gb) = _han_parts(a), _han_parts(b)
+    notes, parts = [], []
+    for role, x, y, weight in (("surname", sa, sb, 0.4), ("given", ga, gb, 0.6)):
+        if x is None or y is None:
+            parts.append((0.0 if (x or y) else 1.0, weight))
+            continue
+        sim = _char_sim(x, y)
+        parts.append((strict(sim), weight))
+        if sim == 1.0:
+            notes.append(f"{ROLE_LABEL[role]} {x.text} = {y.text}")
+        elif sim == HOMOPHONE:
+            notes.append(
+                f"{ROLE_LABEL[role]} {x.text} ~ {y.text} (same pinyin {x.pinyin[0]}, "
+                "different characters)"
+            )
+        else:
+            notes.append(f"{ROLE_LABEL[role]} {x.text} ≠ {y.text} (similarity {sim:.2f})")
+    return _Result(sum(s * w for s, w in parts), tuple(notes))
+
+
+def _hanzi_vs_latin(h: Form, lat: Form, hanzi_first: bool) -> _Result:
+    """A Han name in characters against Latin: surname first or last, the rest the given name."""
+    s, g = _han_parts(h)
+    toks = lat.tokens
+    options: list[tuple[Token, tuple[Token, ...], float, str]] = []
+    if len(toks) >= 2:
+        options.append((toks[0], toks[1:], 1.0, ""))
+        options.append((toks[-1], toks[:-1], 1.0, "surname written last"))
+    best: _Result = _NONE
+    for sur, rest, factor, how in options:
+        if g is None:
+            continue
+        s_sim, s_key = _sim(sur.pinyin, s.pinyin)
+        g_sim, g_key = _sim(joined_keys(rest, "pinyin"), g.pinyin)
+        total = (
+            0.4 * strict(s_sim, STRICTNESS_PINYIN) + 0.6 * strict(g_sim, STRICTNESS_PINYIN)
+        ) * factor
+        if total > best.score:
+            rest_text = " ".join(t.text for t in rest)
+            pairs = [("surname", sur.text, s, s_sim, s_key), ("given", rest_text, g, g_sim, g_key)]
+            notes = []
+            for role, text, tok, sim, key in pairs:
+                la, lb = (tok.text, text) if hanzi_first else (text, tok.text)
+                sign = "=" if sim == 1.0 else "~"
+                notes.append(
+                    f"{ROLE_LABEL[role]} {la} {sign} {lb} (pinyin {key}, similarity {sim:.2f})"
+                )
+            if how:
+                notes.append(how)
+            best = _Result(total, tuple(notes))
+    whole = joined_keys(h.tokens, "pinyin")
+    sim, key = _sim(joined_keys(toks, "pinyin"), whole)
+    if strict(sim, STRICTNESS_PINYIN) * JOINED > best.score:
+        text = " ".join(t.text for t in toks)
+        best = _Result(
+            strict(sim, STRICTNESS_PINYIN) * JOINED,
+            (
+                f"whole name {text} ~ {''.join(t.text for t in h.tokens)} (pinyin {key}, "
+                f"similarity {sim:.2f})",
+            ),
+        )
+    if g is not None and len(toks) == 1:  # given name only
+        sim, key = _sim(toks[0].pinyin, g.pinyin)
+        score = strict(sim, STRICTNESS_PINYIN) * MISSING_SINGLE
+        if score > best.score:
+            best = _Result(
+                score,
+                (
+                    f"given name {toks[0].text} ~ {g.text} (pinyin {key}, similarity {sim:.2f})",
+                    f"surname {s.text} missing",
+                ),
+            )
+    return best
+
+
+def _compare(a: Form, b: Form) -> _Result:
+    if a.kind == HANZI and b.kind == HANZI:
+        return _hanzi_vs_hanzi(a, b)
+    if a.kind == HANZI or b.kind == HANZI:
+        h, o = (a, b) if a.kind == HANZI else (b, a)
+        if o.kind != LATIN:
+            return _NONE
+        return _hanzi_vs_latin(h, o, hanzi_first=a is h)
+    if a.kind == LATIN and b.kind == LATIN and a.han_like and b.han_like:
+        return _align(a.tokens, b.tokens, "pinyin", ordered=False)
+    same_chinese = [t.chinese for t in a.tokens] == [t.chinese for t in b.tokens]
+    if a.kind == SOUND and b.kind == SOUND and same_chinese and all(t.chinese for t in a.tokens):
+        notes = tuple(
+            f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} = {t.text}" for t in a.tokens
+        )
+        return _Result(1.0, notes)
+    return _align(a.tokens, b.tokens, "sound", ordered=False)
+
+
+@lru_cache(maxsize=65536)
+def _score(a: str, b: str) -> _Result:
+    best = _NONE
+    for fa in forms(a):
+        for fb in forms(b):
+            r = _compare(fa, fb)
+            if r.score > best.score or best is _NONE:
+                best = r
+    return best
+
+
+def score(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """Compare two names in any scripts.
+
+    >>> m = score("Abdurehim Turdi", "阿不都热依木·吐尔地")
+    >>> m.match, round(m.score, 2)
+    (True, 1.0)
+    """
+    r = _score(a.strip(), b.strip())
+    value = round(min(1.0, max(0.0, r.score)), 4)
+    return Match(value, value >= threshold, "; ".join(r.notes))

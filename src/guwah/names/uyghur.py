@@ -1,0 +1,139 @@
+"""Uyghur (and Kazakh, Kyrgyz) names: Chinese transcription, Arabic script, Cyrillic → Latin.
+
+Chinese transcriptions are read by greedy longest match over the segment table
+(``uyghur_segments.csv``: 阿不都 → Abdu, 热依木 → rehim, 古丽 → gül …), keeping each
+segment's alternatives; characters missing from the table fall back to their pinyin.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache, lru_cache
+
+from pypinyin import lazy_pinyin
+
+from . import data
+
+MAX_READINGS = 8
+
+
+def segment(chinese: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Split a transcription into table segments by greedy longest match.
+
+    >>> [s for s, _ in segment("阿不都热依木")]
+    ['阿不都', '热依木']
+    """
+    table = data.segments()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(chinese):
+        for n in range(min(data.longest_segment(), len(chinese) - i), 0, -1):
+            piece = chinese[i : i + n]
+            if piece in table:
+                out.append((piece, table[piece]))
+                i += n
+                break
+        else:
+            ch = chinese[i]
+            out.append((ch, ("".join(lazy_pinyin(ch)),)))
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
+def transcription_to_latin(chinese: str) -> tuple[str, ...]:
+    """Latin readings of a transcribed name, most likely first (at most ``MAX_READINGS``).
+
+    >>> transcription_to_latin("阿不都热依木")[0]
+    'Abdurehim'
+    """
+    options = [alts for _, alts in segment(chinese)]
+    readings: list[str] = []
+    for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
+        word = "".join(combo)
+        readings.append(word[:1].upper() + word[1:].lower())
+    return tuple(dict.fromkeys(readings))
+
+
+def coverage(chinese: str) -> float:
+    """Share of characters covered by multi-character segments of the table."""
+    if not chinese:
+        return 0.0
+    covered = sum(len(s) for s, _ in segment(chinese) if len(s) > 1)
+    return covered / len(chinese)
+
+
+@cache
+def _arabic_map() -> dict[str, str]:
+    out = {r["arabic"]: r["latin"] for r in data.uyghur_letters()}
+    out.update({"ي": "y", "ی": "y", "ك": "k", "ک": "k", "ه": "h", "ة": "e", "أ": "a", "إ": "i"})
+    out.update({"آ": "a", "ء": "'", "\u0640": ""})
+    return out
+
+
+def arabic_to_latin(text: str) -> str:
+    """Uyghur Arabic script (UEY) → Uyghur Latin (ULY), word by word.
+
+    >>> arabic_to_latin("ئابدۇرېھىم تۇردى")
+    'Abduréhim Turdi'
+    """
+    table = _arabic_map()
+    words = []
+    for word in text.split():
+        if word.startswith("ئ"):
+            word = word[1:]  # the hamza carrier before an initial vowel is not written in ULY
+        latin = "".join(table.get(ch, ch if ch.isascii() else "") for ch in word)
+        latin = latin.replace("'", "")
+        words.append(latin[:1].upper() + latin[1:])
+    return " ".join(w for w in words if w)
+
+
+@cache
+def _latin_to_arabic_map() -> list[tuple[str, str]]:
+    pairs = [(r["latin"], r["arabic"]) for r in data.uyghur_letters() if r["latin"] != "'"]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+_VOWELS = set("aeéiouöü")
+
+
+def latin_to_arabic(text: str) -> str:
+    """Uyghur Latin (ULY) → Uyghur Arabic script (UEY), with ئ before initial vowels.
+
+    >>> latin_to_arabic("Abduréhim Turdi")
+    'ئابدۇرېھىم تۇردى'
+    """
+    table = _latin_to_arabic_map()
+    words = []
+    for word in text.lower().split():
+        out, i = [], 0
+        while i < len(word):
+            for lat, ara in table:
+                if word.startswith(lat, i):
+                    if lat[0] in _VOWELS and (i == 0 or word[i - 1] in _VOWELS):
+                        out.append("ئ")
+                    out.append(ara)
+                    i += len(lat)
+                    break
+            else:
+                i += 1
+        words.append("".join(out))
+    return " ".join(words)
+
+
+def cyrillic_to_latin(text: str) -> str:
+    """Uyghur/Kazakh/Kyrgyz/Russian Cyrillic → Latin, letter by letter.
+
+    >>> cyrillic_to_latin("Абдурейим Турди")
+    'Abdureyim Turdi'
+    """
+    table = data.cyrillic()
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if low in table:
+            lat = table[low]
+            out.append(lat[:1].upper() + lat[1:] if ch != low else lat)
+        else:
+            out.append(ch)
+    return "".join(out)

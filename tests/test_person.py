@@ -1,0 +1,85 @@
+"""`guwah person`: find one person by ID number or by name in any script, with sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guwah.case import Case
+from guwah.ingest.executor import ProcessExecutor
+from guwah.ingest.pipeline import ingest
+from guwah.records.stage import build_records
+from guwah.synth import generate
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("person")
+    result = generate(root / "leak", seed=7, scale="small")
+    case = Case.init(root / "case")
+    ingest(case, [root / "leak"], executor=ProcessExecutor(workers=2))
+    build_records(case)
+    truth = json.loads(Path(result.truth).read_text(encoding="utf-8"))
+    return case, truth
+
+
+def _hits(case: Case, *args: str) -> list[dict[str, Any]]:
+    proc = run_cli("person", *args, "--json", "--case", case.root, check=False)
+    return json.loads(proc.stdout) if proc.stdout.strip() else []
+
+
+def _recorded(truth: dict[str, Any], ethnicity: str) -> dict[str, Any]:
+    return next(
+        p
+        for p in truth["people"]
+        if p["ethnicity"] == ethnicity
+        and p.get("in_records")
+        and p["rows"]
+        and not p.get("anomalies")
+        and p["latin"]
+    )
+
+
+def test_latin_spelling_of_a_uyghur_name_finds_the_person(built: tuple[Case, dict]) -> None:
+    case, truth = built
+    target = _recorded(truth, "uyghur")
+    hits = _hits(case, target["latin"][-1], "--born", target["birth_date"][:4])
+    assert hits, f"no hit for {target['latin'][-1]}"
+    top = hits[0]["person"]
+    assert top["id_number"] == target["id_number"]
+    assert target["name"] in top["names"]
+    # the record comes with its provenance
+    rows = {(r["path"], r["row"]) for r in top["records"]}
+    assert any((row["path"], row["row"]) in rows for row in target["rows"])
+    assert all(len(r["sha256"]) == 64 for r in top["records"])
+    assert "=" in hits[0]["explanation"] or "~" in hits[0]["explanation"]
+
+
+def test_id_number_and_han_name_lookup(built: tuple[Case, dict]) -> None:
+    case, truth = built
+    target = _recorded(truth, "han")
+    by_id = _hits(case, target["id_number"])
+    assert [h["person"]["id_number"] for h in by_id] == [target["id_number"]]
+    assert by_id[0]["score"] == 1.0
+    by_name = _hits(case, target["name"], "--limit", "50")
+    assert target["id_number"] in {h["person"]["id_number"] for h in by_name}
+
+
+def test_filters_exclude_people_born_elsewhere_or_another_year(built: tuple[Case, dict]) -> None:
+    case, truth = built
+    target = _recorded(truth, "uyghur")
+    year = int(target["birth_date"][:4])
+    assert _hits(case, target["id_number"], "--born", str(year))
+    assert not _hits(case, target["id_number"], "--born", str(year + 1))
+    assert _hits(case, target["id_number"], "--county", target["county"])
+    assert not _hits(case, target["id_number"], "--county", "不存在县")
+
+
+def test_no_match_says_what_to_do(built: tuple[Case, dict]) -> None:
+    case, _ = built
+    proc = run_cli("person", "Zzyzx Qwerty", "--case", case.root, check=False)
+    assert proc.returncode == 1 and "guwah records" in proc.stdout
