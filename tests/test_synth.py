@@ -387,3 +387,11 @@ def test_documents_and_backdating(small: tuple[Any, dict[str, Any]]) -> None:
             p.text for p in docx.Document(io.BytesIO(read_item(result.out, d["path"]))).paragraphs
         )
         assert f"{claimed.year}年{claimed.month}月{claimed.day}日" in text
+
+
+def test_person_keys_are_unique(tmp_path: Path) -> None:
+    """Two people never share a key, even when the generator removes people it placed."""
+    result = generate(tmp_path / "leak", seed=5, scale=600)  # seed 5 once repeated two keys
+    people = json.loads(Path(result.truth).read_text(encoding="utf-8"))["people"]
+    keys = [p["key"] for p in people]
+    assert len(keys) == len(set(keys))

@@ -200,6 +200,7 @@ class VillageBuilder:
         self.village = village
         self.ids = ids
         self.people: list[Person] = []
+        self._serial = 0  # keys never repeat, even after people are removed
         self.households = 0
         self.group = 1
         self.house = 0
@@ -211,7 +212,7 @@ class VillageBuilder:
         region = region_code(self.village.county.name, birth.year)
         number = self.ids.allocate(self.rng, region, birth, sex)
         p = Person(
-            key=f"P{self.village.index:04d}-{len(self.people):05d}",
+            key=f"P{self.village.index:04d}-{self._serial:05d}",
             ethnicity=eth,
             sex=sex,
             birth_date=birth,
@@ -224,6 +225,7 @@ class VillageBuilder:
             role=role,
         )
         self.people.append(p)
+        self._serial += 1
         return p
 
     def household(self, eth: str) -> list[Person]:
