@@ -21,6 +21,7 @@ from guwah.console import (
 from guwah.names.command import names_app
 from guwah.records.command import records_app
 from guwah.synth.command import synth_command
+from guwah.verify.command import verify_command
 
 app = typer.Typer(
     help="guwah — evidence workbench for leaked state records of mass detention.",
@@ -32,6 +33,7 @@ custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_
 app.add_typer(custody_app, name="custody")
 app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
+app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 
 CaseOpt = Annotated[

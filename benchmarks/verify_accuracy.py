@@ -1,0 +1,245 @@
+"""Verify accuracy against the synthetic leak's truth, verify speed, and near-duplicate search
+(multi-index hashing) beside the naive all-pairs comparison.
+
+Run: .venv/bin/python benchmarks/verify_accuracy.py [--seeds 1 2 3] [--scale medium]
+         [--sample 5000]
+
+For each seed it generates (or reuses) ``bench-out/verify/leak-SCALE-SEED``, ingests it into
+``bench-out/verify/case-SCALE-SEED`` (``guwah init``, ``guwah ingest --no-ocr``), runs
+``guwah verify`` twice (cold: fingerprints computed; warm: cached) and scores the findings
+per anomaly kind:
+
+- recall: a planted anomaly is found if a finding of the matching kind involves all of its
+  items (for ``id_bad_checksum``: its photos; the record rows are the records stage's);
+- precision: a finding is false if it involves an item no planted anomaly of that kind
+  involves.
+
+The synthetic generator gives two orphan-photo people of one village the same person key,
+hence the same photo; the same picture under two ID numbers is then really in the leak
+without being planted. Such ``duplicate_photo`` findings are counted apart ("unplanted, real").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-out" / "verify"
+GUWAH = [sys.executable, "-m", "guwah"]
+KINDS = (
+    "id_bad_checksum",
+    "exif_time_mismatch",
+    "edited_photo",
+    "camera_anachronism",
+    "duplicate_photo",
+    "document_backdated",
+)
+PHOTO_EXT = (".jpg", ".jpeg", ".png")
+
+
+def run(*args: str | Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([*GUWAH, *map(str, args)], check=True, capture_output=True, text=True)
+    return time.perf_counter() - started
+
+
+def prepare(seed: int, scale: str) -> tuple[Path, Path, dict[str, float]]:
+    from guwah.synth import generate
+
+    leak = OUT / f"leak-{scale}-{seed}"
+    truth = OUT / f"leak-{scale}-{seed}.truth.json"
+    case = OUT / f"case-{scale}-{seed}"
+    times: dict[str, float] = {}
+    if not truth.exists():
+        t0 = time.perf_counter()
+        generate(leak, seed=seed, scale=scale, truth=truth)
+        times["generate_s"] = time.perf_counter() - t0
+    if not (case / "guwah.db").exists():
+        run("init", case)
+        times["ingest_s"] = run("ingest", leak, "--case", case, "--no-ocr")
+    return case, truth, times
+
+
+def occurrence_shas(case: Path) -> dict[str, str]:
+    db = sqlite3.connect(case / "guwah.db")
+    rows = db.execute(
+        "select o.path, i.sha256 from occurrences o join items i on i.id = o.item_id"
+    ).fetchall()
+    db.close()
+    return dict(rows)
+
+
+def score(report: dict[str, Any], truth: dict[str, Any], shas: dict[str, str]) -> dict[str, Any]:
+    planted: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for a in truth["anomalies"]:
+        if a["kind"] not in KINDS:
+            continue
+        paths = a["items"]
+        if a["kind"] == "id_bad_checksum":
+            paths = [p for p in paths if p.lower().endswith(PHOTO_EXT)]
+            if not paths:
+                continue
+        planted[a["kind"]].append(frozenset(shas[p] for p in paths))
+    # photos of people who share a person key (a generator defect): the same picture twice
+    keys = Counter(p["key"] for p in truth["people"])
+    twins = {
+        shas[ph["path"]]
+        for p in truth["people"]
+        if keys[p["key"]] > 1
+        for ph in p["photos"]
+        if ph["path"] in shas
+    }
+    found: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for f in report["findings"]:
+        if f["kind"] in KINDS:
+            found[f["kind"]].append(frozenset(f["sha256"]))
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        want, got = planted.get(kind, []), found.get(kind, [])
+        involved = set().union(*want) if want else set()
+        hit = sum(1 for w in want if any(w <= g for g in got))
+        true = sum(1 for g in got if g <= involved)
+        twin = sum(1 for g in got if not g <= involved and g <= twins)
+        false = len(got) - true - twin
+        out[kind] = {
+            "planted": len(want),
+            "found": hit,
+            "findings": len(got),
+            "true": true,
+            "unplanted_real": twin,
+            "false": false,
+            "recall": hit / len(want) if want else None,
+            "precision": true / (true + false) if true + false else None,
+            "precision_strict": true / len(got) if got else None,
+        }
+    return out
+
+
+def verify_seed(seed: int, scale: str) -> dict[str, Any]:
+    case, truth_path, times = prepare(seed, scale)
+    db = sqlite3.connect(case / "guwah.db")
+    try:
+        db.execute("delete from image_hashes")
+        db.commit()
+    except sqlite3.OperationalError:
+        pass  # a case made before the verify stage: the tables come with the first run
+    db.close()
+    report = OUT / f"report-{scale}-{seed}.json"
+    times["verify_cold_s"] = run("verify", "--case", case, "--report", report)
+    times["verify_warm_s"] = run("verify", "--case", case)
+    data = json.loads(report.read_text("utf-8"))
+    truth = json.loads(truth_path.read_text("utf-8"))
+    check_s = {c["name"]: c["seconds"] for c in data["checks"]}
+    return {
+        "seed": seed,
+        "times": times,
+        "check_seconds": check_s,
+        "scores": score(data, truth, occurrence_shas(case)),
+    }
+
+
+def fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def print_scores(results: list[dict[str, Any]]) -> None:
+    print("\nAccuracy per anomaly kind (recall: planted found; precision: true of judged)")
+    head = f"{'kind':<20} {'seed':>4} {'planted':>7} {'found':>5} {'recall':>6} "
+    head += f"{'findings':>8} {'false':>5} {'unplanted':>9} {'precision':>9} {'strict':>6}"
+    print(head)
+    for kind in KINDS:
+        for r in results:
+            s = r["scores"][kind]
+            print(
+                f"{kind:<20} {r['seed']:>4} {s['planted']:>7} {s['found']:>5} "
+                f"{fmt(s['recall']):>6} {s['findings']:>8} {s['false']:>5} "
+                f"{s['unplanted_real']:>9} {fmt(s['precision']):>9} "
+                f"{fmt(s['precision_strict']):>6}"
+            )
+    print("\nTimes (s)")
+    for r in results:
+        t = r["times"]
+        extra = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
+        checks = ", ".join(f"{k} {v:.2f}" for k, v in r["check_seconds"].items() if v)
+        print(f"seed {r['seed']}: {extra}; per check (warm): {checks}")
+
+
+def load_hashes(cases: list[Path]) -> list[int]:
+    out: list[int] = []
+    for case in cases:
+        db = sqlite3.connect(case / "guwah.db")
+        out += [int(h, 16) for (h,) in db.execute("select phash from image_hashes") if h]
+        db.close()
+    return out
+
+
+def near_duplicate_timing(hashes: list[int], sample: int, radius: int) -> dict[str, Any]:
+    from guwah.verify.mih import close_pairs, close_pairs_naive
+
+    rng = random.Random(0)
+    pool = rng.sample(hashes, min(sample, len(hashes)))
+    t0 = time.perf_counter()
+    fast = sorted(close_pairs(pool, radius))
+    t_mih = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    slow = sorted(close_pairs_naive(pool, radius))
+    t_naive = time.perf_counter() - t0
+    assert fast == slow, "multi-index hashing and all-pairs disagree"
+    t0 = time.perf_counter()
+    n_all = sum(1 for _ in close_pairs(hashes, radius))
+    t_all = time.perf_counter() - t0
+    return {
+        "sample": len(pool),
+        "pairs": len(fast),
+        "mih_s": t_mih,
+        "naive_s": t_naive,
+        "all": len(hashes),
+        "all_pairs": n_all,
+        "all_mih_s": t_all,
+        "all_naive_estimate_s": t_naive * (len(hashes) / max(len(pool), 1)) ** 2,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--scale", default="medium")
+    ap.add_argument("--sample", type=int, default=5000)
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    from guwah.verify.checks.near_duplicates import RADIUS
+
+    results = []
+    for seed in args.seeds:
+        print(f"seed {seed}: preparing and verifying the {args.scale} leak…", flush=True)
+        results.append(verify_seed(seed, args.scale))
+    print_scores(results)
+    cases = [OUT / f"case-{args.scale}-{s}" for s in args.seeds]
+    timing = near_duplicate_timing(load_hashes(cases), args.sample, RADIUS)
+    print(
+        f"\nNear-duplicate search, radius {RADIUS} of 256 bits, {timing['sample']:,} hashes: "
+        f"multi-index hashing {timing['mih_s']:.2f} s, naive all-pairs {timing['naive_s']:.2f} s "
+        f"({timing['naive_s'] / max(timing['mih_s'], 1e-9):.0f}× faster), "
+        f"{timing['pairs']} pairs, identical results."
+    )
+    print(
+        f"All {timing['all']:,} hashes: multi-index hashing {timing['all_mih_s']:.2f} s "
+        f"({timing['all_pairs']} pairs); naive all-pairs would take about "
+        f"{timing['all_naive_estimate_s']:.0f} s."
+    )
+    (OUT / f"verify_accuracy-{args.scale}.json").write_text(
+        json.dumps({"results": results, "near_duplicates": timing}, indent=1), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()

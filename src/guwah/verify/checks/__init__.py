@@ -1,0 +1,1 @@
+"""The checks, one module per family; each registers itself with ``guwah.verify.base``."""
