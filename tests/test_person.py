@@ -13,6 +13,7 @@ from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
 from guwah.synth import generate
+from guwah.verify.stage import run_checks
 from tests.conftest import run_cli
 
 
@@ -23,6 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, dict[str, Any
     case = Case.init(root / "case")
     ingest(case, [root / "leak"], executor=ProcessExecutor(workers=2))
     build_records(case)
+    run_checks(case, executor=ProcessExecutor(workers=2))
     truth = json.loads(Path(result.truth).read_text(encoding="utf-8"))
     return case, truth
 
@@ -83,3 +85,17 @@ def test_no_match_says_what_to_do(built: tuple[Case, dict]) -> None:
     case, _ = built
     proc = run_cli("person", "Zzyzx Qwerty", "--case", case.root, check=False)
     assert proc.returncode == 1 and "guwah records" in proc.stdout
+
+
+def test_a_persons_findings_come_with_the_person(built: tuple[Case, dict]) -> None:
+    case, truth = built
+    edited = next(
+        a for a in truth["anomalies"] if a["kind"] == "edited_photo" and a.get("id_number")
+    )
+    hits = _hits(case, edited["id_number"])
+    assert hits, edited["id_number"]
+    kinds = {f["kind"] for f in hits[0]["findings"]}
+    assert "edited_photo" in kinds
+    clean = _recorded(truth, "han")
+    clean_hits = _hits(case, clean["id_number"])
+    assert not {f["kind"] for f in clean_hits[0]["findings"]} & {"edited_photo"}

@@ -12,13 +12,14 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from guwah.names.index import NameIndex
 from guwah.records.people import PersonView, get_person, people_by_id_number
 from guwah.store.models import PersonName
+from guwah.verify.models import FindingItem, FindingRow
 
 ID_QUERY = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
 ADDRESS_FIELDS = ("household_address", "current_address", "address", "township", "village")
@@ -78,7 +79,38 @@ def find_people(
             hits.append(PersonHit(view, match.score, match.explanation, view.name or ""))
     hits = [h for h in hits if _born_in(h.person, born) and _lives_in(h.person, county)]
     hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
+    hits = hits[:limit]
+    for hit in hits:
+        hit.findings = person_findings(session, hit.person)
+    return hits
+
+
+def person_findings(session: Session, person: PersonView) -> list[dict[str, Any]]:
+    """Verification findings on this person's photos or on the rows of their records."""
+    if not inspect(session.get_bind()).has_table("findings"):
+        return []  # verification has never run on this case
+    photo_ids = [p.item_id for p in person.photos]
+    rows = {(r.sha256, r.sheet, r.row) for r in person.records}
+    shas = {r.sha256 for r in person.records}
+    query = (
+        select(FindingRow, FindingItem)
+        .join(FindingItem, FindingItem.finding_id == FindingRow.id)
+        .where(FindingItem.item_id.in_(photo_ids) | FindingItem.sha256.in_(shas))
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for finding, involved in session.execute(query).all():
+        loc = involved.location or {}
+        on_photo = involved.item_id in photo_ids
+        on_row = (involved.sha256, loc.get("sheet"), loc.get("row")) in rows
+        if (on_photo or on_row) and finding.id not in found:
+            found[finding.id] = {
+                "check": finding.check,
+                "kind": finding.kind,
+                "severity": finding.severity,
+                "title": finding.title,
+                "explanation": finding.explanation,
+            }
+    return list(found.values())
 
 
 def _born_in(person: PersonView, year: int | None) -> bool:
