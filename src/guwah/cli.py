@@ -20,6 +20,8 @@ from guwah.console import (
 )
 from guwah.names.command import names_app
 from guwah.records.command import records_app
+from guwah.search.command import search_command
+from guwah.search.stage import IndexStats
 from guwah.synth.command import synth_command
 from guwah.verify.command import verify_command
 
@@ -35,6 +37,7 @@ app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
+app.command("search")(search_command)
 
 CaseOpt = Annotated[
     Path | None,
@@ -139,10 +142,16 @@ def ingest(
                     executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
                     progress=progress,
                 )
+            index_stats = _update_search_index(case, progress)
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from exc
     print_run(stats)
+    if index_stats is not None:
+        console.print(
+            f"Search index: {index_stats.docs_added:,} documents added "
+            f"({index_stats.docs_total:,} in all) in {index_stats.seconds:.1f} s"
+        )
     if ocr_stats is not None and ocr_stats.items:
         console.print(
             f"OCR: {ocr_stats.items:,} items, {ocr_stats.pages:,} pages, "
@@ -150,6 +159,20 @@ def ingest(
         )
     with case.sessions() as session:
         print_summary(summarise(session))
+
+
+def _update_search_index(case: Case, progress: RichProgress) -> IndexStats | None:
+    """Index what the ingest added; a failure is reported, never fails the ingest."""
+    from guwah.search.stage import build_index
+
+    try:
+        return build_index(case, progress=progress)
+    except Exception as exc:  # the index is derived data: it can be rebuilt
+        err_console.print(
+            f"[yellow]Warning:[/] the search index was not updated ({exc}); "
+            "run `guwah search --update`."
+        )
+        return None
 
 
 @app.command()

@@ -1,0 +1,137 @@
+"""``guwah search``: full-text search over the case, and rebuilding the index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from guwah.case import Case, CaseError
+from guwah.console import RichProgress, console, err_console
+from guwah.search.query import QueryError
+from guwah.search.stage import Hit, SearchResult, build_index, search
+
+
+def _open(case_dir: Path | None) -> Case:
+    try:
+        return Case.open(case_dir)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _where(hit: Hit) -> str:
+    if hit.kind == "page":
+        return f"page {hit.page_no}" + (" (OCR)" if hit.method == "ocr" else "")
+    if hit.kind == "row":
+        return f"sheet {hit.sheet!r} row {hit.row}"
+    return hit.type
+
+
+def _marked(hit: Hit) -> str:
+    out, pos = [], 0
+    text = hit.snippet.text
+    for start, end in hit.snippet.marks:
+        out += [escape(text[pos:start]), "[bold yellow]", escape(text[start:end]), "[/]"]
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def print_result(result: SearchResult) -> None:
+    more = "" if result.exact else "+"
+    console.print(
+        f"{result.total:,}{more} matches for {result.query!r} in {result.seconds * 1000:.0f} ms"
+    )
+    for n, hit in enumerate(result.hits, 1):
+        console.print(
+            f"[bold]{n}. {escape(hit.path or hit.title)}[/] — {escape(_where(hit))} "
+            f"[dim]sha256 {hit.sha256[:16]}…[/]"
+        )
+        console.print("   " + _marked(hit), highlight=False)
+    if result.facets:
+        table = Table(title="Facets", show_header=True)
+        table.add_column("facet")
+        table.add_column("counts")
+        for name, counts in result.facets.items():
+            table.add_row(name, ", ".join(f"{escape(v)} ({c:,})" for v, c in counts.items()))
+        console.print(table)
+
+
+def search_command(
+    query: Annotated[
+        str | None,
+        typer.Argument(help='Words, "phrases", ID numbers, field:value filters.'),
+    ] = None,
+    case_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--case",
+            "-C",
+            help="Case directory (default: $GUWAH_CASE, else the current directory).",
+            show_default=False,
+        ),
+    ] = None,
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", help="Only this type: image, spreadsheet, document, archive."),
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only pages, rows or items.")] = None,
+    county: Annotated[str | None, typer.Option(help="Only this county (疏附县).")] = None,
+    facility: Annotated[str | None, typer.Option(help="Only this facility.")] = None,
+    limit: Annotated[int, typer.Option(help="How many hits to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Rebuild the whole index from the case.")
+    ] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Index what is new since the last build.")
+    ] = False,
+) -> None:
+    """Search the case: text of pages and scans, spreadsheet rows, EXIF, metadata, paths.
+
+    Chinese is found inside sentences (a two-character name too), Uyghur in Arabic or Latin
+    script, English, ID numbers exactly (or a 6-digit region prefix). Filters in the query
+    or as options: type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06
+    findings:yes; "a phrase"; a OR b; -not. The index is updated after every ingest.
+
+    Example: [bold]guwah search 吐尔地 --case cases/xpf[/]
+
+    Example: [bold]guwah search '"阿不都热依木·吐尔地" type:spreadsheet county:疏附县' --json[/]
+
+    Example: [bold]guwah search --rebuild --case cases/xpf[/]
+    """
+    case = _open(case_dir)
+    if rebuild or update:
+        try:
+            with RichProgress() as progress:
+                stats = build_index(case, full=rebuild, progress=progress)
+        except CaseError as exc:
+            err_console.print(f"[red]Error:[/] {exc}")
+            raise typer.Exit(2) from exc
+        console.print(
+            f"Search index: {stats.items_indexed:,} items indexed, {stats.docs_added:,} "
+            f"documents added, {stats.docs_removed:,} removed, {stats.docs_total:,} in all, "
+            f"in {stats.seconds:.1f} s"
+        )
+        if query is None:
+            return
+    if query is None:
+        err_console.print("Give a QUERY (or --rebuild). See guwah search --help.")
+        raise typer.Exit(2)
+    filters = {"type": type_, "kind": kind, "county": county, "facility": facility}
+    try:
+        result = search(case, query, limit=limit, filters={k: v for k, v in filters.items() if v})
+    except QueryError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    print_result(result)
+    if not result.hits:
+        raise typer.Exit(1)

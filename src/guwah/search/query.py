@@ -1,0 +1,166 @@
+"""Query parsing, the FTS5 expression, filters and highlighted snippets.
+
+Syntax (see ``docs/search.md``)::
+
+    吐尔地                       words; Chinese is matched anywhere inside a sentence
+    "阿不都热依木·吐尔地"        a phrase: the tokens in this order
+    Abdurehim OR Abdurahim       either
+    -Kashgar                     not
+    653121198909220492           an ID number, exactly; 653121 finds every ID of the region
+    type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06-30 findings:yes
+    sha256:3f2a…  path:照片      item by hash prefix; words in file paths only
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from guwah.search.tokenize import Unit, is_cjk, query_units, tokens
+
+FILTER_FIELDS = ("type", "kind", "county", "facility", "from", "to", "findings", "sha256")
+COLUMN_FIELDS = ("path",)
+_TERM = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
+_YES = {"yes", "y", "true", "1", "有", "是"}
+_NO = {"no", "n", "false", "0", "无", "否"}
+
+
+class QueryError(ValueError):
+    """A query the index cannot run; the message says why."""
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query: the FTS5 expression (None: filters only), filters, and the units to
+    highlight."""
+
+    text: str
+    match: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    highlight: list[Unit] = field(default_factory=list)
+    exclude: str | None = None  # an FTS5 expression of excluded words when nothing is required
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def unit_expr(unit: Unit, column: str | None = None) -> str:
+    phrase = _quote(" ".join(unit.tokens))
+    if unit.prefix:
+        phrase += " *"
+    return f"{column} : {phrase}" if column else phrase
+
+
+def _term_expr(units: list[Unit], column: str | None) -> str:
+    parts = [unit_expr(u, column) for u in units]
+    return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse a query string into an FTS5 expression, filters and highlight units."""
+    q = ParsedQuery(text=text)
+    required: list[str] = []
+    excluded: list[str] = []
+    pending_or = False
+    for m in _TERM.finditer(text):
+        neg, fname, quoted, bare = m.group(1), m.group(2), m.group(3), m.group(4)
+        value = quoted if quoted is not None else (bare or "")
+        fkey = fname.lower() if fname else None
+        if fkey in FILTER_FIELDS:
+            q.filters[fkey] = value.strip()
+            continue
+        column = fkey if fkey in COLUMN_FIELDS else None
+        if fname and column is None:  # not a field we know (12:30, http://…): plain text
+            value = f"{fname}:{value}"
+            quoted = None
+        if not neg and not fname and quoted is None and value == "OR":
+            pending_or = bool(required)
+            continue
+        units = query_units(value, phrase=quoted is not None)
+        if not units:
+            continue
+        expr = _term_expr(units, column)
+        if neg:
+            excluded.append(expr)
+            continue
+        q.highlight.extend(units)
+        if pending_or and required:
+            required[-1] = f"({required[-1]} OR {expr})"
+        else:
+            required.append(expr)
+        pending_or = False
+    if required:
+        q.match = " AND ".join(required)
+        if excluded:
+            q.match = f"({q.match}) NOT ({' OR '.join(excluded)})"
+    elif excluded:
+        q.exclude = " OR ".join(excluded)
+    return q
+
+
+@dataclass
+class Snippet:
+    """A window of the original text; ``marks``: the spans (start, end) that matched."""
+
+    text: str
+    marks: list[tuple[int, int]]
+
+    def marked(self, open_: str = "[", close: str = "]") -> str:
+        out, pos = [], 0
+        for start, end in self.marks:
+            out += [self.text[pos:start], open_, self.text[start:end], close]
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+def match_spans(text: str, units: list[Unit]) -> list[tuple[int, int]]:
+    """Spans of ``text`` where a unit matches, merged, in order."""
+    toks = tokens(text)
+    spans: list[tuple[int, int]] = []
+    for unit in units:
+        n = len(unit.tokens)
+        if n == 0:
+            continue
+        for i in range(len(toks) - n + 1):
+            if any(toks[i + j].text != unit.tokens[j] for j in range(n - 1)):
+                continue
+            last, want = toks[i + n - 1], unit.tokens[-1]
+            if unit.prefix:
+                if not last.text.startswith(want):
+                    continue
+                end = last.start + len(want) if is_cjk(want[0]) else last.end
+            elif last.text != want:
+                continue
+            else:
+                end = last.end
+            spans.append((toks[i].start, end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def make_snippet(text: str, units: list[Unit], width: int = 160) -> Snippet:
+    """The part of the original text around the first match, with the matches marked."""
+    spans = match_spans(text, units)
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - width // 4, len(text) - width))
+        end = min(len(text), start + width)
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    window = re.sub(r"\s", " ", text[start:end])
+    marks = [
+        (max(s, start) - start + len(lead), min(e, end) - start + len(lead))
+        for s, e in spans
+        if s < end and e > start
+    ]
+    return Snippet(lead + window + tail, marks)

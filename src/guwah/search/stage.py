@@ -1,0 +1,344 @@
+"""Build the search index incrementally, and search it.
+
+``build_index`` indexes the items that are new or changed since the last build (a changed
+item: re-extracted, OCR done, a new path, or a records build that re-mapped its rows), in
+batches committed one by one, so an interrupted build resumes. ``search`` runs a query with
+bm25 ranking, filters, facet counts and highlighted snippets of the original text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from guwah.case import Case
+from guwah.ingest.pipeline import NoProgress, Progress, case_lock
+from guwah.search import index as ix
+from guwah.search.documents import documents as make_documents
+from guwah.search.documents import findings_items, load_context
+from guwah.search.query import QueryError, Snippet, make_snippet, parse_query
+from guwah.store.models import ColumnMap, Item, Occurrence, Page, Record, Sheet
+
+BATCH = 200
+FACET_CAP = 20_000  # facet counts are exact up to this many matching documents
+FACET_NAMES = ("type", "kind", "county", "facility", "year", "has_findings")
+BM25_WEIGHTS = (1.0, 0.6, 0.4)  # body, alias, path
+
+
+@dataclass
+class IndexStats:
+    items_indexed: int = 0
+    items_removed: int = 0
+    docs_added: int = 0
+    docs_removed: int = 0
+    docs_total: int = 0
+    findings_updated: bool = False
+    full: bool = False
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def _signatures(case: Case) -> tuple[dict[int, str], str, str]:
+    """Per item: what it looks like now; the records and findings signatures."""
+    with case.engine.connect() as conn:
+        occ = dict(
+            conn.execute(
+                select(Occurrence.item_id, func.count())
+                .where(Occurrence.item_id.is_not(None))
+                .group_by(Occurrence.item_id)
+            ).all()
+        )
+        pages = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                select(Page.item_id, func.count(), func.sum(func.length(Page.text))).group_by(
+                    Page.item_id
+                )
+            )
+        }
+        with_sheets = {r[0] for r in conn.execute(select(Sheet.item_id).distinct())}
+        rec = conn.execute(select(func.count(), func.max(Record.id))).one()
+        cmap = conn.execute(select(func.count(), func.max(ColumnMap.id))).one()
+        records_sig = f"{rec[0]}:{rec[1]}:{cmap[0]}:{cmap[1]}"
+        ctx = load_context(conn)
+        ctx_sig = hashlib.sha256(
+            "\n".join([*ctx.counties, "|", *ctx.facilities]).encode()
+        ).hexdigest()[:16]
+        findings_sig = hashlib.sha256(
+            ",".join(map(str, sorted(ctx.items_with_findings))).encode()
+        ).hexdigest()[:16]
+        sigs: dict[int, str] = {}
+        for item_id, status, extracted_at, ocr_status in conn.execute(
+            select(Item.id, Item.status, Item.extracted_at, Item.ocr_status)
+        ):
+            parts = [status, str(extracted_at), str(ocr_status), str(occ.get(item_id, 0))]
+            parts.append(str(pages.get(item_id, "")))
+            if item_id in with_sheets:
+                parts.append(records_sig)
+            parts.append(ctx_sig)
+            sigs[item_id] = "|".join(parts)
+    return sigs, ctx_sig, findings_sig
+
+
+def build_index(case: Case, full: bool = False, progress: Progress | None = None) -> IndexStats:
+    """Index what is new or changed in the case (everything with ``full``)."""
+    progress = progress or NoProgress()
+    t0 = time.perf_counter()
+    stats = IndexStats(full=full)
+    with case_lock(case):
+        conn = ix.connect(ix.index_path(case.derived_dir))
+        try:
+            if full:
+                ix.drop(conn)
+                conn.close()
+                conn = ix.connect(ix.index_path(case.derived_dir))
+            sigs, _, findings_sig = _signatures(case)
+            done = dict(conn.execute("SELECT item_id, signature FROM indexed").fetchall())
+            removed = [i for i in done if i not in sigs]
+            if removed:
+                stats.docs_removed += ix.delete_items(conn, removed)
+                conn.executemany("DELETE FROM indexed WHERE item_id = ?", [(i,) for i in removed])
+                stats.items_removed = len(removed)
+            todo = sorted(i for i, sig in sigs.items() if done.get(i) != sig)
+            progress.total("index", len(todo))
+            if todo:
+                with case.engine.connect() as db:
+                    ctx = load_context(db)
+                    for start in range(0, len(todo), BATCH):
+                        batch = todo[start : start + BATCH]
+                        stats.docs_removed += ix.delete_items(conn, [i for i in batch if i in done])
+                        stats.docs_added += ix.add_docs(conn, make_documents(db, batch, ctx))
+                        conn.executemany(
+                            "INSERT OR REPLACE INTO indexed (item_id, signature) VALUES (?, ?)",
+                            [(i, sigs[i]) for i in batch],
+                        )
+                        conn.commit()
+                        stats.items_indexed += len(batch)
+                        progress.advance("index", len(batch))
+            if ix.get_meta(conn, "findings") != findings_sig:
+                _refresh_findings(case, conn)
+                ix.set_meta(conn, "findings", findings_sig)
+                stats.findings_updated = True
+            conn.commit()
+            stats.docs_total = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        finally:
+            conn.close()
+    stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+def _refresh_findings(case: Case, conn: sqlite3.Connection) -> None:
+    with case.engine.connect() as db:
+        items = findings_items(db)
+    conn.execute("UPDATE docs SET has_findings = 0 WHERE has_findings = 1")
+    conn.executemany(
+        "UPDATE docs SET has_findings = 1 WHERE item_id = ?", [(i,) for i in sorted(items)]
+    )
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """One matching search document, with provenance and a snippet of the original text."""
+
+    doc_id: int
+    kind: str
+    item_id: int
+    sha256: str
+    type: str
+    path: str
+    title: str
+    score: float
+    snippet: Snippet
+    county: str | None = None
+    facility: str | None = None
+    date: str | None = None
+    has_findings: bool = False
+    page_no: int | None = None
+    method: str | None = None
+    sheet: str | None = None
+    sheet_index: int | None = None
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["snippet"] = self.snippet.text
+        out["marks"] = [list(m) for m in self.snippet.marks]
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass
+class SearchResult:
+    query: str
+    match: str | None  # the FTS5 expression that ran
+    filters: dict[str, str]
+    total: int  # matching documents (at most FACET_CAP counted: see ``exact``)
+    exact: bool
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "match": self.match,
+            "filters": self.filters,
+            "total": self.total,
+            "exact": self.exact,
+            "seconds": round(self.seconds, 4),
+            "facets": self.facets,
+            "hits": [h.as_dict() for h in self.hits],
+        }
+
+
+_HIT_COLS = (
+    "d.id, d.kind, d.item_id, d.sha256, d.type, d.path, d.title, d.text, d.county, "
+    "d.facility, d.date, d.has_findings, d.page_no, d.method, d.sheet, d.sheet_index, d.row"
+)
+_FACET_COLS = "d.type, d.kind, d.county, d.facility, substr(d.date, 1, 4), d.has_findings"
+
+
+def _filter_sql(conn: sqlite3.Connection, filters: dict[str, str]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    for key, value in filters.items():
+        if not value:
+            continue
+        if key in ("type", "kind"):
+            where.append(f"d.{key} = ?")
+            args.append(value.lower())
+        elif key in ("county", "facility"):
+            exists = conn.execute(
+                f"SELECT 1 FROM docs WHERE {key} = ? LIMIT 1", (value,)
+            ).fetchone()
+            if exists:
+                where.append(f"d.{key} = ?")
+                args.append(value)
+            else:  # a part of the name: 第一职业技能
+                where.append(f"d.{key} LIKE ?")
+                args.append(f"%{value}%")
+        elif key == "from":
+            where.append("d.date >= ?")
+            args.append(value)
+        elif key == "to":
+            where.append("d.date <= ?")
+            args.append(value + "-99" * (2 - value.count("-")))
+        elif key == "findings":
+            low = value.lower()
+            if low not in ("yes", "no", "y", "n", "true", "false", "1", "0"):
+                raise QueryError(f"findings:{value}: say findings:yes or findings:no")
+            where.append("d.has_findings = ?")
+            args.append(1 if low in ("yes", "y", "true", "1") else 0)
+        elif key == "sha256":
+            where.append("d.sha256 LIKE ?")
+            args.append(value.lower() + "%")
+        else:
+            raise QueryError(f"unknown filter {key}:")
+    return where, args
+
+
+def search(
+    case: Case,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    filters: dict[str, str] | None = None,
+    facets: bool = True,
+    snippet_width: int = 160,
+) -> SearchResult:
+    """Search the case's index. ``filters`` (type, kind, county, facility, from, to,
+    findings, sha256) add to those written in the query; they win where both give one."""
+    t0 = time.perf_counter()
+    parsed = parse_query(query)
+    all_filters = {**parsed.filters, **{k: v for k, v in (filters or {}).items() if v}}
+    path = ix.index_path(case.derived_dir)
+    try:
+        conn = ix.connect(path, create=False)
+    except FileNotFoundError as exc:
+        raise QueryError(
+            f"the case has no search index yet; build it with `guwah search --rebuild --case "
+            f"{case.root}`"
+        ) from exc
+    try:
+        where, args = _filter_sql(conn, all_filters)
+        if parsed.exclude:
+            where.append("d.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            args.append(parsed.exclude)
+        if parsed.match:
+            source = "fts CROSS JOIN docs d ON d.id = fts.rowid"
+            where = ["fts MATCH ?", *where]
+            args = [parsed.match, *args]
+            score = f"bm25(fts, {', '.join(map(str, BM25_WEIGHTS))})"
+            order = "score"
+        else:
+            source = "docs d"
+            score = "0.0"
+            order = "d.id"
+        clause = " AND ".join(where) or "1"
+        try:
+            rows = conn.execute(
+                f"SELECT {_HIT_COLS}, {score} AS score FROM {source} WHERE {clause} "
+                f"ORDER BY {order} LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
+            counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_NAMES}
+            total = 0
+            for frow in conn.execute(
+                f"SELECT {_FACET_COLS} FROM {source} WHERE {clause} LIMIT ?",
+                [*args, FACET_CAP],
+            ):
+                total += 1
+                for name, value in zip(FACET_NAMES, frow, strict=True):
+                    if value is not None and value != "":
+                        counts[name][str(value)] += 1
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"cannot run query {query!r}: {exc}") from exc
+    finally:
+        conn.close()
+    hits = [
+        Hit(
+            doc_id=r[0],
+            kind=r[1],
+            item_id=r[2],
+            sha256=r[3],
+            type=r[4],
+            path=r[5],
+            title=r[6],
+            snippet=make_snippet(r[7], parsed.highlight, snippet_width),
+            county=r[8],
+            facility=r[9],
+            date=r[10],
+            has_findings=bool(r[11]),
+            page_no=r[12],
+            method=r[13],
+            sheet=r[14],
+            sheet_index=r[15],
+            row=r[16],
+            score=-float(r[17]),
+        )
+        for r in rows
+    ]
+    facet_out = {name: dict(c.most_common(20)) for name, c in counts.items() if c} if facets else {}
+    return SearchResult(
+        query=query,
+        match=parsed.match,
+        filters=all_filters,
+        total=total,
+        exact=total < FACET_CAP,
+        hits=hits,
+        facets=facet_out,
+        seconds=time.perf_counter() - t0,
+    )
