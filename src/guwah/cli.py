@@ -10,6 +10,7 @@ import typer
 
 from guwah import __version__
 from guwah.case import Case, CaseError
+from guwah.cli_options import CaseOpt, open_case
 from guwah.console import (
     RichProgress,
     console,
@@ -38,24 +39,6 @@ app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 app.command("search")(search_command)
-
-CaseOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--case",
-        "-C",
-        help="Case directory (default: $GUWAH_CASE, else the current directory).",
-        show_default=False,
-    ),
-]
-
-
-def _open(case_dir: Path | None) -> Case:
-    try:
-        return Case.open(case_dir)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def _version(value: bool) -> None:
@@ -122,7 +105,7 @@ def ingest(
     from guwah.ingest.pipeline import ingest as run_ingest
     from guwah.summary import summarise
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
     limits = case.settings.limits
     try:
@@ -193,7 +176,7 @@ def ocr(
     from guwah.ingest.executor import make_executor
     from guwah.ingest.ocr_stage import run_ocr
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
     try:
         with RichProgress() as progress:
@@ -224,7 +207,7 @@ def status(
     """
     from guwah.summary import as_dict, summarise
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         summary = summarise(session)
     if as_json:
@@ -251,7 +234,7 @@ def person(
     from guwah.console import print_people
     from guwah.person_search import find_people
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         hits = find_people(session, query, born=born, county=county, limit=limit)
     if as_json:
@@ -279,7 +262,7 @@ def custody_verify(
     """
     from guwah.store.custody import verify
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         report = verify(session, case.blobs)
     if as_json:
@@ -304,7 +287,7 @@ def custody_log(
 
     from guwah.store.models import CustodyEvent
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
     if item:
         query = query.where(CustodyEvent.item_sha256 == item)
@@ -328,7 +311,7 @@ def custody_head(case_dir: CaseOpt = None) -> None:
     """
     from guwah.store.custody import CustodyLog
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         log = CustodyLog(session)
         print(f"{log.seq} {log.head}")

@@ -8,29 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from guwah.case import Case, CaseError
+from guwah.case import CaseError
+from guwah.cli_options import CaseOpt, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.records.stage import RecordsStats
 
 records_app = typer.Typer(rich_markup_mode="rich")
-
-CaseOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--case",
-        "-C",
-        help="Case directory (default: $GUWAH_CASE, else the current directory).",
-        show_default=False,
-    ),
-]
-
-
-def _open(case_dir: Path | None) -> Case:
-    try:
-        return Case.open(case_dir)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def print_stats(stats: RecordsStats) -> None:
@@ -64,7 +47,7 @@ def print_stats(stats: RecordsStats) -> None:
 def _build(case_dir: Path | None) -> None:
     from guwah.records.stage import build_records
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     try:
         with RichProgress() as progress:
             stats = build_records(case, progress=progress)
@@ -111,7 +94,7 @@ def report_command(
     """
     from guwah.records.report import mapping_report, to_json, to_markdown
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         report = mapping_report(session)
     if not report:
@@ -156,7 +139,7 @@ def export_command(
     """
     from guwah.records.export import export_csv
 
-    case = _open(case_dir)
+    case = open_case(case_dir)
     with case.sessions() as session:
         n = export_csv(session, out)
     console.print(f"Wrote {n:,} records to {out}")

@@ -10,18 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from guwah.case import Case, CaseError
+from guwah.case import CaseError
+from guwah.cli_options import open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.search.query import QueryError
 from guwah.search.stage import Hit, SearchResult, build_index, search
-
-
-def _open(case_dir: Path | None) -> Case:
-    try:
-        return Case.open(case_dir)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def _where(hit: Hit) -> str:
@@ -105,7 +98,7 @@ def search_command(
 
     Example: [bold]guwah search --rebuild --case cases/xpf[/]
     """
-    case = _open(case_dir)
+    case = open_case(case_dir)
     if rebuild or update:
         try:
             with RichProgress() as progress:

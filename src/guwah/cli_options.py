@@ -1,0 +1,30 @@
+"""What every command shares: the ``--case`` option and opening the case with a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guwah.case import Case, CaseError
+from guwah.console import err_console
+
+CaseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--case",
+        "-C",
+        help="Case directory (default: $GUWAH_CASE, else the current directory).",
+        show_default=False,
+    ),
+]
+
+
+def open_case(case_dir: Path | None) -> Case:
+    """The case, or exit 2 with a message that says how to make one."""
+    try:
+        return Case.open(case_dir)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
