@@ -25,6 +25,7 @@ demo: sysdeps $(STAMP)
 	$(BIN)/guwah init $(DEMO)/case
 	$(BIN)/guwah ingest $(DEMO)/leak --case $(DEMO)/case --custodian "demo" --note "synthetic leak, seed 1"
 	$(BIN)/guwah custody verify --case $(DEMO)/case
+	$(BIN)/guwah records --case $(DEMO)/case
 	$(BIN)/guwah verify --case $(DEMO)/case --report $(DEMO)/verify.html
 	$(BIN)/guwah status --case $(DEMO)/case
 

@@ -16,7 +16,17 @@ from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult
 
 #: the check modules, in report order; each registers its checks on import
-CHECK_MODULES = ("ids", "time", "images", "near_duplicates", "documents")
+CHECK_MODULES = (
+    "ids",
+    "time",
+    "images",
+    "near_duplicates",
+    "documents",
+    "records_ids",
+    "cross_field",
+    "record_times",
+    "joins",
+)
 
 
 class Check:

@@ -1,0 +1,292 @@
+"""``cross_field``: what an ID number encodes agrees with what its record says.
+
+An 18-digit number encodes the birth date, the sex (17th digit odd: male) and the county of
+first registration (GB/T 2260). The record beside it states a birth date, a sex, an address
+and sometimes an age; a genuine register, filled from the ID system, agrees with itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from guwah.verify.base import Check, register
+from guwah.verify.context import CheckContext
+from guwah.verify.finding import CheckResult, Finding, Involved
+from guwah.verify.idnumbers import IdInfo, parse_id, regions
+from guwah.verify.records_data import (
+    ADDRESS_FIELDS,
+    RecordRow,
+    RecordsData,
+    counties_in,
+    load,
+    records_ready,
+)
+
+#: recorded age vs the age the ID's birth date gives at the person's photo date: the date the
+#: age was written is unknown, so one year either way is tolerated
+AGE_TOLERANCE_YEARS = 1
+SEX_WORDS = {"male": "male", "female": "female"}
+
+
+@dataclass
+class Mismatch:
+    rec: RecordRow
+    field: str | None
+    recorded: str
+    expected: str
+    note: str = ""
+
+
+def age_on(born: date, when: date) -> int:
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+
+
+def id_county_names(info: IdInfo) -> set[str]:
+    """Every county name the ID's region code has had (a code renamed or moved keeps its
+    old names: Tekes is 652427 before 1984 and 654127 until 2001, all 特克斯县)."""
+    return {r.county for r in regions(info.region) if r.county}
+
+
+@register
+class CrossFieldCheck(Check):
+    name = "cross_field"
+    title = "ID numbers against their records"
+    compares = (
+        "For every record with a well-formed ID number: the birth date it encodes against the "
+        "recorded birth date (a partial date compared as far as it goes); the sex of its 17th "
+        "digit (15-digit: last digit; odd is male) against the recorded sex; the county name of "
+        "its region code (every name python-stdnum's code history gives it, so historical "
+        "codes such as Tekes 652427/654127 count as Tekes) against the county named in the "
+        "household address, current address or county column, else in the sheet's title or "
+        "the file's path; and the recorded age against the age the ID's birth date gives on "
+        f"the person's earliest photo (tolerance {AGE_TOLERANCE_YEARS} year)."
+    )
+    why = (
+        "Registers exported from the police and household-registration systems copy birth "
+        "date, sex and home county from the ID number, so genuine rows agree with it. A row "
+        "that disagrees was typed by hand, altered, or belongs to someone else. A different "
+        "county can also mean a person registered elsewhere who moved: look at the address."
+    )
+    kinds = {
+        "id_birthdate_mismatch": "the recorded birth date is not the one the ID encodes (warning)",
+        "id_sex_mismatch": "the recorded sex is not the one the ID's sex digit encodes (warning)",
+        "id_region_mismatch": "the ID's county is not the county of the address (warning)",
+        "age_mismatch": "the recorded age disagrees with the ID's birth date at the photo date "
+        "(warning)",
+    }
+    requires = "records"
+
+    def ready(self, ctx: CheckContext) -> str | None:
+        return records_ready(ctx)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        data = load(ctx)
+        out = CheckResult(
+            params={
+                "age_tolerance_years": AGE_TOLERANCE_YEARS,
+                "county_names": "python-stdnum cn/loc, all eras",
+            }
+        )
+        first_photo: dict[int, date] = {}
+        for p in data.photos:
+            if p.time is not None:
+                d = p.time.date()
+                if p.person_id not in first_photo or d < first_photo[p.person_id]:
+                    first_photo[p.person_id] = d
+        found: dict[tuple[str, str], list[Mismatch]] = defaultdict(list)
+        by_number: dict[str, list[RecordRow]] = defaultdict(list)
+        n = Counter[str]()
+        agree = Counter[str]()
+        county_source: Counter[str] = Counter()
+        for rec in data.records:
+            number = rec.get("id_number")
+            info = parse_id(number) if number else None
+            if info is None or number is None:
+                continue
+            by_number[number].append(rec)
+            for kind, m in self._compare(data, rec, info, first_photo, n, agree, county_source):
+                found[(kind, number)].append(m)
+        for (kind, number), ms in sorted(found.items()):
+            out.findings.append(self._finding(data, kind, number, ms, by_number[number]))
+        labels = {
+            "birth_date": "records whose birth date agrees with their ID number",
+            "sex": "records whose sex agrees with their ID number's sex digit",
+            "county": "records whose county agrees with their ID number's region",
+            "age": "records whose age agrees with their ID number at the photo date",
+        }
+        for key, label in labels.items():
+            out.total(label, agree[key], n[key])
+        out.distributions["Where the county compared with the ID comes from"] = [
+            [k, v] for k, v in county_source.most_common()
+        ]
+        return out
+
+    # -- comparisons ---------------------------------------------------------------------
+
+    def _compare(
+        self,
+        data: RecordsData,
+        rec: RecordRow,
+        info: IdInfo,
+        first_photo: dict[int, date],
+        n: Counter[str],
+        agree: Counter[str],
+        county_source: Counter[str],
+    ) -> list[tuple[str, Mismatch]]:
+        out: list[tuple[str, Mismatch]] = []
+        born = info.birth_date
+        recorded_birth = rec.get("birth_date")
+        if born is not None and recorded_birth:
+            n["birth_date"] += 1
+            if born.isoformat().startswith(recorded_birth):
+                agree["birth_date"] += 1
+            else:
+                out.append(
+                    (
+                        "id_birthdate_mismatch",
+                        Mismatch(rec, "birth_date", recorded_birth, born.isoformat()),
+                    )
+                )
+        sex = rec.get("sex")
+        if sex in SEX_WORDS and info.sex:
+            n["sex"] += 1
+            if sex == info.sex:
+                agree["sex"] += 1
+            else:
+                digit = info.number[14] if info.legacy else info.number[16]
+                out.append(
+                    (
+                        "id_sex_mismatch",
+                        Mismatch(rec, "sex", sex, info.sex, f"sex digit {digit}"),
+                    )
+                )
+        names = id_county_names(info)
+        if names:
+            place = self._county(data, rec)
+            if place is not None:
+                counties, field_name, source = place
+                n["county"] += 1
+                county_source[source] += 1
+                if names & set(counties):
+                    agree["county"] += 1
+                else:
+                    out.append(
+                        (
+                            "id_region_mismatch",
+                            Mismatch(
+                                rec,
+                                field_name,
+                                counties[0],
+                                " / ".join(sorted(names)),
+                                source,
+                            ),
+                        )
+                    )
+        age = rec.get("age")
+        when = first_photo.get(rec.person_id) if rec.person_id is not None else None
+        if age and age.isdigit() and born is not None and when is not None:
+            n["age"] += 1
+            expected = age_on(born, when)
+            if abs(int(age) - expected) <= AGE_TOLERANCE_YEARS:
+                agree["age"] += 1
+            else:
+                out.append(
+                    (
+                        "age_mismatch",
+                        Mismatch(rec, "age", age, str(expected), f"photo {when.isoformat()}"),
+                    )
+                )
+        return out
+
+    @staticmethod
+    def _county(data: RecordsData, rec: RecordRow) -> tuple[list[str], str | None, str] | None:
+        """The county names the record states: (names, field, where from)."""
+        names: list[str] = []
+        first_field: str | None = None
+        for f in ADDRESS_FIELDS:
+            found = counties_in(rec.get(f))
+            if found and first_field is None:
+                first_field = f
+            names += [c for c in found if c not in names]
+        if names:
+            return names, first_field, first_field or ""
+        sheet = data.sheets.get(rec.sheet_id)
+        if sheet is not None:
+            for text, source in ((sheet.title, "sheet title"), (sheet.name, "sheet name")):
+                found = counties_in(text)
+                if found:
+                    return found[:1], None, source
+        path = data.items.get(rec.item_id, ("", None))[1]
+        found = counties_in(path)
+        if found:
+            return found[-1:], None, "file path"
+        return None
+
+    # -- findings ------------------------------------------------------------------------
+
+    def _finding(
+        self,
+        data: RecordsData,
+        kind: str,
+        number: str,
+        ms: list[Mismatch],
+        same_id: list[RecordRow],
+    ) -> Finding:
+        items: list[Involved] = [data.involved(m.rec, m.field) for m in ms]
+        flagged = {m.rec.id for m in ms}
+        # the number's other records (agreeing, or not stating the field): context
+        others = [r for r in same_id if r.id not in flagged]
+        items += [data.involved(r, "id_number", role="same ID number") for r in others]
+        recorded = sorted({m.recorded for m in ms})
+        expected = ms[0].expected
+        rows = f"{len(ms)} record(s)"
+        if kind == "id_birthdate_mismatch":
+            title = "Recorded birth date disagrees with the ID number"
+            text = (
+                f"ID {number} encodes the birth date {expected}, but {rows} say "
+                f"{', '.join(recorded)}."
+            )
+        elif kind == "id_sex_mismatch":
+            title = "Recorded sex disagrees with the ID number"
+            text = (
+                f"ID {number} encodes {expected} ({ms[0].note}: odd is male, even female), "
+                f"but {rows} say {', '.join(recorded)}."
+            )
+        elif kind == "id_region_mismatch":
+            title = "ID number's county is not the address county"
+            sources = sorted({m.note for m in ms})
+            text = (
+                f"The region code {number[:6]} of ID {number} is {expected} (GB/T 2260, every "
+                f"name the code has had), but {rows} place the person in "
+                f"{', '.join(recorded)} (from the {', '.join(sources)}). The ID region is the "
+                "county of first registration: a person who moved keeps it, so check the "
+                "address before concluding the number is wrong."
+            )
+        else:
+            title = "Recorded age disagrees with the ID number at the photo date"
+            text = (
+                f"ID {number} gives age {expected} on the person's first photo "
+                f"({ms[0].note.removeprefix('photo ')}), but {rows} say {', '.join(recorded)} "
+                f"(tolerance {AGE_TOLERANCE_YEARS} year)."
+            )
+        if others:
+            text += (
+                f" The number is also in {len(others)} other record(s) that do not disagree "
+                "(listed as 'same ID number')."
+            )
+        return Finding(
+            check=self.name,
+            kind=kind,
+            severity="warning",
+            title=title,
+            explanation=text,
+            items=items,
+            values={
+                "id_number": number,
+                "expected": expected,
+                "recorded": recorded,
+                "records": len(ms),
+            },
+        )
