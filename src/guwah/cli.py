@@ -25,6 +25,7 @@ from guwah.search.command import search_command
 from guwah.search.stage import IndexStats
 from guwah.synth.command import synth_command
 from guwah.verify.command import verify_command
+from guwah.web.command import serve_command
 
 app = typer.Typer(
     help="guwah — evidence workbench for leaked state records of mass detention.",
@@ -39,6 +40,7 @@ app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 app.command("search")(search_command)
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,160 @@
+"""Screenshots of the workbench's main pages, on the small synthetic leak, into docs/screenshots.
+
+Run: .venv/bin/python benchmarks/screenshots.py [--case DIR] [--out docs/screenshots]
+
+Without --case it builds (or reuses) bench-out/case-web-small-3 from the small synthetic leak
+(seed 3): ingest, records, verify, search index. It starts the real server on a free
+127.0.0.1 port and drives Debian's Chromium (/usr/bin/chromium) with Playwright; the PNGs are
+reduced to a 256-colour palette to stay small. Synthetic data only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-out"
+sys.path.insert(0, str(ROOT / "src"))
+
+from guwah.case import Case  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def guwah(*args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "guwah", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def prepare() -> tuple[Path, Path]:
+    leak, truth = OUT / "leak-small-3", OUT / "leak-small-3.truth.json"
+    case = OUT / "case-web-small-3"
+    if not leak.exists():
+        guwah("synth", str(leak), "--seed", "3", "--scale", "small", "--truth", str(truth))
+    if not (case / "guwah.toml").exists():
+        guwah("init", str(case))
+        guwah("ingest", str(leak), "--case", str(case), "--custodian", "screenshots")
+        guwah("records", "--case", str(case))
+        guwah("verify", "--case", str(case))
+        guwah("search", "--update", "--case", str(case))
+    return case, truth
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def save(png: bytes, path: Path) -> int:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    small = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, "PNG", optimize=True)
+    return path.stat().st_size
+
+
+def shoot(base: str, pages: list[tuple[str, str]], out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        for name, url in pages:
+            page.goto(base + url, wait_until="load")
+            page.wait_for_timeout(300)  # the viewer's scroll to the highlighted cell
+            size = save(page.screenshot(), out / f"{name}.png")
+            print(f"{name:10} {size / 1024:6.0f} KB  {url}")
+        browser.close()
+
+
+def pick(truth: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        p
+        for p in truth["people"]
+        if p["ethnicity"] == "uyghur"
+        and p.get("in_records")
+        and p["rows"]
+        and not p.get("anomalies")
+        and p.get("photos")
+        and p.get("detention")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--case", type=Path, help="A built case (default: build the small leak).")
+    parser.add_argument("--truth", type=Path, help="Its truth file (with --case).")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    if args.case:
+        case_dir, truth_path = args.case, args.truth
+    else:
+        case_dir, truth_path = prepare()
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+    person = pick(truth)
+
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from guwah.web.app import create_app
+
+    app = create_app(Case.open(case_dir))
+    with TestClient(app) as client:  # find the person's id and their ID number's cell
+        hit = client.get("/api/people", params={"q": person["id_number"]}).json()[0]["person"]
+        record = hit["records"][0]
+        value = next(v for v in record["values"] if v["field"] == "id_number")
+    cell = (
+        f"/items/{record['sha256']}?sheet={record['sheet_index']}"
+        f"&row={value['row']}&col={value['col']}"
+    )
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        shoot(
+            f"http://127.0.0.1:{port}",
+            [
+                ("overview", "/"),
+                ("search", f"/search?q={person['name'].split('·')[0]}"),
+                ("item", cell),
+                ("person", f"/people/{hit['id']}"),
+                ("report", "/report"),
+            ],
+            args.out,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""What the pages and the JSON API read from a case: one item with everything known about it,
+a window of a sheet, findings, the custody head, a person with names in every script.
+
+Plain dicts of JSON-friendly values, so the API returns exactly what the pages show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from guwah.names.parse import HAN, parse
+from guwah.names.romanise import romanise
+from guwah.names.scripts import Script
+from guwah.names.uyghur import latin_to_arabic
+from guwah.person_search import person_findings
+from guwah.records.headers import col_letter
+from guwah.records.people import get_person
+from guwah.store.models import Cell, CustodyEvent, Item, Occurrence, Page, Sheet, Source
+from guwah.verify.models import FindingItem, FindingRow
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SHEET_ROWS = 100  # rows of a sheet shown at a time
+MAX_COLS = 60  # columns of a sheet shown (the rest is in the API and the original)
+
+
+def item_kind(mime: str) -> str:
+    """image | spreadsheet | document | archive | other, from the content type."""
+    if mime.startswith("image/"):
+        return "image"
+    if any(k in mime for k in ("spreadsheet", "ms-excel", "text/csv", "opendocument.spread")):
+        return "spreadsheet"
+    if mime in ("application/pdf", "text/plain") or "word" in mime or "opendocument.text" in mime:
+        return "document"
+    if any(k in mime for k in ("zip", "tar", "gzip", "7z", "rar", "bzip2", "xz")):
+        return "archive"
+    return "other"
+
+
+def has_findings_table(session: Session) -> bool:
+    return inspect(session.get_bind()).has_table("findings")
+
+
+def custody_head(session: Session) -> dict[str, Any]:
+    ev = session.scalar(select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1))
+    if ev is None:
+        return {"seq": 0, "hash": "0" * 64, "at": None, "event": None}
+    return {"seq": ev.seq, "hash": ev.hash, "at": ev.at, "event": ev.event}
+
+
+def get_item(session: Session, sha256: str) -> Item | None:
+    if not SHA256.match(sha256):
+        return None
+    return session.scalar(select(Item).where(Item.sha256 == sha256))
+
+
+def item_findings(session: Session, sha256: str) -> list[dict[str, Any]]:
+    """Findings that involve this item, with where in the item (location)."""
+    if not has_findings_table(session):
+        return []
+    out: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(FindingRow, FindingItem)
+        .join(FindingItem, FindingItem.finding_id == FindingRow.id)
+        .where(FindingItem.sha256 == sha256)
+        .order_by(FindingRow.id, FindingItem.id)
+    ).all()
+    for finding, involved in rows:
+        f = out.setdefault(
+            finding.id,
+            {
+                "id": finding.id,
+                "check": finding.check,
+                "kind": finding.kind,
+                "severity": finding.severity,
+                "title": finding.title,
+                "explanation": finding.explanation,
+                "locations": [],
+            },
+        )
+        f["locations"].append(
+            {"role": involved.role, "path": involved.path, "location": involved.location or {}}
+        )
+    return list(out.values())
+
+
+def item_detail(session: Session, item: Item) -> dict[str, Any]:
+    """Everything known about one original: hashes, paths, custody, pages, sheets, findings."""
+    sources = dict(session.execute(select(Source.id, Source.uri)).all())
+    occurrences = [
+        {
+            "path": o.path,
+            "source": sources.get(o.source_id, ""),
+            "depth": o.depth,
+            "mtime": o.mtime.isoformat() if o.mtime else None,
+            "extension_mismatch": o.extension_mismatch,
+            "inside": _sha_of(session, o.parent_item_id),
+        }
+        for o in session.scalars(
+            select(Occurrence).where(Occurrence.item_id == item.id).order_by(Occurrence.path)
+        )
+    ]
+    custody = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "event": e.event,
+            "source_path": e.source_path,
+            "custodian": e.custodian,
+            "host": e.host,
+            "tool_version": e.tool_version,
+            "details": e.details,
+            "hash": e.hash,
+        }
+        for e in session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.item_sha256 == item.sha256)
+            .order_by(CustodyEvent.seq)
+        )
+    ]
+    sheets = [
+        {"index": s.sheet_index, "name": s.name, "rows": s.n_rows, "cols": s.n_cols}
+        for s in session.scalars(
+            select(Sheet).where(Sheet.item_id == item.id).order_by(Sheet.sheet_index)
+        )
+    ]
+    pages: dict[int, dict[str, Any]] = defaultdict(dict)
+    for p in session.scalars(
+        select(Page).where(Page.item_id == item.id).order_by(Page.page_no, Page.method)
+    ):
+        pages[p.page_no][p.method] = {
+            "text": p.text,
+            "confidence": p.confidence,
+            "language": p.language,
+        }
+    meta = item.meta or {}
+    return {
+        "sha256": item.sha256,
+        "md5": item.md5,
+        "sha1": item.sha1,
+        "size": item.size,
+        "mime": item.mime,
+        "magic": item.magic,
+        "kind": item_kind(item.mime),
+        "status": item.status,
+        "error_cause": item.error_cause,
+        "error": item.error,
+        "extractor": item.extractor,
+        "ocr_status": item.ocr_status,
+        "created_at": item.created_at.isoformat() if item.created_at else None,
+        "exif": meta.get("exif") or {},
+        "meta": meta,
+        "paths": occurrences,
+        "custody": custody,
+        "sheets": sheets,
+        "pages": [{"page_no": n, **methods} for n, methods in sorted(pages.items())],
+        "findings": item_findings(session, item.sha256),
+    }
+
+
+def _sha_of(session: Session, item_id: int | None) -> str | None:
+    if item_id is None:
+        return None
+    return session.scalar(select(Item.sha256).where(Item.id == item_id))
+
+
+def sheet_window(
+    session: Session, item: Item, sheet_index: int, row: int | None, start: int | None
+) -> dict[str, Any] | None:
+    """A window of ``SHEET_ROWS`` rows of one sheet: around ``row``, or from ``start``."""
+    sheet = session.scalar(
+        select(Sheet).where(Sheet.item_id == item.id, Sheet.sheet_index == sheet_index)
+    )
+    if sheet is None:
+        return None
+    n_rows = sheet.n_rows or (
+        session.scalar(select(func.max(Cell.row)).where(Cell.sheet_id == sheet.id)) or 0
+    )
+    if start is None:
+        start = max(1, (row or 1) - 10)
+    start = max(1, min(start, max(1, n_rows - SHEET_ROWS + 1)))
+    end = min(n_rows, start + SHEET_ROWS - 1)
+    cells: dict[int, dict[int, str]] = defaultdict(dict)
+    n_cols = 0
+    for r, c, v in session.execute(
+        select(Cell.row, Cell.col, Cell.value).where(
+            Cell.sheet_id == sheet.id, Cell.row >= start, Cell.row <= end, Cell.col <= MAX_COLS
+        )
+    ):
+        cells[r][c] = v
+        n_cols = max(n_cols, c)
+    n_cols = max(n_cols, min(sheet.n_cols, MAX_COLS))
+    return {
+        "index": sheet.sheet_index,
+        "name": sheet.name,
+        "n_rows": n_rows,
+        "n_cols": sheet.n_cols,
+        "truncated": sheet.truncated,
+        "start": start,
+        "end": end,
+        "prev": max(1, start - SHEET_ROWS) if start > 1 else None,
+        "next": end + 1 if end < n_rows else None,
+        "columns": [(c, col_letter(c)) for c in range(1, n_cols + 1)],
+        "rows": [
+            (r, [cells[r].get(c, "") for c in range(1, n_cols + 1)]) for r in range(start, end + 1)
+        ],
+    }
+
+
+def findings_list(
+    session: Session,
+    severity: str | None = None,
+    check: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Stored findings (filtered), each with the items it involves."""
+    if not has_findings_table(session):
+        return {"total": 0, "findings": []}
+    query = select(FindingRow)
+    if severity:
+        query = query.where(FindingRow.severity == severity)
+    if check:
+        query = query.where(FindingRow.check == check)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(FindingRow.id).limit(limit).offset(offset)).all()
+    involved: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for fi in session.scalars(
+        select(FindingItem)
+        .where(FindingItem.finding_id.in_([r.id for r in rows]))
+        .order_by(FindingItem.id)
+    ):
+        involved[fi.finding_id].append(
+            {"sha256": fi.sha256, "path": fi.path, "role": fi.role, "location": fi.location}
+        )
+    return {
+        "total": total,
+        "findings": [
+            {
+                "id": r.id,
+                "check": r.check,
+                "kind": r.kind,
+                "severity": r.severity,
+                "title": r.title,
+                "explanation": r.explanation,
+                "values": r.values,
+                "items": involved.get(r.id, []),
+            }
+            for r in rows
+        ],
+    }
+
+
+def person_detail(session: Session, person_id: int) -> dict[str, Any] | None:
+    """A person with every source, every name with its Latin forms, and findings."""
+    view = get_person(session, person_id)
+    if view is None:
+        return None
+    out = view.as_dict()
+    names = list(dict.fromkeys([n for n in [view.name, *view.names] if n]))
+    out["scripts"] = [_scripts(n) for n in names]
+    out["findings"] = person_findings(session, view)
+    return out
+
+
+def _scripts(name: str) -> dict[str, Any]:
+    """A name as written, its Latin forms, and (a Uyghur name) its Uyghur Arabic-script form."""
+    try:
+        parsed = parse(name)
+        latin = [r for r in romanise(parsed) if r and r != name]
+    except Exception:  # a name the romaniser cannot parse is shown as written
+        return {"name": name, "latin": [], "arabic": None}
+    arabic = None
+    if parsed.kind != HAN and parsed.script is not Script.ARABIC and latin:
+        arabic = latin_to_arabic(latin[0])
+    return {"name": name, "latin": latin, "arabic": arabic}
+
+
+def cell_link(sha256: str, sheet_index: int | None, row: int | None, col: int | None) -> str:
+    """The item viewer at a sheet's cell (or row)."""
+    url = f"/items/{sha256}"
+    if sheet_index is None:
+        return url
+    url += f"?sheet={sheet_index}"
+    if row is not None:
+        url += f"&row={row}"
+        if col is not None:
+            url += f"&col={col}"
+        url += "#cell"
+    return url
+
+
+def location_link(sha256: str, location: dict[str, Any]) -> str:
+    """The item viewer at a finding's location (a sheet cell, a page), else the item."""
+    if location.get("sheet_index") is not None:
+        col = location.get("col_no")
+        return cell_link(
+            sha256,
+            int(location["sheet_index"]),
+            location.get("row"),
+            int(col) if isinstance(col, int) else None,
+        )
+    if isinstance(location.get("page"), int):
+        return f"/items/{sha256}?page={location['page']}#page-{location['page']}"
+    return f"/items/{sha256}"

@@ -1,0 +1,92 @@
+"""Templates and their filters: numbers, sizes, marked snippets, the script of a text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from guwah import __version__
+from guwah.search.query import Snippet
+from guwah.verify.report import location_text
+from guwah.web.queries import cell_link, location_link
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def number(n: Any) -> str:
+    return f"{n:,}" if isinstance(n, int) else str(n)
+
+
+def filesize(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def marked(snippet: Snippet) -> Markup:
+    """The snippet with its matches in ``<mark>``, everything else escaped."""
+    out, pos = [], 0
+    for start, end in snippet.marks:
+        out += [escape(snippet.text[pos:start]), Markup("<mark>"), escape(snippet.text[start:end])]
+        out.append(Markup("</mark>"))
+        pos = end
+    out.append(escape(snippet.text[pos:]))
+    return Markup("").join(out)
+
+
+def lang(text: str | None) -> str:
+    """A ``lang`` value for content: ``ug-Arab`` for Arabic script, ``zh`` for Han, else ''.
+
+    The direction itself comes from ``dir="auto"``; ``lang`` picks the right fonts.
+    """
+    if not text:
+        return ""
+    for ch in text:
+        code = ord(ch)
+        if 0x0600 <= code <= 0x06FF or 0xFB50 <= code <= 0xFEFF:
+            return "ug-Arab"
+        if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+            return "zh-Hans"
+    return ""
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        number=number,
+        filesize=filesize,
+        marked=marked,
+        lang=lang,
+        location=location_text,
+        jsonish=lambda v: json.dumps(v, ensure_ascii=False),
+    )
+    env.globals.update(version=__version__, cell_link=cell_link, location_link=location_link)
+    return env
+
+
+ENV = make_env()
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page template with the case and the request in its context."""
+    case = request.app.state.case
+    html = ENV.get_template(template).render(request=request, case_root=str(case.root), **context)
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,134 @@
+"""The item viewer: an original with its hashes, paths, custody, findings and contents (the
+image, a sheet's grid at a cell, the text of each page beside the page image)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, HTMLResponse
+
+from guwah.case import Case
+from guwah.store.models import Item
+from guwah.web.deps import CaseDep, DbSession, Sha256
+from guwah.web.queries import get_item, item_detail, sheet_window
+from guwah.web.render import page
+
+router = APIRouter(include_in_schema=False)
+PDF_LOCK = threading.Lock()  # pdfium is not thread-safe
+MAX_PAGE_PX = 1400  # the longer side of a rendered page
+MAX_PDF_PAGES = 5000
+# Types the browser may show inline; anything else is sent as a download, never rendered.
+INLINE = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf"}
+
+
+def original_path(case: Case, sha256: str) -> Path:
+    """The stored original of ``sha256``, checked to lie inside the evidence store."""
+    root = case.blobs.root.resolve()
+    path = case.blobs.path_for(sha256).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise HTTPException(404, f"no original {sha256} in the store")
+    return path
+
+
+def _item_or_404(session: DbSession, sha256: str) -> Item:
+    item = get_item(session, sha256)
+    if item is None:
+        raise HTTPException(404, f"no item with SHA-256 {sha256} in this case")
+    return item
+
+
+@router.get("/items/{sha256}", response_class=HTMLResponse)
+def item_page(
+    request: Request,
+    session: DbSession,
+    sha256: Sha256,
+    sheet: Annotated[int | None, Query(ge=0, le=10_000)] = None,
+    row: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
+    col: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    start: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
+    page_no: Annotated[int | None, Query(alias="page", ge=1, le=MAX_PDF_PAGES)] = None,
+) -> HTMLResponse:
+    item = _item_or_404(session, sha256)
+    detail = item_detail(session, item)
+    grid = None
+    if detail["sheets"]:
+        index = sheet if sheet is not None else detail["sheets"][0]["index"]
+        grid = sheet_window(session, item, index, row, start)
+    return page(
+        request,
+        "item.html",
+        item=detail,
+        grid=grid,
+        target_row=row,
+        target_col=col,
+        target_page=page_no,
+        pdf=item.mime == "application/pdf",
+    )
+
+
+@router.get("/items/{sha256}/raw")
+def item_raw(session: DbSession, case: CaseDep, sha256: Sha256) -> FileResponse:
+    """The original's bytes, exactly as stored, with its detected content type."""
+    item = _item_or_404(session, sha256)
+    path = original_path(case, item.sha256)
+    inline = item.mime in INLINE
+    return FileResponse(
+        path,
+        media_type=item.mime or "application/octet-stream",
+        filename=None if inline else item.sha256,
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"},
+    )
+
+
+@router.get("/items/{sha256}/pages/{page_no}.png")
+def pdf_page_png(
+    session: DbSession,
+    case: CaseDep,
+    sha256: Sha256,
+    page_no: Annotated[int, PathParam(ge=1, le=MAX_PDF_PAGES)],
+) -> FileResponse:
+    """One PDF page rendered to PNG (pypdfium2), cached under ``CASE/derived/web/pages``."""
+    item = _item_or_404(session, sha256)
+    if item.mime != "application/pdf":
+        raise HTTPException(404, "only PDF pages are rendered")
+    cache = case.derived_dir / "web" / "pages" / item.sha256 / f"{page_no}.png"
+    if not cache.exists():
+        render_pdf_page(original_path(case, item.sha256), page_no, cache)
+    return FileResponse(cache, media_type="image/png")
+
+
+def render_pdf_page(pdf_path: Path, page_no: int, out: Path) -> None:
+    """Render page ``page_no`` (1-based) of a PDF to ``out``, written atomically."""
+    import pypdfium2 as pdfium
+
+    with PDF_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(pdf_path))
+        except pdfium.PdfiumError as exc:
+            raise HTTPException(404, f"the PDF cannot be opened: {exc}") from exc
+        try:
+            if page_no > len(pdf):
+                raise HTTPException(404, f"the PDF has {len(pdf)} pages")
+            pg = pdf[page_no - 1]
+            width, height = pg.get_size()
+            scale = min(2.0, MAX_PAGE_PX / max(width, height, 1.0))
+            image = pg.render(scale=scale).to_pil()
+        finally:
+            pdf.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".png.tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            image.save(fh, "PNG", optimize=True)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,40 @@
+"""People: search by name in any script or ID number, and one person with every source."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from guwah.person_search import find_people
+from guwah.web.deps import DbSession
+from guwah.web.queries import person_detail
+from guwah.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(
+    request: Request,
+    session: DbSession,
+    q: str = "",
+    born: Annotated[str, Query(description="birth year")] = "",
+    county: str = "",
+) -> HTMLResponse:
+    year = int(born) if born.strip().isdigit() else None
+    hits = (
+        find_people(session, q.strip(), born=year, county=county.strip() or None, limit=25)
+        if q.strip()
+        else []
+    )
+    return page(request, "people.html", q=q, born=born, county=county, hits=hits)
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def person_page(request: Request, session: DbSession, person_id: int) -> HTMLResponse:
+    person = person_detail(session, person_id)
+    if person is None:
+        raise HTTPException(404, f"no person {person_id} in this case")
+    return page(request, "person.html", person=person)

@@ -1,0 +1,59 @@
+"""One real case of the small synthetic leak for the web tests, built once per test session
+(ingest, records, verify, search index), and the people the tests look for in it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guwah.case import Case
+from guwah.ingest.executor import ProcessExecutor
+from guwah.ingest.pipeline import ingest
+from guwah.records.stage import build_records
+from guwah.search.stage import build_index
+from guwah.synth import generate
+from guwah.verify.stage import run_checks
+
+
+@dataclass
+class WebCase:
+    case: Case
+    truth: dict[str, Any]
+
+    def recorded(self, ethnicity: str, name_len: int | None = None) -> dict[str, Any]:
+        """A person of the truth in the records, without anomalies, with Latin forms."""
+        return next(
+            p
+            for p in self.truth["people"]
+            if p["ethnicity"] == ethnicity
+            and p.get("in_records")
+            and p["rows"]
+            and not p.get("anomalies")
+            and p["latin"]
+            and (name_len is None or len(p["name"]) == name_len)
+        )
+
+
+_BUILT: dict[str, WebCase] = {}
+
+
+def web_case(factory: pytest.TempPathFactory) -> WebCase:
+    if "case" not in _BUILT:
+        root = factory.mktemp("web")
+        result = generate(root / "leak", seed=3, scale="small")
+        case = Case.init(root / "case")
+        executor = ProcessExecutor(workers=2)
+        try:
+            ingest(case, [root / "leak"], executor=executor)
+            build_records(case)
+            run_checks(case, executor=executor)
+        finally:
+            executor.close()
+        build_index(case)
+        truth = json.loads(Path(result.truth).read_text(encoding="utf-8"))
+        _BUILT["case"] = WebCase(case, truth)
+    return _BUILT["case"]
