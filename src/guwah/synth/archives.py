@@ -75,8 +75,8 @@ class DiskSink:
             os.utime(dirpath, (t, t))
 
 
-class ZipSink:
-    """A zip archive built in memory and written into its parent sink on ``close``."""
+class _ArchiveSink:
+    """Members collected in memory; ``close`` writes the archive into its parent sink."""
 
     def __init__(self, parent: Sink, rel: str) -> None:
         self.parent = parent
@@ -90,6 +90,10 @@ class ZipSink:
     def write(self, rel: str, data: bytes, mtime: datetime) -> str:
         self.members.append((rel, data, mtime))
         return self.path_of(rel)
+
+
+class ZipSink(_ArchiveSink):
+    """A zip archive built in memory and written into its parent sink on ``close``."""
 
     def close(self) -> str:
         buf = io.BytesIO()
@@ -105,21 +109,8 @@ class ZipSink:
         return self.parent.write(self.rel, buf.getvalue(), last)
 
 
-class TarGzSink:
+class TarGzSink(_ArchiveSink):
     """A gzip-compressed tar archive with fixed owners, modes and gzip header time."""
-
-    def __init__(self, parent: Sink, rel: str) -> None:
-        self.parent = parent
-        self.rel = rel
-        self.path = parent.path_of(rel)
-        self.members: list[tuple[str, bytes, datetime]] = []
-
-    def path_of(self, rel: str) -> str:
-        return f"{self.path}!/{rel}"
-
-    def write(self, rel: str, data: bytes, mtime: datetime) -> str:
-        self.members.append((rel, data, mtime))
-        return self.path_of(rel)
 
     def close(self) -> str:
         last = max((m[2] for m in self.members), default=datetime(2018, 8, 1))
