@@ -62,3 +62,11 @@ def test_multi_index_hashing_finds_exactly_the_naive_pairs() -> None:
     hashes = base + near
     assert sorted(close_pairs(hashes, 16)) == sorted(close_pairs_naive(hashes, 16))
     assert len(list(close_pairs(hashes, 16))) >= 40
+
+
+def test_location_text_names_the_cell_and_the_value_compared() -> None:
+    from guwah.verify.report import location_text
+
+    loc = {"sheet": "名单", "row": 5, "col": "C", "field": "sex", "value": "女"}
+    assert location_text(loc) == "sheet 名单, row 5, column C, sex = '女'"
+    assert location_text({"page": 2}) == "page 2"

@@ -199,7 +199,7 @@ def _html(report: dict[str, Any]) -> str:
 
 
 def location_text(loc: dict[str, Any]) -> str:
-    """A location in words: 'EXIF tag EXIF DateTimeOriginal', 'page 2', 'sheet S row 5 col 3'."""
+    """A location in words: 'EXIF tag …', 'page 2', "sheet S, row 5, column C, sex = '女'"."""
     parts = []
     for key, label in (
         ("exif_tag", "EXIF tag"),
@@ -213,6 +213,9 @@ def location_text(loc: dict[str, Any]) -> str:
     ):
         if loc.get(key) not in (None, ""):
             parts.append(f"{label} {loc[key]}")
+    if loc.get("field"):
+        written = f" = {loc['value']!r}" if loc.get("value") not in (None, "") else ""
+        parts.append(f"{loc['field']}{written}")
     if loc.get("file_time"):
         parts.append("file time")
     return ", ".join(parts)
