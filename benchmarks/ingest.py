@@ -14,13 +14,11 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench-out"
+from common import OUT, ensure_leak, guwah
 
 
 def leak_files(leak: Path) -> tuple[list[Path], int]:
@@ -72,10 +70,6 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     return elapsed, peak
 
 
-def guwah(*args: str) -> list[str]:
-    return [sys.executable, "-m", "guwah", *args]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="medium")
@@ -84,14 +78,7 @@ def main() -> None:
     parser.add_argument("--ocr", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
 
-    leak = OUT / f"leak-{args.scale}-{args.seed}"
-    if not leak.exists():
-        print(f"generating the {args.scale} synthetic leak (seed {args.seed}) …", flush=True)
-        subprocess.run(
-            guwah("synth", str(leak), "--seed", str(args.seed), "--scale", args.scale),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    leak, _truth = ensure_leak(args.scale, args.seed)
     files, size = leak_files(leak)
     n, mb = len(files), size / 1e6
     print(f"leak: {n:,} files, {mb:,.1f} MB ({leak})")

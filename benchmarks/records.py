@@ -15,18 +15,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from sqlalchemy import select
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench-out"
-
-
-def guwah(*args: str) -> list[str]:
-    return [sys.executable, "-m", "guwah", *args]
+from common import OUT, ensure_leak, guwah
 
 
 def main() -> None:
@@ -37,15 +30,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="Ingest into a new case.")
     args = parser.parse_args()
 
-    leak = OUT / f"leak-{args.scale}-{args.seed}"
-    truth = OUT / f"leak-{args.scale}-{args.seed}.truth.json"
-    if not leak.exists():
-        print(f"generating the {args.scale} synthetic leak (seed {args.seed}) …", flush=True)
-        subprocess.run(
-            guwah("synth", str(leak), "--seed", str(args.seed), "--scale", args.scale),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    leak, truth = ensure_leak(args.scale, args.seed)
     case = OUT / f"case-records-{args.scale}-{args.seed}"
     if args.fresh or not (case / "guwah.toml").exists():
         shutil.rmtree(case, ignore_errors=True)

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench-out"
+from common import OUT, ROOT, ensure_leak, guwah
+
 sys.path.insert(0, str(ROOT / "src"))
 
 from guwah.case import Case  # noqa: E402
@@ -34,20 +34,8 @@ from guwah.search import build_index, search  # noqa: E402
 from guwah.search.index import index_path  # noqa: E402
 
 
-def guwah(*args: str) -> list[str]:
-    return [sys.executable, "-m", "guwah", *args]
-
-
 def prepare(scale: str, seed: int) -> tuple[Path, Path]:
-    leak = OUT / f"leak-{scale}-{seed}"
-    truth = OUT / f"leak-{scale}-{seed}.truth.json"
-    if not leak.exists():
-        print(f"generating the {scale} synthetic leak (seed {seed}) …", flush=True)
-        subprocess.run(
-            guwah("synth", str(leak), "--seed", str(seed), "--scale", scale, "--truth", str(truth)),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    leak, truth = ensure_leak(scale, seed)
     case = OUT / f"case-search-{scale}-{seed}"
     if not (case / "guwah.toml").exists():
         subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
