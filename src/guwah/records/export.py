@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guwah.records.headers import col_letter
+from guwah.cellrefs import col_letter
 from guwah.records.lexicon import Lexicon, load_lexicon
 from guwah.records.people import first_paths
 from guwah.store.models import ColumnMap, Item, Record, RecordValue, Sheet

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from guwah.cellrefs import parse_cell_ref
 from guwah.records.lexicon import Lexicon, Match, normalise_header
 
 SCAN_ROWS = 40  # the header is looked for in this many first non-empty rows
@@ -73,27 +74,9 @@ class Merges:
 
 def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     parts = ref.split(":")
-    a = _cell_ref(parts[0])
-    b = _cell_ref(parts[-1])
+    a = parse_cell_ref(parts[0])
+    b = parse_cell_ref(parts[-1])
     return (min(a[0], b[0]), min(a[1], b[1])), (max(a[0], b[0]), max(a[1], b[1]))
-
-
-def _cell_ref(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref.strip())
-    if not m:
-        raise ValueError(ref)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
-def col_letter(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _filled(grid: Grid, merges: Merges, row: int, n_cols: int) -> dict[int, str]:

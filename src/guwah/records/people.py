@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from guwah.records.headers import col_letter
+from guwah.cellrefs import col_letter
 from guwah.store.models import (
     ColumnMap,
     Item,

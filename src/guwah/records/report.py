@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guwah.records.headers import col_letter
+from guwah.cellrefs import col_letter
 from guwah.records.people import first_paths
 from guwah.store.models import ColumnMap, Item, Sheet, SheetLayout
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from guwah.records.headers import col_letter
+from guwah.cellrefs import col_letter
 from guwah.store.models import (
     Cell,
     CustodyEvent,

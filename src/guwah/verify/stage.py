@@ -10,24 +10,20 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
 from guwah.case import Case, CaseError
 from guwah.ingest.executor import Executor
-from guwah.ingest.pipeline import NoProgress, Progress, case_lock
+from guwah.ingest.pipeline import NoProgress, Progress, case_lock, utcnow
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item
 from guwah.verify.base import Check, all_checks
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult
 from guwah.verify.models import CheckRun, FindingItem, FindingRow
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

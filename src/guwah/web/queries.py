@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from guwah.cellrefs import col_letter
 from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
 from guwah.person_search import person_findings
-from guwah.records.headers import col_letter
 from guwah.records.people import get_person
 from guwah.store.models import Cell, CustodyEvent, Item, Occurrence, Page, Sheet, Source
 from guwah.verify.models import FindingItem, FindingRow

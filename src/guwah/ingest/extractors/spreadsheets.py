@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from guwah.cellrefs import col_letter, parse_cell_ref
 from guwah.config import Limits
 from guwah.ingest.extractors.common import (
     check_ole_encrypted,
@@ -48,15 +49,6 @@ CSV = "text/csv"
 
 _SAFE_INT = 2**53  # integral floats below this are exact
 _BIG_FLOAT = 1e15  # floats from here on may be ID numbers that lost digits
-
-
-def col_letters(col: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def format_number(value: float | int) -> str:
@@ -99,7 +91,7 @@ class _Sheet:
         if not text or not text.strip():
             return True
         if isinstance(value, float) and abs(value) >= _BIG_FLOAT and len(self.big_floats) < 5:
-            self.big_floats.append(f"{col_letters(col)}{row}={text}")
+            self.big_floats.append(f"{col_letter(col)}{row}={text}")
         return self.add_text(row, col, text, vtype)
 
     def add_text(self, row: int, col: int, text: str, vtype: str) -> bool:
@@ -242,7 +234,7 @@ def _read_xlsx_sheets(wb: Any, zf: zipfile.ZipFile, limits: Limits, out: Extract
 
 
 def _xlsx_cells(ws: Any, sheet: _Sheet, formulas: dict[str, str]) -> None:
-    pending = {_ref(ref): formula for ref, formula in formulas.items() if formula}
+    pending = {parse_cell_ref(ref): formula for ref, formula in formulas.items() if formula}
     for row in ws.iter_rows():
         for cell in row:
             value = cell.value
@@ -258,15 +250,6 @@ def _xlsx_cells(ws: Any, sheet: _Sheet, formulas: dict[str, str]) -> None:
             break
     if pending:
         sheet.data.cells.sort(key=lambda c: (c[0], c[1]))
-
-
-def _ref(ref: str) -> tuple[int, int]:
-    m = re.match(r"([A-Z]+)([0-9]+)", ref)
-    assert m is not None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
 
 
 # -- xls ------------------------------------------------------------------------------------
@@ -289,7 +272,7 @@ def _extract_xls(path: Path, limits: Limits, out: Extraction) -> None:
             sheet = _Sheet(index, sh.name, limits.max_sheet_cells)
             _xls_cells(sh, book.datemode, sheet, xlrd)
             sheet.data.merged = [
-                f"{col_letters(c0 + 1)}{r0 + 1}:{col_letters(c1)}{r1}"
+                f"{col_letter(c0 + 1)}{r0 + 1}:{col_letter(c1)}{r1}"
                 for r0, r1, c0, c1 in sh.merged_cells
             ]
             out.sheets.append(sheet.data)
@@ -442,7 +425,7 @@ def _ods_cell(el: ET.Element, sheet: _Sheet, row: int, col: int, real: bool) -> 
             break
         if span_c > 1 or span_r > 1:
             sheet.data.merged.append(
-                f"{col_letters(c)}{row}:{col_letters(c + span_c - 1)}{row + span_r - 1}"
+                f"{col_letter(c)}{row}:{col_letter(c + span_c - 1)}{row + span_r - 1}"
             )
     return col + repeat
 
