@@ -1,6 +1,7 @@
 """Search latency and Chinese-name recall on the synthetic leak, against plain FTS5.
 
 Run: .venv/bin/python benchmarks/search.py [--scale medium] [--seed 1] [--queries 200]
+     .venv/bin/python benchmarks/search.py --case CASE --truth TRUTH.json  (an ingested case)
 
 Generates the leak (or reuses bench-out/leak-SCALE-SEED), ingests it into a fresh case and
 builds its records (reused from an earlier run if present), builds the search index from
@@ -72,8 +73,17 @@ def main() -> None:
     parser.add_argument("--scale", default="medium")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=200, help="Queries of each kind.")
+    parser.add_argument(
+        "--case", type=Path, help="Reuse this case (ingested, records built) instead."
+    )
+    parser.add_argument("--truth", type=Path, help="The truth file of the leak in --case.")
     args = parser.parse_args()
-    case_dir, truth_path = prepare(args.scale, args.seed)
+    if args.case:
+        if not args.truth:
+            parser.error("--case needs --truth (the leak's truth file from guwah synth)")
+        case_dir, truth_path = args.case, args.truth
+    else:
+        case_dir, truth_path = prepare(args.scale, args.seed)
     case = Case.open(case_dir)
 
     t0 = time.perf_counter()

@@ -12,6 +12,7 @@ from tests.conftest import run_cli
 COMMANDS = [
     ["init"],
     ["ingest"],
+    ["extract"],
     ["ocr"],
     ["status"],
     ["synth"],

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
-from guwah.ingest.pipeline import ingest
+from guwah.ingest.pipeline import COMMIT_EVERY, ingest
 from guwah.store.models import CustodyEvent, Item, Occurrence, Page, Sheet
 
 
@@ -113,6 +113,37 @@ def test_a_new_copy_of_known_content_adds_only_a_path(
     stats = ingest(case, [extra], executor=ProcessExecutor(workers=2))
     assert stats.new_items == 0
     assert stats.new_occurrences == 1
+
+
+def test_content_repeated_after_a_commit_in_one_run_is_stored_once(
+    case: Case, tmp_path: Path, executor: ProcessExecutor
+) -> None:
+    """On an empty case the walk skips database lookups for unseen content and paths; a copy
+    met after the first batch was committed must still be found, not stored twice."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for i in range(COMMIT_EVERY + 50):  # more than one commit's worth of new files
+        (first / f"note-{i:04d}.txt").write_text(f"note number {i}\n", encoding="utf-8")
+    (second / "copy.txt").write_bytes((first / "note-0000.txt").read_bytes())
+    (second / "sub").mkdir()
+    (second / "sub" / "copy.txt").write_bytes((first / "note-0001.txt").read_bytes())
+
+    stats = ingest(case, [first, second, first], executor=executor)  # `first` twice, too
+
+    n = COMMIT_EVERY + 50
+    assert stats.new_items == n
+    assert stats.new_occurrences == n + 2
+    with case.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Item)) == n
+        assert s.scalar(select(func.count(func.distinct(Item.sha256)))) == n
+        assert s.scalar(select(func.count()).select_from(Occurrence)) == n + 2
+        copies = s.scalars(
+            select(Occurrence.path)
+            .join(Item, Occurrence.item_id == Item.id)
+            .where(Item.sha256 == hashlib.sha256(b"note number 0\n").hexdigest())
+        ).all()
+    assert sorted(copies) == ["copy.txt", "note-0000.txt"]
 
 
 def test_gbk_names_in_zip_and_on_disk_are_decoded_and_kept_raw(

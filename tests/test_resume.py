@@ -135,3 +135,36 @@ def test_killed_runs_resume_to_exactly_the_clean_result(tmp_path: Path) -> None:
         report = verify(s, case.blobs)
     assert report.ok, report
     assert not list((resumed / "tmp").glob("blob-*")), "temporary files left behind"
+
+
+def test_preserving_first_and_extracting_later_ends_as_one_ingest(tmp_path: Path) -> None:
+    leak = _leak(tmp_path / "leak")
+    clean = tmp_path / "clean"
+    run_cli("init", clean)
+    run_cli("ingest", leak, "--case", clean, "--no-ocr")
+    expected = _state(clean)
+
+    staged = tmp_path / "staged"
+    run_cli("init", staged)
+    out = run_cli("ingest", leak, "--case", staged, "--no-extract").stdout
+    assert "guwah extract" in out  # says what to do next
+    preserved = _state(staged)
+    # every original is stored, hashed and logged, at every path, archives expanded …
+    assert [row[0] for row in preserved["items"]] == [row[0] for row in expected["items"]]  # type: ignore[union-attr]
+    assert preserved["occurrences"] == expected["occurrences"]
+    assert preserved["stored"] == expected["stored"]
+    # … but nothing is read yet: only the archives were opened (to preserve their members)
+    statuses = {row[1] for row in preserved["items"] if row[2] != "application/zip"}  # type: ignore[union-attr]
+    assert statuses == {"pending"}
+    assert preserved["pages"] == []
+    case = Case.open(staged)
+    with case.sessions() as s:
+        assert verify(s, case.blobs).ok
+
+    first = run_cli("extract", "--case", staged, "--no-ocr").stdout
+    assert f"{N_PHOTOS + N_TEXTS + 4 * 30:,} extracted" in first
+    got = _state(staged)
+    assert got == expected  # same items, statuses, pages and one 'extracted' event each
+    again = run_cli("extract", "--case", staged, "--no-ocr").stdout
+    assert " 0 extracted" in again
+    assert _state(staged) == expected

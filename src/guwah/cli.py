@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,9 +23,13 @@ from guwah.names.command import names_app
 from guwah.records.command import records_app
 from guwah.search.command import search_command
 from guwah.search.stage import IndexStats
+from guwah.summary import summarise
 from guwah.synth.command import synth_command
 from guwah.verify.command import verify_command
 from guwah.web.command import serve_command
+
+if TYPE_CHECKING:
+    from guwah.ingest.ocr_stage import OcrStats
 
 app = typer.Typer(
     help="guwah — evidence workbench for leaked state records of mass detention.",
@@ -93,6 +97,14 @@ def ingest(
     custodian: Annotated[str, typer.Option(help="Who handles the evidence (custody log).")] = "",
     note: Annotated[str, typer.Option(help="A note on where the source came from.")] = "",
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
+    extract: Annotated[
+        bool,
+        typer.Option(
+            "--extract/--no-extract",
+            help="Extract text, tables and metadata now; --no-extract only preserves "
+            "(store, hash, log custody) and leaves it to `guwah extract`.",
+        ),
+    ] = True,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scans after extraction.")] = True,
     serial: Annotated[bool, typer.Option(help="Extract in this process (debugging).")] = False,
 ) -> None:
@@ -103,9 +115,7 @@ def ingest(
     Example: [bold]guwah ingest ~/leak.zip --case cases/xpf --custodian "A. Researcher" --note "received 2022-05-24"[/]
     """
     from guwah.ingest.executor import make_executor
-    from guwah.ingest.ocr_stage import run_ocr
     from guwah.ingest.pipeline import ingest as run_ingest
-    from guwah.summary import summarise
 
     case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
@@ -119,19 +129,69 @@ def ingest(
                 note=note,
                 executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
                 progress=progress,
+                extract=extract,
             )
-            ocr_stats = None
-            if ocr and case.settings.ocr_enabled:
-                ocr_stats = run_ocr(
-                    case,
-                    executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
-                    progress=progress,
-                )
-            index_stats = _update_search_index(case, progress)
+            after = _after_extraction(case, progress, n_workers, serial, ocr) if extract else None
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from exc
     print_run(stats)
+    _print_after(case, after)
+    if not extract:
+        console.print(f"Preserved only. Next: guwah extract --case {case.root}")
+
+
+@app.command()
+def extract(
+    case_dir: CaseOpt = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scans after extraction.")] = True,
+    serial: Annotated[bool, typer.Option(help="Extract in this process (debugging).")] = False,
+) -> None:
+    """Extract every original still waiting: text, tables, metadata; then OCR and index.
+
+    For a leak preserved with `guwah ingest --no-extract` (store it first, read it later),
+    or one whose ingest was interrupted. Items already extracted are left alone.
+
+    Example: [bold]guwah extract --case cases/xpf --workers 8[/]
+    """
+    from guwah.ingest.executor import make_executor
+    from guwah.ingest.pipeline import extract_pending
+
+    case = open_case(case_dir)
+    n_workers = case.settings.workers if workers < 0 else workers
+    limits = case.settings.limits
+    try:
+        with RichProgress() as progress:
+            stats = extract_pending(
+                case,
+                executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
+                progress=progress,
+            )
+            after = _after_extraction(case, progress, n_workers, serial, ocr)
+    except CaseError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_run(stats)
+    _print_after(case, after)
+
+
+def _after_extraction(
+    case: Case, progress: RichProgress, workers: int, serial: bool, ocr: bool
+) -> tuple[OcrStats | None, IndexStats | None]:
+    """OCR (when enabled) and the search-index update that follow an extraction."""
+    from guwah.ingest.executor import make_executor
+    from guwah.ingest.ocr_stage import run_ocr
+
+    ocr_stats = None
+    if ocr and case.settings.ocr_enabled:
+        executor = make_executor(workers, case.settings.limits.worker_memory_bytes, serial=serial)
+        ocr_stats = run_ocr(case, executor=executor, progress=progress)
+    return ocr_stats, _update_search_index(case, progress)
+
+
+def _print_after(case: Case, after: tuple[OcrStats | None, IndexStats | None] | None) -> None:
+    ocr_stats, index_stats = after or (None, None)
     if index_stats is not None:
         console.print(
             f"Search index: {index_stats.docs_added:,} documents added "
@@ -207,7 +267,7 @@ def status(
 
     Example: [bold]guwah status --case cases/xpf[/]
     """
-    from guwah.summary import as_dict, summarise
+    from guwah.summary import as_dict
 
     case = open_case(case_dir)
     with case.sessions() as session:

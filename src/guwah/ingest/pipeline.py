@@ -5,6 +5,9 @@ the content-addressed store and records items, occurrences and custody events; w
 processes extract text, tables and metadata. Both run at once: the walk feeds the pool as
 it goes. Commits are frequent and each one is consistent, so a run killed at any point and
 started again ends with exactly the items of an uninterrupted run.
+
+Preservation can also run alone (``extract=False``): every original is stored and logged and
+left ``pending``; :func:`extract_pending` extracts them later, as a run killed mid-way would.
 """
 
 from __future__ import annotations
@@ -134,8 +137,12 @@ class Ingestor:
         note: str = "",
         executor: Executor | None = None,
         progress: Progress | None = None,
+        extract: bool = True,
+        command: str = "ingest",
     ) -> None:
         self.case = case
+        self.extract = extract
+        self.command = command
         self.limits = case.settings.limits
         self.custodian = custodian or case.settings.custodian
         self.note = note
@@ -152,6 +159,13 @@ class Ingestor:
         self._buffered_paths: set[tuple[int, str]] = set()
         self._ready: list[ItemRef] = []  # inserted, waiting to be sent for extraction
         self._last_commit = time.monotonic()
+        # What this run has stored, as 64-bit digests: a file whose digest is absent cannot
+        # be in the database when the case (or, for paths, the source) was empty before the
+        # run, so the walk skips the lookup. A digest present sends it to the database.
+        self._case_was_empty = False
+        self._seen_content: set[int] = set()
+        self._new_sources: set[int] = set()
+        self._seen_paths: set[int] = set()
 
     # --- the run ---------------------------------------------------------------------
 
@@ -159,19 +173,24 @@ class Ingestor:
         started = time.perf_counter()
         with case_lock(self.case):
             self.case.blobs.clean_tmp()
-            run = Run(command="ingest", started_at=utcnow(), stats={})
+            run = Run(command=self.command, started_at=utcnow(), stats={})
             self.session.add(run)
             self.session.commit()
+            self._case_was_empty = self.session.scalar(select(Item.id).limit(1)) is None
             self.progress.total("files", sum(count_files(s) for s in sources))
             try:
-                for task, outcome in self.executor.imap_unordered(
-                    extract_task, self._tasks(sources)
-                ):
-                    if isinstance(outcome, WorkerCrash):
-                        outcome = Outcome(
-                            task.item_id, "error", cause="crash", message=outcome.message
-                        )
-                    self._record(outcome)
+                if self.extract:
+                    for task, outcome in self.executor.imap_unordered(
+                        extract_task, self._tasks(sources)
+                    ):
+                        if isinstance(outcome, WorkerCrash):
+                            outcome = Outcome(
+                                task.item_id, "error", cause="crash", message=outcome.message
+                            )
+                        self._record(outcome)
+                else:
+                    for _ in self._tasks(sources):  # preservation alone queues no task
+                        raise AssertionError("a task was queued with extraction off")
                 self._commit()
                 self.stats.seconds = time.perf_counter() - started
                 run.status = "done"
@@ -194,8 +213,9 @@ class Ingestor:
             for entry in walk_source(root):
                 yield from self._file(source, entry)
         self._commit()
-        yield from self._drain_ready()
-        yield from self._pending()
+        if self.extract:
+            yield from self._drain_ready()
+            yield from self._pending()
 
     def _pending(self) -> Iterator[ExtractTask]:
         """Items left pending by an earlier, interrupted run."""
@@ -238,6 +258,7 @@ class Ingestor:
             )
             self.session.add(source)
             self.session.flush()
+            self._new_sources.add(source.id)
             self.custody.append(
                 "received", source_path=uri, details={"kind": kind, "note": self.note}
             )
@@ -270,7 +291,12 @@ class Ingestor:
             if item.id is None:
                 self._commit()  # members need the archive's id
             yield from self._expand(item, where, budget)
-        elif item.status == "pending" and item.id is not None and item.id not in self._queued:
+        elif (
+            self.extract
+            and item.status == "pending"
+            and item.id is not None
+            and item.id not in self._queued
+        ):
             yield self._task(item.id, item.sha256, item.mime)  # left pending by an earlier run
         elif new_occ and is_archive(item.mime) and item.status == "ok":
             # the same archive at a new path: its members occur at new paths too
@@ -289,18 +315,21 @@ class Ingestor:
         if buffered is not None:
             self.stats.already_known += 1
             return buffered
-        row = (
-            self.session.connection()
-            .execute(
-                select(Item.id, Item.sha256, Item.mime, Item.status).where(
-                    Item.sha256 == blob.sha256
+        digest = int(blob.sha256[:16], 16)
+        if not self._case_was_empty or digest in self._seen_content:
+            row = (
+                self.session.connection()
+                .execute(
+                    select(Item.id, Item.sha256, Item.mime, Item.status).where(
+                        Item.sha256 == blob.sha256
+                    )
                 )
+                .first()
             )
-            .first()
-        )
-        if row is not None:
-            self.stats.already_known += 1
-            return ItemRef(*row)
+            if row is not None:
+                self.stats.already_known += 1
+                return ItemRef(*row)
+        self._seen_content.add(digest)
         mime = detect(blob.path).mime
         values: dict[str, Any] = {
             "sha256": blob.sha256,
@@ -349,13 +378,16 @@ class Ingestor:
         key = (where.source.id, where.path)
         if key in self._buffered_paths:
             return False
-        exists = self.session.connection().scalar(
-            select(Occurrence.id).where(
-                Occurrence.source_id == where.source.id, Occurrence.path == where.path
+        digest = hash(key)
+        if where.source.id not in self._new_sources or digest in self._seen_paths:
+            exists = self.session.connection().scalar(
+                select(Occurrence.id).where(
+                    Occurrence.source_id == where.source.id, Occurrence.path == where.path
+                )
             )
-        )
-        if exists is not None:
-            return False
+            if exists is not None:
+                return False
+        self._seen_paths.add(digest)
         self._buffered_paths.add(key)
         name = where.path.rsplit("!/", 1)[-1]
         mismatch = item is not None and extension_disagrees(name, item.mime)
@@ -500,7 +532,7 @@ class Ingestor:
         ids = self.writer.flush()
         for sha, ref in self._new.items():
             ref.id = ids[sha]
-            if ref.status == "pending" and not is_archive(ref.mime):
+            if self.extract and ref.status == "pending" and not is_archive(ref.mime):
                 self._ready.append(ref)
         self._new.clear()
         self._buffered_paths.clear()
@@ -540,8 +572,17 @@ def ingest(
     note: str = "",
     executor: Executor | None = None,
     progress: Progress | None = None,
+    extract: bool = True,
 ) -> RunStats:
+    """Preserve ``sources`` in the case and (unless ``extract`` is off) extract every item."""
     missing = [str(s) for s in sources if not os.path.lexists(s)]
     if missing:
         raise CaseError(f"source not found: {', '.join(missing)}")
-    return Ingestor(case, custodian, note, executor, progress).run(sources)
+    return Ingestor(case, custodian, note, executor, progress, extract=extract).run(sources)
+
+
+def extract_pending(
+    case: Case, executor: Executor | None = None, progress: Progress | None = None
+) -> RunStats:
+    """Extract every item still pending: preserved with extraction off, or left by a kill."""
+    return Ingestor(case, executor=executor, progress=progress, command="extract").run([])
