@@ -2,9 +2,12 @@
 
 Run: .venv/bin/python benchmarks/ingest.py [--scale medium] [--repeats 3] [--ocr/--no-ocr]
 
-Prints, in one run: the floor (sha256sum over the same files), ingest without OCR (median of
-the repeats), ingest with OCR (one run), each in files/s and MB/s, their ratio to the floor,
-and the peak memory of the whole process tree (main process and workers, summed).
+Prints, in one run: the floor (sha256sum over the same files); what preservation must do at
+least, with coreutils (SHA-256, MD5 and SHA-1 of every file and a copy of it); `guwah ingest
+--no-extract` (preservation alone) then `guwah extract --no-ocr` on the same case; the whole
+`guwah ingest --no-ocr`; and ingest with OCR (one run). Each in files/s and MB/s, as a ratio
+to the floor, with the peak memory of the whole process tree (main process and workers,
+summed). Timed rows are medians of the repeats.
 """
 
 from __future__ import annotations
@@ -86,33 +89,64 @@ def main() -> None:
 
     listing = OUT / "files.txt"
     listing.write_bytes(b"\0".join(os.fsencode(p) for p in files))
+    copies = OUT / "floor-copy"
     floor_cmd = ["sh", "-c", f"xargs -0 sha256sum < '{listing}' > /dev/null"]
+    preserve_floor_cmd = [
+        "sh",
+        "-c",
+        f"rm -rf '{copies}' && mkdir -p '{copies}' && "
+        f"xargs -0 sha256sum < '{listing}' > /dev/null && "
+        f"xargs -0 md5sum < '{listing}' > /dev/null && "
+        f"xargs -0 sha1sum < '{listing}' > /dev/null && "
+        f"tar --null -T '{listing}' -cf - 2>/dev/null | tar -xf - -C '{copies}'",
+    ]
     floor = [timed(floor_cmd) for _ in range(args.repeats)]
+    preserve_floor = [timed(preserve_floor_cmd) for _ in range(args.repeats)]
+    shutil.rmtree(copies, ignore_errors=True)
 
-    runs = []
+    preserve, extract, whole = [], [], []
     for i in range(args.repeats):
-        case = OUT / f"case-noocr-{i}"
-        shutil.rmtree(case, ignore_errors=True)
-        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
-        runs.append(timed(guwah("ingest", str(leak), "--case", str(case), "--no-ocr")))
+        case = fresh_case(f"case-staged-{i}")
+        preserve.append(timed(guwah("ingest", str(leak), "--case", str(case), "--no-extract")))
+        extract.append(timed(guwah("extract", "--case", str(case), "--no-ocr")))
+        case = fresh_case(f"case-noocr-{i}")
+        whole.append(timed(guwah("ingest", str(leak), "--case", str(case), "--no-ocr")))
     rows = [
-        ("sha256sum (floor)", statistics.median(t for t, _ in floor), max(m for _, m in floor)),
-        ("guwah ingest --no-ocr", statistics.median(t for t, _ in runs), max(m for _, m in runs)),
+        median_row("sha256sum (floor)", floor),
+        median_row("3 hashes + copy (coreutils)", preserve_floor),
+        median_row("guwah ingest --no-extract", preserve),
+        median_row("  then guwah extract", extract),
+        median_row("guwah ingest --no-ocr", whole),
     ]
     if args.ocr:
-        case = OUT / "case-ocr"
-        shutil.rmtree(case, ignore_errors=True)
-        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
-        t, m = timed(guwah("ingest", str(leak), "--case", str(case)))
-        rows.append(("guwah ingest (with OCR)", t, m))
+        case = fresh_case("case-ocr")
+        rows.append(
+            ("guwah ingest (with OCR)", *timed(guwah("ingest", str(leak), "--case", str(case))))
+        )
 
     base = rows[0][1]
-    print(f"{'run':<26}{'seconds':>9}{'files/s':>10}{'MB/s':>9}{'× floor':>9}{'peak MiB':>10}")
+    print(f"{'run':<30}{'seconds':>9}{'files/s':>10}{'MB/s':>9}{'× floor':>9}{'peak MiB':>10}")
     for name, t, mem in rows:
         print(
-            f"{name:<26}{t:>9.2f}{n / t:>10,.0f}{mb / t:>9.1f}{t / base:>9.1f}{mem / 2**20:>10,.0f}"
+            f"{name:<30}{t:>9.2f}{n / t:>10,.0f}{mb / t:>9.1f}{t / base:>9.1f}{mem / 2**20:>10,.0f}"
         )
-    print("\nall no-OCR runs (s):", ", ".join(f"{t:.2f}" for t, _ in runs))
+    for name, runs in (
+        ("--no-extract", preserve),
+        ("extract", extract),
+        ("--no-ocr", whole),
+    ):
+        print(f"all {name} runs (s):", ", ".join(f"{t:.2f}" for t, _ in runs))
+
+
+def fresh_case(name: str) -> Path:
+    case = OUT / name
+    shutil.rmtree(case, ignore_errors=True)
+    subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
+    return case
+
+
+def median_row(name: str, runs: list[tuple[float, int]]) -> tuple[str, float, int]:
+    return name, statistics.median(t for t, _ in runs), max(m for _, m in runs)
 
 
 if __name__ == "__main__":

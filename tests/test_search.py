@@ -15,8 +15,8 @@ from guwah.case import Case
 from guwah.ingest.executor import make_executor
 from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
-from guwah.search import build_index, search
-from guwah.search.query import parse_query
+from guwah.search import build_index, search, stage
+from guwah.search.query import QueryError, parse_query
 from guwah.search.tokenize import index_text, query_units
 from tests.conftest import jpeg_bytes, run_cli
 
@@ -181,6 +181,37 @@ def test_facets_restrict_and_count(built: Case) -> None:
     assert dated.total == 1
     assert search(built, "type:image from:2018-04").total == 0
     assert search(built, "findings:yes").total == 0
+
+
+def test_past_the_match_cap_totals_are_a_lower_bound_and_ranking_is_among_the_first(
+    built: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search(built, "", limit=1000)
+    assert everything.exact and everything.total > 4
+    monkeypatch.setattr(stage, "MATCH_CAP", 4)
+    capped = search(built, "", limit=1000)
+    assert capped.total == 4 and not capped.exact
+    assert [h.doc_id for h in capped.hits] == [h.doc_id for h in everything.hits][:4]
+    assert sum(capped.facets["kind"].values()) == 4  # facets count what was read
+
+
+def test_an_index_of_an_older_schema_asks_for_a_rebuild_and_an_update_rebuilds_it(
+    tmp_path: Path,
+) -> None:
+    case = Case.init(tmp_path / "case")
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    (leak / "a.txt").write_text("会议由热合曼主持。\n", "utf-8")
+    ingest(case, [leak], executor=make_executor(0, None, serial=True))
+    build_index(case)
+    path = case.derived_dir / "search.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(QueryError, match="guwah search --rebuild"):
+        search(case, "热合曼")
+    stats = build_index(case)  # the update after the next ingest
+    assert stats.items_indexed == 1
+    assert search(case, "热合曼").total >= 1
 
 
 def test_incremental_update_adds_without_duplicates(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,7 +30,9 @@ from guwah.verify.command import verify_command
 from guwah.web.command import serve_command
 
 if TYPE_CHECKING:
+    from guwah.ingest.executor import Executor
     from guwah.ingest.ocr_stage import OcrStats
+    from guwah.ingest.pipeline import RunStats
 
 app = typer.Typer(
     help="guwah — evidence workbench for leaked state records of mass detention.",
@@ -114,29 +117,16 @@ def ingest(
 
     Example: [bold]guwah ingest ~/leak.zip --case cases/xpf --custodian "A. Researcher" --note "received 2022-05-24"[/]
     """
-    from guwah.ingest.executor import make_executor
     from guwah.ingest.pipeline import ingest as run_ingest
 
     case = open_case(case_dir)
-    n_workers = case.settings.workers if workers < 0 else workers
-    limits = case.settings.limits
-    try:
-        with RichProgress() as progress:
-            stats = run_ingest(
-                case,
-                sources,
-                custodian=custodian,
-                note=note,
-                executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
-                progress=progress,
-                extract=extract,
-            )
-            after = _after_extraction(case, progress, n_workers, serial, ocr) if extract else None
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    print_run(stats)
-    _print_after(case, after)
+
+    def work(executor: Executor, progress: RichProgress) -> RunStats:
+        return run_ingest(
+            case, sources, custodian, note, executor=executor, progress=progress, extract=extract
+        )
+
+    _extraction_command(case, work, workers, serial, ocr if extract else None)
     if not extract:
         console.print(f"Preserved only. Next: guwah extract --case {case.root}")
 
@@ -155,20 +145,35 @@ def extract(
 
     Example: [bold]guwah extract --case cases/xpf --workers 8[/]
     """
-    from guwah.ingest.executor import make_executor
     from guwah.ingest.pipeline import extract_pending
 
     case = open_case(case_dir)
+
+    def work(executor: Executor, progress: RichProgress) -> RunStats:
+        return extract_pending(case, executor=executor, progress=progress)
+
+    _extraction_command(case, work, workers, serial, ocr)
+
+
+def _extraction_command(
+    case: Case,
+    work: Callable[[Executor, RichProgress], RunStats],
+    workers: int,
+    serial: bool,
+    ocr: bool | None,
+) -> None:
+    """Run ``work`` with progress, then OCR (unless ``ocr`` is False) and the index update
+    (unless ``ocr`` is None: nothing was extracted); print the run and the case summary."""
+    from guwah.ingest.executor import make_executor
+
     n_workers = case.settings.workers if workers < 0 else workers
-    limits = case.settings.limits
+    memory = case.settings.limits.worker_memory_bytes
     try:
         with RichProgress() as progress:
-            stats = extract_pending(
-                case,
-                executor=make_executor(n_workers, limits.worker_memory_bytes, serial=serial),
-                progress=progress,
-            )
-            after = _after_extraction(case, progress, n_workers, serial, ocr)
+            stats = work(make_executor(n_workers, memory, serial=serial), progress)
+            after = None
+            if ocr is not None:
+                after = _after_extraction(case, progress, n_workers, serial, ocr)
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from exc

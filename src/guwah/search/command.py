@@ -40,6 +40,11 @@ def print_result(result: SearchResult) -> None:
     console.print(
         f"{result.total:,}{more} matches for {result.query!r} in {result.seconds * 1000:.0f} ms"
     )
+    if not result.exact:
+        console.print(
+            f"[dim]Counted, faceted and ranked among the first {result.total:,} matches: "
+            "narrow the query or add a filter to see them all.[/]"
+        )
     for n, hit in enumerate(result.hits, 1):
         console.print(
             f"[bold]{n}. {escape(hit.path or hit.title)}[/] — {escape(_where(hit))} "

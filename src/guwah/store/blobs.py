@@ -34,7 +34,7 @@ class BlobWriter:
 
     def __init__(self, store: BlobStore) -> None:
         self.store = store
-        store.tmp_dir.mkdir(parents=True, exist_ok=True)
+        store.make_dir(store.tmp_dir)
         fd, self.tmp_name = tempfile.mkstemp(dir=store.tmp_dir, prefix="blob-")
         self._out = os.fdopen(fd, "wb")
         self._h256, self._md5, self._sha1 = hashlib.sha256(), hashlib.md5(), hashlib.sha1()
@@ -54,7 +54,7 @@ class BlobWriter:
         final = self.store.path_for(sha)
         new = not final.exists()
         if new:
-            final.parent.mkdir(parents=True, exist_ok=True)
+            self.store.make_dir(final.parent)
             os.chmod(self.tmp_name, READ_ONLY)
             os.replace(self.tmp_name, final)
         else:
@@ -71,6 +71,12 @@ class BlobStore:
     def __init__(self, root: Path, tmp_dir: Path) -> None:
         self.root = root
         self.tmp_dir = tmp_dir
+        self._made: set[Path] = set()  # fan-out directories known to exist (at most 65,536)
+
+    def make_dir(self, path: Path) -> None:
+        if path not in self._made:
+            path.mkdir(parents=True, exist_ok=True)
+            self._made.add(path)
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
