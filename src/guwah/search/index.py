@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from guwah.search.documents import SearchDoc
 from guwah.search.tokenize import index_text
@@ -132,13 +133,14 @@ def delete_items(conn: sqlite3.Connection, item_ids: Iterable[int]) -> int:
 
 
 def add_docs(conn: sqlite3.Connection, docs: Iterable[SearchDoc]) -> int:
-    n = 0
-    for doc in docs:
-        cur = conn.execute(
-            "INSERT INTO docs (item_id, kind, sha256, type, county, facility, date, "
-            "has_findings, page_no, method, sheet, sheet_index, row, path, title, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    """Insert documents (ids follow the largest in use) and their index rows."""
+    next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM docs").fetchone()[0]) + 1
+    doc_rows: list[tuple[Any, ...]] = []
+    fts_rows: list[tuple[Any, ...]] = []
+    for doc_id, doc in enumerate(docs, next_id):
+        doc_rows.append(
             (
+                doc_id,
                 doc.item_id,
                 doc.kind,
                 doc.sha256,
@@ -155,17 +157,24 @@ def add_docs(conn: sqlite3.Connection, docs: Iterable[SearchDoc]) -> int:
                 doc.path,
                 doc.title,
                 doc.text,
-            ),
+            )
         )
-        conn.execute(
-            "INSERT INTO fts (rowid, body, alias, path, tags) VALUES (?, ?, ?, ?, ?)",
+        fts_rows.append(
             (
-                cur.lastrowid,
+                doc_id,
                 index_text(doc.text),
                 index_text(doc.alias),
                 index_text(doc.paths),
                 " ".join(tag(f, getattr(doc, f)) for f in TAG_FIELDS if getattr(doc, f)),
-            ),
+            )
         )
-        n += 1
-    return n
+    conn.executemany(
+        "INSERT INTO docs (id, item_id, kind, sha256, type, county, facility, date, "
+        "has_findings, page_no, method, sheet, sheet_index, row, path, title, text) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        doc_rows,
+    )
+    conn.executemany(
+        "INSERT INTO fts (rowid, body, alias, path, tags) VALUES (?, ?, ?, ?, ?)", fts_rows
+    )
+    return len(doc_rows)

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # Characters that are written without spaces between words: bigrammed.
@@ -128,8 +128,14 @@ def tokens(text: str) -> list[Token]:
 
 
 def index_text(text: str) -> str:
-    """The token string stored in the FTS5 table for ``text``."""
-    return " ".join(t.text for t in tokens(text))
+    """The token string stored in the FTS5 table for ``text`` (the texts of ``tokens``)."""
+    return " ".join(filter(None, map(_word_index_text, _WORD.findall(text))))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_index_text(word: str) -> str:
+    # records and EXIF repeat the same words endlessly: tokenise each distinct word once
+    return " ".join(t.text for t in _word_tokens(word, 0))
 
 
 @dataclass(frozen=True, slots=True)
