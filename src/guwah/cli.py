@@ -20,12 +20,12 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
-from guwah.names.command import names_app
+from guwah.names_command import names_app
 from guwah.records.command import records_app
 from guwah.search.command import search_command
 from guwah.search.stage import IndexStats
 from guwah.summary import summarise
-from guwah.synth.command import synth_command
+from guwah.synth_command import synth_command
 from guwah.verify.command import verify_command
 from guwah.web.command import serve_command
 

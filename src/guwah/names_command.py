@@ -1,4 +1,4 @@
-"""The ``guwah names`` commands."""
+"""The ``guwah names`` commands (outside the package: `guwah --help` need not load name tables)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from .match import DEFAULT_THRESHOLD, score
 
 names_app = typer.Typer(
     help="Names across scripts: score pairs of names (Chinese, Uyghur, Latin, Cyrillic).",
@@ -30,13 +28,16 @@ def score_command(
         typer.Option("--out", help="Write the CSV here (default: standard output)."),
     ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", help="Score at which a pair is a match.")
-    ] = DEFAULT_THRESHOLD,
+        float | None,
+        typer.Option("--threshold", help="Score at which a pair is a match (default 0.8)."),
+    ] = None,
 ) -> None:
     """Score each pair of names and add the columns score and match (true/false).
 
     Example: guwah names score --pairs pairs.csv --out scored.csv
     """
+    from guwah.names import DEFAULT_THRESHOLD, score
+
     with pairs.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         fields = list(reader.fieldnames or [])
@@ -46,7 +47,11 @@ def score_command(
         rows = list(reader)
     fields += [f for f in ("score", "match") if f not in fields]
     for row in rows:
-        m = score(row["name1"] or "", row["name2"] or "", threshold)
+        m = score(
+            row["name1"] or "",
+            row["name2"] or "",
+            DEFAULT_THRESHOLD if threshold is None else threshold,
+        )
         row["score"] = f"{m.score:.4f}"
         row["match"] = "true" if m.match else "false"
     dest = out.open("w", encoding="utf-8", newline="") if out else sys.stdout

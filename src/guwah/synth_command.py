@@ -1,4 +1,4 @@
-"""The ``guwah synth`` command."""
+"""The ``guwah synth`` command (outside the package: `guwah --help` need not load the generator)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .generate import generate
-from .plan import SCALES
+SCALES = ("small", "medium", "large")  # their file counts: guwah.synth.plan.SCALES
 
 
 def _scale(value: str) -> str | int:
@@ -57,6 +56,8 @@ def synth_command(
 
         guwah synth demo/leak --seed 1 --scale medium --truth demo/leak.truth.json
     """
+    from guwah.synth import generate
+
     console = Console()
     try:
         parsed = _scale(scale)
