@@ -97,13 +97,18 @@ def _kill_when(case_dir: Path, leak: Path, sql: str, threshold: int) -> bool:
     return False
 
 
-@pytest.mark.slow
-def test_killed_runs_resume_to_exactly_the_clean_result(tmp_path: Path) -> None:
+def _leak_and_clean_state(tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    """The test leak, and the state of a case after one uninterrupted ingest of it."""
     leak = _leak(tmp_path / "leak")
     clean = tmp_path / "clean"
     run_cli("init", clean)
     run_cli("ingest", leak, "--case", clean, "--no-ocr")
-    expected = _state(clean)
+    return leak, _state(clean)
+
+
+@pytest.mark.slow
+def test_killed_runs_resume_to_exactly_the_clean_result(tmp_path: Path) -> None:
+    leak, expected = _leak_and_clean_state(tmp_path)
     assert len(expected["items"]) == N_PHOTOS + N_TEXTS + 4 + 4 * 30  # type: ignore[arg-type]
 
     resumed = tmp_path / "resumed"
@@ -138,11 +143,7 @@ def test_killed_runs_resume_to_exactly_the_clean_result(tmp_path: Path) -> None:
 
 
 def test_preserving_first_and_extracting_later_ends_as_one_ingest(tmp_path: Path) -> None:
-    leak = _leak(tmp_path / "leak")
-    clean = tmp_path / "clean"
-    run_cli("init", clean)
-    run_cli("ingest", leak, "--case", clean, "--no-ocr")
-    expected = _state(clean)
+    leak, expected = _leak_and_clean_state(tmp_path)
 
     staged = tmp_path / "staged"
     run_cli("init", staged)
