@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
-from guwah.ingest.pipeline import ingest
+from guwah.ingest.pipeline import extract_pending, ingest
 from guwah.store.custody import verify
 from guwah.store.models import Item, Occurrence
 from tests.conftest import run_cli
@@ -31,3 +31,23 @@ def test_ingest_and_verify_on_postgresql(pg_url: str, small_leak: Path, tmp_path
     assert not (case.root / "guwah.db").exists()
     status = json.loads(run_cli("status", "--json", "--case", case.root).stdout)
     assert status["items"] == first.new_items
+
+
+def test_preserve_then_extract_on_postgresql(pg_url: str, small_leak: Path, tmp_path: Path) -> None:
+    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS guwah_staged"))
+        conn.execute(text("CREATE DATABASE guwah_staged"))
+    admin.dispose()
+    case = Case.init(tmp_path / "case", database_url=pg_url.replace("/postgres?", "/guwah_staged?"))
+    preserved = ingest(case, [small_leak], executor=ProcessExecutor(workers=2), extract=False)
+    assert preserved.extracted == 0 and preserved.new_items > 0
+    with case.sessions() as s:
+        pending = s.scalar(select(func.count()).select_from(Item).where(Item.status == "pending"))
+    assert pending and pending > 0
+    done = extract_pending(case, executor=ProcessExecutor(workers=2))
+    assert done.extracted == pending and done.new_items == 0
+    with case.sessions() as s:
+        assert not s.scalar(select(func.count()).select_from(Item).where(Item.status == "pending"))
+        assert verify(s, case.blobs).ok
+    assert extract_pending(case, executor=ProcessExecutor(workers=2)).extracted == 0

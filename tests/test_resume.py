@@ -149,6 +149,8 @@ def test_preserving_first_and_extracting_later_ends_as_one_ingest(tmp_path: Path
     run_cli("init", staged)
     out = run_cli("ingest", leak, "--case", staged, "--no-extract").stdout
     assert "guwah extract" in out  # says what to do next
+    status = run_cli("status", "--case", staged).stdout
+    assert f"{N_PHOTOS + N_TEXTS + 4 * 30:,} originals wait for extraction" in status
     preserved = _state(staged)
     # every original is stored, hashed and logged, at every path, archives expanded …
     assert [row[0] for row in preserved["items"]] == [row[0] for row in expected["items"]]  # type: ignore[union-attr]

@@ -139,6 +139,12 @@ def print_summary(s: CaseSummary) -> None:
             f"Last run: {r['command']} {r['status']} at {r['started_at']}, "
             f"{r.get('files_seen', 0):,} files in {r.get('seconds', 0):.1f} s"
         )
+    pending = s.by_status.get("pending", 0)
+    if pending:
+        console.print(
+            f"{pending:,} originals wait for extraction (preserved with --no-extract, or an "
+            "interrupted run): guwah extract"
+        )
 
 
 def print_verify(report: VerifyReport) -> None:
