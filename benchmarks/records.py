@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
-import time
 
 from sqlalchemy import select
 
-from common import OUT, ensure_leak, guwah
+from common import OUT, ensure_leak, run_guwah
 
 
 def main() -> None:
@@ -34,26 +32,11 @@ def main() -> None:
     case = OUT / f"case-records-{args.scale}-{args.seed}"
     if args.fresh or not (case / "guwah.toml").exists():
         shutil.rmtree(case, ignore_errors=True)
-        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
-        started = time.perf_counter()
-        subprocess.run(
-            guwah("ingest", str(leak), "--case", str(case), "--no-ocr"),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        print(f"ingest --no-ocr: {time.perf_counter() - started:.1f} s")
+        run_guwah("init", str(case))
+        seconds = run_guwah("ingest", str(leak), "--case", str(case), "--no-ocr")
+        print(f"ingest --no-ocr: {seconds:.1f} s")
 
-    times = []
-    for _ in range(args.repeats):
-        started = time.perf_counter()
-        subprocess.run(
-            guwah("records", "build", "--case", str(case)),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        times.append(time.perf_counter() - started)
+    times = [run_guwah("records", "build", "--case", str(case)) for _ in range(args.repeats)]
 
     from guwah.case import Case
     from guwah.records.evaluate import evaluate

@@ -21,13 +21,12 @@ import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from common import OUT, ROOT, ensure_leak, guwah
+from common import OUT, ROOT, ensure_leak, run_guwah
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -44,23 +43,10 @@ def prepare(scale: str, seed: int) -> tuple[Path, Path]:
     leak, truth = ensure_leak(scale, seed)
     case = OUT / f"case-search-{scale}-{seed}"
     if not (case / "guwah.toml").exists():
-        subprocess.run(guwah("init", str(case)), check=True, stdout=subprocess.DEVNULL)
-        t0 = time.perf_counter()
-        subprocess.run(
-            guwah("ingest", str(leak), "--case", str(case), "--no-ocr"),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        print(f"ingest --no-ocr (with the index update): {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        subprocess.run(
-            guwah("records", "build", "--case", str(case)),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        print(f"records build: {time.perf_counter() - t0:.1f} s")
+        run_guwah("init", str(case))
+        seconds = run_guwah("ingest", str(leak), "--case", str(case), "--no-ocr")
+        print(f"ingest --no-ocr (with the index update): {seconds:.1f} s")
+        print(f"records build: {run_guwah('records', 'build', '--case', str(case)):.1f} s")
     return case, truth
 
 

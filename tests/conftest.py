@@ -147,3 +147,17 @@ def pg_url() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+def pg_database(pg_url: str, name: str) -> str:
+    """A fresh, empty database ``name`` on the test server; its URL."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(
+        pg_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return pg_url.replace("/postgres?", f"/{name}?")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import extract_pending, ingest
 from guwah.store.custody import verify
 from guwah.store.models import Item, Occurrence
-from tests.conftest import run_cli
+from tests.conftest import pg_database, run_cli
 
 
 def test_ingest_and_verify_on_postgresql(pg_url: str, small_leak: Path, tmp_path: Path) -> None:
@@ -34,12 +34,7 @@ def test_ingest_and_verify_on_postgresql(pg_url: str, small_leak: Path, tmp_path
 
 
 def test_preserve_then_extract_on_postgresql(pg_url: str, small_leak: Path, tmp_path: Path) -> None:
-    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS guwah_staged"))
-        conn.execute(text("CREATE DATABASE guwah_staged"))
-    admin.dispose()
-    case = Case.init(tmp_path / "case", database_url=pg_url.replace("/postgres?", "/guwah_staged?"))
+    case = Case.init(tmp_path / "case", database_url=pg_database(pg_url, "guwah_staged"))
     preserved = ingest(case, [small_leak], executor=ProcessExecutor(workers=2), extract=False)
     assert preserved.extracted == 0 and preserved.new_items > 0
     with case.sessions() as s:

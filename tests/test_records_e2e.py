@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from guwah.case import Case
@@ -19,7 +19,7 @@ from guwah.records.people import people_by_id_number
 from guwah.records.stage import build_records
 from guwah.store.models import Person, Record, RecordValue
 from guwah.synth import generate
-from tests.conftest import run_cli
+from tests.conftest import pg_database, run_cli
 from tests.records_files import ID1, write_records_leak
 
 
@@ -91,14 +91,7 @@ def test_cli_build_report_export(tmp_path: Path) -> None:
 
 
 def test_records_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    admin = create_engine(
-        pg_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS guwah_records"))
-        conn.execute(text("CREATE DATABASE guwah_records"))
-    admin.dispose()
-    url = pg_url.replace("/postgres?", "/guwah_records?")
+    url = pg_database(pg_url, "guwah_records")
     leak = write_records_leak(tmp_path / "leak")
     case = Case.init(tmp_path / "case", database_url=url)
     assert case.engine.dialect.name == "postgresql"

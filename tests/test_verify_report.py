@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from guwah.case import Case
 from guwah.ingest.executor import SerialExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.verify import run_checks
 from guwah.verify.report import write_report
-from tests.conftest import run_cli
+from tests.conftest import pg_database, run_cli
 from tests.test_verify_checks import BAD_ID, Leak, build_leak, leak  # noqa: F401
 
 
@@ -54,12 +52,7 @@ def test_cli_verify(tmp_path: Path) -> None:
 
 
 def test_verify_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS guwah_verify"))
-        conn.execute(text("CREATE DATABASE guwah_verify"))
-    admin.dispose()
-    url = pg_url.replace("/postgres?", "/guwah_verify?")
+    url = pg_database(pg_url, "guwah_verify")
     files = build_leak(tmp_path / "leak")
     case = Case.init(tmp_path / "case", database_url=url)
     assert case.engine.dialect.name == "postgresql"

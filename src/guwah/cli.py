@@ -126,7 +126,7 @@ def ingest(
             case, sources, custodian, note, executor=executor, progress=progress, extract=extract
         )
 
-    _extraction_command(case, work, workers, serial, ocr if extract else None)
+    _extraction_command(case, work, workers, serial, ocr=ocr, extracted=extract)
     if not extract:
         console.print(f"Preserved only. Next: guwah extract --case {case.root}")
 
@@ -152,7 +152,7 @@ def extract(
     def work(executor: Executor, progress: RichProgress) -> RunStats:
         return extract_pending(case, executor=executor, progress=progress)
 
-    _extraction_command(case, work, workers, serial, ocr)
+    _extraction_command(case, work, workers, serial, ocr=ocr)
 
 
 def _extraction_command(
@@ -160,10 +160,11 @@ def _extraction_command(
     work: Callable[[Executor, RichProgress], RunStats],
     workers: int,
     serial: bool,
-    ocr: bool | None,
+    ocr: bool,
+    extracted: bool = True,
 ) -> None:
-    """Run ``work`` with progress, then OCR (unless ``ocr`` is False) and the index update
-    (unless ``ocr`` is None: nothing was extracted); print the run and the case summary."""
+    """Run ``work`` with progress; if it ``extracted``, then OCR (if ``ocr``) and update the
+    search index; print the run and the case summary."""
     from guwah.ingest.executor import make_executor
 
     n_workers = case.settings.workers if workers < 0 else workers
@@ -172,7 +173,7 @@ def _extraction_command(
         with RichProgress() as progress:
             stats = work(make_executor(n_workers, memory, serial=serial), progress)
             after = None
-            if ocr is not None:
+            if extracted:
                 after = _after_extraction(case, progress, n_workers, serial, ocr)
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")

@@ -25,9 +25,7 @@ import py7zr.exceptions
 import py7zr.io
 
 from guwah.config import Limits
-from guwah.store.blobs import BlobStore, BlobWriter, StoredBlob
-
-CHUNK = 1 << 20
+from guwah.store.blobs import BlobStore, BlobWriter, StoredBlob, fill
 
 
 class ArchiveError(Exception):
@@ -101,14 +99,7 @@ class _Reader:
         return max(int(self.archive_size * lim.max_expansion_ratio), lim.ratio_allowance_bytes)
 
     def copy(self, stream: IO[bytes], member_cap: int) -> StoredBlob:
-        writer = LimitedWriter(self, member_cap)
-        try:
-            while chunk := stream.read(CHUNK):
-                writer.write(chunk)
-            return writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
+        return fill(LimitedWriter(self, member_cap), stream)
 
 
 class LimitedWriter:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from guwah.case import CaseError
-from guwah.cli_options import open_case
+from guwah.cli_options import CaseOpt, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.search.query import QueryError
 from guwah.search.stage import Hit, SearchResult, build_index, search
@@ -65,15 +64,7 @@ def search_command(
         str | None,
         typer.Argument(help='Words, "phrases", ID numbers, field:value filters.'),
     ] = None,
-    case_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--case",
-            "-C",
-            help="Case directory (default: $GUWAH_CASE, else the current directory).",
-            show_default=False,
-        ),
-    ] = None,
+    case_dir: CaseOpt = None,
     type_: Annotated[
         str | None,
         typer.Option("--type", help="Only this type: image, spreadsheet, document, archive."),

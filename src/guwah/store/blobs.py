@@ -13,7 +13,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, Protocol
 
 CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
@@ -89,14 +89,7 @@ class BlobStore:
 
     def put_stream(self, stream: BinaryIO) -> StoredBlob:
         """Copy a stream into the store; an error from the stream propagates, leaving nothing."""
-        writer = self.writer()
-        try:
-            while chunk := stream.read(CHUNK):
-                writer.write(chunk)
-            return writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
+        return fill(self.writer(), stream)
 
     def put_file(self, path: Path) -> StoredBlob:
         with open(path, "rb") as f:
@@ -111,6 +104,23 @@ class BlobStore:
         if self.tmp_dir.exists():
             for p in self.tmp_dir.glob("blob-*"):
                 p.unlink(missing_ok=True)
+
+
+class Writer(Protocol):
+    def write(self, chunk: bytes) -> int: ...
+    def commit(self) -> StoredBlob: ...
+    def abort(self) -> None: ...
+
+
+def fill(writer: Writer, stream: IO[bytes]) -> StoredBlob:
+    """Copy ``stream`` into ``writer`` and commit; on any error abort it, leaving nothing."""
+    try:
+        while chunk := stream.read(CHUNK):
+            writer.write(chunk)
+        return writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def hash_file(path: Path) -> str:

@@ -8,20 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from guwah.case import Case, CaseError
+from guwah.case import CaseError
+from guwah.cli_options import CaseOpt, open_case
 from guwah.console import RichProgress, console, err_console
 
 
 def verify_command(
-    case_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--case",
-            "-C",
-            help="Case directory (default: $GUWAH_CASE, else the current directory).",
-            show_default=False,
-        ),
-    ] = None,
+    case_dir: CaseOpt = None,
     check: Annotated[
         list[str] | None,
         typer.Option(
@@ -51,8 +44,8 @@ def verify_command(
     from guwah.verify.report import report_format, write_report
     from guwah.verify.stage import run_checks
 
+    case = open_case(case_dir)
     try:
-        case = Case.open(case_dir)
         if report is not None:
             report_format(report)  # a bad extension fails before the work, not after
         n_workers = case.settings.workers if workers < 0 else workers

@@ -25,6 +25,17 @@ class FindingRow(Base):
     values: Mapped[dict[str, Any]] = mapped_column("compared", default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "kind": self.kind,
+            "severity": self.severity,
+            "title": self.title,
+            "explanation": self.explanation,
+            "values": self.values,
+        }
+
 
 class FindingItem(Base):
     """An original a finding involves, and where in it: path, EXIF tag, page, sheet/row/col."""
@@ -39,6 +50,14 @@ class FindingItem(Base):
     path: Mapped[str | None] = mapped_column(Text, nullable=True)
     role: Mapped[str] = mapped_column(String(32), default="")
     location: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "path": self.path,
+            "role": self.role,
+            "location": self.location,
+        }
 
 
 class CheckRun(Base):

@@ -92,9 +92,7 @@ def _findings(session: Session) -> list[dict[str, Any]]:
     rows = session.scalars(select(FindingRow)).all()
     items: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for fi in session.scalars(select(FindingItem).order_by(FindingItem.id)):
-        items[fi.finding_id].append(
-            {"sha256": fi.sha256, "path": fi.path, "role": fi.role, "location": fi.location}
-        )
+        items[fi.finding_id].append(fi.as_dict())
     order = {name: i for i, name in enumerate(all_checks())}
     out = []
     for r in sorted(
@@ -102,17 +100,7 @@ def _findings(session: Session) -> list[dict[str, Any]]:
     ):
         its = items.get(r.id, [])
         out.append(
-            {
-                "id": r.id,
-                "check": r.check,
-                "kind": r.kind,
-                "severity": r.severity,
-                "title": r.title,
-                "explanation": r.explanation,
-                "values": r.values,
-                "sha256": list(dict.fromkeys(i["sha256"] for i in its)),
-                "items": its,
-            }
+            {**r.as_dict(), "sha256": list(dict.fromkeys(i["sha256"] for i in its)), "items": its}
         )
     return out
 

@@ -234,24 +234,10 @@ def findings_list(
         .where(FindingItem.finding_id.in_([r.id for r in rows]))
         .order_by(FindingItem.id)
     ):
-        involved[fi.finding_id].append(
-            {"sha256": fi.sha256, "path": fi.path, "role": fi.role, "location": fi.location}
-        )
+        involved[fi.finding_id].append(fi.as_dict())
     return {
         "total": total,
-        "findings": [
-            {
-                "id": r.id,
-                "check": r.check,
-                "kind": r.kind,
-                "severity": r.severity,
-                "title": r.title,
-                "explanation": r.explanation,
-                "values": r.values,
-                "items": involved.get(r.id, []),
-            }
-            for r in rows
-        ],
+        "findings": [{**r.as_dict(), "items": involved.get(r.id, [])} for r in rows],
     }
 
 
