@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guwah import __version__
-from guwah.case import Case, CaseError
-from guwah.cli_options import CaseOpt, open_case
+from guwah.case import Case
+from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import (
     RichProgress,
     console,
@@ -82,11 +82,8 @@ def init(
 
     Example: [bold]guwah init cases/xpf --custodian "A. Researcher"[/]
     """
-    try:
+    with case_errors():
         case = Case.init(case_dir, database_url=database, custodian=custodian)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
     console.print(f"Created case {case.root} (database: {case.engine.url.render_as_string()})")
     console.print(f"Next: guwah ingest LEAK --case {case.root}")
 
@@ -169,15 +166,11 @@ def _extraction_command(
 
     n_workers = case.settings.workers if workers < 0 else workers
     memory = case.settings.limits.worker_memory_bytes
-    try:
-        with RichProgress() as progress:
-            stats = work(make_executor(n_workers, memory, serial=serial), progress)
-            after = None
-            if extracted:
-                after = _after_extraction(case, progress, n_workers, serial, ocr)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with case_errors(), RichProgress() as progress:
+        stats = work(make_executor(n_workers, memory, serial=serial), progress)
+        after = None
+        if extracted:
+            after = _after_extraction(case, progress, n_workers, serial, ocr)
     print_run(stats)
     _print_after(case, after)
 
@@ -246,18 +239,14 @@ def ocr(
 
     case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
-    try:
-        with RichProgress() as progress:
-            stats = run_ocr(
-                case,
-                force=force,
-                languages=languages,
-                executor=make_executor(n_workers, case.settings.limits.worker_memory_bytes),
-                progress=progress,
-            )
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with case_errors(), RichProgress() as progress:
+        stats = run_ocr(
+            case,
+            force=force,
+            languages=languages,
+            executor=make_executor(n_workers, case.settings.limits.worker_memory_bytes),
+            progress=progress,
+        )
     console.print(
         f"OCR: {stats.items:,} items, {stats.pages:,} pages, {stats.errors:,} errors, "
         f"in {stats.seconds:.1f} s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +23,17 @@ CaseOpt = Annotated[
 ]
 
 
-def open_case(case_dir: Path | None) -> Case:
-    """The case, or exit 2 with a message that says how to make one."""
+@contextmanager
+def case_errors() -> Iterator[None]:
+    """A :class:`CaseError` inside becomes its message on stderr and exit status 2."""
     try:
-        return Case.open(case_dir)
+        yield
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from exc
+
+
+def open_case(case_dir: Path | None) -> Case:
+    """The case, or exit 2 with a message that says how to make one."""
+    with case_errors():
+        return Case.open(case_dir)

@@ -16,8 +16,8 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from guwah.case import Case
+from guwah.core import NoProgress, Progress, case_lock
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
-from guwah.ingest.pipeline import NoProgress, Progress, case_lock
 from guwah.ingest.tasks import OcrOutcome, OcrTask, ocr_task
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item, Page

@@ -12,21 +12,20 @@ left ``pending``; :func:`extract_pending` extracts them later, as a run killed m
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
+from guwah.core import NoProgress, Progress, case_lock, utcnow
 from guwah.ingest.archives import ArchiveError, Budget, Member, read_members
 from guwah.ingest.detect import describe, detect, extension_disagrees, extension_of, is_archive
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
@@ -39,23 +38,6 @@ from guwah.store.models import Item, Occurrence, Run, Source
 
 COMMIT_EVERY = 500
 COMMIT_SECONDS = 2.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class Progress(Protocol):
-    def total(self, phase: str, n: int) -> None: ...
-    def advance(self, phase: str, n: int = 1) -> None: ...
-
-
-class NoProgress:
-    def total(self, phase: str, n: int) -> None:
-        return None
-
-    def advance(self, phase: str, n: int = 1) -> None:
-        return None
 
 
 @dataclass
@@ -82,22 +64,6 @@ class RunStats:
             "errors": dict(self.errors),
             "seconds": round(self.seconds, 3),
         }
-
-
-@contextmanager
-def case_lock(case: Case) -> Iterator[None]:
-    """One writer per case: the custody chain has a single head."""
-    with open(case.root / ".lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise CaseError(
-                f"another guwah command is writing to {case.root}; wait for it to finish"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass

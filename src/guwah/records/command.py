@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from guwah.case import CaseError
-from guwah.cli_options import CaseOpt, open_case
+from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.records.stage import RecordsStats
 
@@ -48,12 +47,8 @@ def _build(case_dir: Path | None) -> None:
     from guwah.records.stage import build_records
 
     case = open_case(case_dir)
-    try:
-        with RichProgress() as progress:
-            stats = build_records(case, progress=progress)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with case_errors(), RichProgress() as progress:
+        stats = build_records(case, progress=progress)
     print_stats(stats)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from guwah.case import Case
-from guwah.ingest.pipeline import NoProgress, Progress, case_lock
+from guwah.core import NoProgress, Progress, case_lock
 from guwah.records.extract import RowRecord, read_records
 from guwah.records.headers import Grid, Layout, detect_layout
 from guwah.records.lexicon import Lexicon, load_lexicon

@@ -9,8 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from guwah.case import CaseError
-from guwah.cli_options import CaseOpt, open_case
+from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.search.query import QueryError
 from guwah.search.stage import Hit, SearchResult, build_index, search
@@ -96,12 +95,8 @@ def search_command(
     """
     case = open_case(case_dir)
     if rebuild or update:
-        try:
-            with RichProgress() as progress:
-                stats = build_index(case, full=rebuild, progress=progress)
-        except CaseError as exc:
-            err_console.print(f"[red]Error:[/] {exc}")
-            raise typer.Exit(2) from exc
+        with case_errors(), RichProgress() as progress:
+            stats = build_index(case, full=rebuild, progress=progress)
         console.print(
             f"Search index: {stats.items_indexed:,} items indexed, {stats.docs_added:,} "
             f"documents added, {stats.docs_removed:,} removed, {stats.docs_total:,} in all, "

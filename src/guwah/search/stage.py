@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from guwah.case import Case
-from guwah.ingest.pipeline import NoProgress, Progress, case_lock
+from guwah.core import NoProgress, Progress, case_lock
 from guwah.search import index as ix
 from guwah.search.documents import documents as make_documents
 from guwah.search.documents import findings_items, load_context

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from guwah.case import CaseError
-from guwah.cli_options import CaseOpt, open_case
-from guwah.console import RichProgress, console, err_console
+from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.console import RichProgress, console
 
 
 def verify_command(
@@ -45,16 +44,13 @@ def verify_command(
     from guwah.verify.stage import run_checks
 
     case = open_case(case_dir)
-    try:
+    with case_errors():
         if report is not None:
             report_format(report)  # a bad extension fails before the work, not after
         n_workers = case.settings.workers if workers < 0 else workers
         executor = make_executor(n_workers, case.settings.limits.worker_memory_bytes, serial=serial)
         with RichProgress() as progress:
             run = run_checks(case, check or None, progress=progress, executor=executor)
-    except CaseError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(2) from exc
     table = Table(title="Verification", title_justify="left")
     for col, justify in (("check", "left"), ("findings", "right"), ("error", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from guwah.case import Case
+from guwah.core import NoProgress, Progress
 from guwah.ingest.executor import Executor, make_executor
-from guwah.ingest.pipeline import NoProgress, Progress
 from guwah.store.models import Item, Occurrence, Page, Source
 from guwah.verify.filenames import PhotoName, folder, parse_photo_name
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 
 from guwah.case import Case, CaseError
+from guwah.core import NoProgress, Progress, case_lock, utcnow
 from guwah.ingest.executor import Executor
-from guwah.ingest.pipeline import NoProgress, Progress, case_lock, utcnow
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item
 from guwah.verify.base import Check, all_checks
