@@ -21,6 +21,7 @@ from rich.table import Table
 from guwah.ingest.pipeline import RunStats
 from guwah.store.custody import VerifyReport
 from guwah.summary import CaseSummary
+from guwah.textsafe import for_terminal
 
 if TYPE_CHECKING:
     from guwah.person_search import PersonHit
@@ -108,13 +109,13 @@ def print_summary(s: CaseSummary) -> None:
     types.add_column("items", justify="right")
     types.add_column("bytes", justify="right")
     for mime, n, b in s.by_type:
-        types.add_row(mime, f"{n:,}", human_bytes(b))
+        types.add_row(for_terminal(mime), f"{n:,}", human_bytes(b))
     console.print(types)
     status = Table(title="Originals by status", title_justify="left")
     status.add_column("status")
     status.add_column("items", justify="right")
     for key, n in sorted(s.by_status.items()):
-        status.add_row(key, f"{n:,}")
+        status.add_row(for_terminal(key), f"{n:,}")
     for key, n in sorted(s.ocr.items()):
         status.add_row(f"OCR {key}", f"{n:,}")
     if s.extension_mismatches:
@@ -129,7 +130,7 @@ def print_summary(s: CaseSummary) -> None:
             example = (
                 f"{g.example_path}: {g.example_message}" if g.example_path else g.example_message
             )
-            errors.add_row(g.cause, f"{g.count:,}", example)
+            errors.add_row(for_terminal(g.cause), f"{g.count:,}", for_terminal(example))
         console.print(errors)
     else:
         console.print("No errors.")
@@ -164,7 +165,7 @@ def print_verify(report: VerifyReport) -> None:
         if lines:
             console.print(f"[bold red]{title} ({len(lines)}):[/]")
             for line in lines[:200]:
-                console.print(f"  {line}", markup=False)
+                console.print(f"  {for_terminal(line)}")
             if len(lines) > 200:
                 console.print(f"  … and {len(lines) - 200} more")
     if report.ok:
@@ -181,30 +182,32 @@ def print_people(hits: list[PersonHit]) -> None:
     for rank, hit in enumerate(hits, 1):
         p = hit.person
         console.print(
-            f"[bold]{rank}. {p.name or '(no name)'}[/]  ID {p.id_number or '—'}  "
-            f"born {p.birth_date or '—'}  {p.sex or ''} {p.ethnicity or ''}  "
+            f"[bold]{rank}. {for_terminal(p.name or '(no name)')}[/]  "
+            f"ID {for_terminal(p.id_number or '—')}  born {for_terminal(p.birth_date or '—')}  "
+            f"{for_terminal(p.sex or '')} {for_terminal(p.ethnicity or '')}  "
             f"score {hit.score:.2f}",
             highlight=False,
         )
-        console.print(f"   {hit.explanation}", markup=False, highlight=False)
+        console.print(f"   {for_terminal(hit.explanation)}", highlight=False)
         if len(p.names) > 1:
-            console.print(f"   names in the sources: {', '.join(p.names)}", markup=False)
+            console.print(f"   names in the sources: {for_terminal(', '.join(p.names))}")
         for field_name, values in (p.conflicts or {}).items():
-            shown = "; ".join(str(v.get("value")) for v in values)
-            console.print(f"   [red]conflicting {field_name}:[/] {shown}", highlight=False)
+            shown = for_terminal("; ".join(str(v.get("value")) for v in values))
+            console.print(
+                f"   [red]conflicting {for_terminal(field_name)}:[/] {shown}", highlight=False
+            )
         for r in p.records:
             fields = ", ".join(f"{v.field}={v.value}" for v in r.values if v.field and v.value)
             console.print(
-                f"   record: {r.path} sheet {r.sheet!r} row {r.row} "
-                f"(sha256 {r.sha256[:12]}…): {fields}",
-                markup=False,
+                f"   record: {for_terminal(r.path)} sheet {for_terminal(repr(r.sheet))} "
+                f"row {r.row} (sha256 {r.sha256[:12]}…): {for_terminal(fields)}",
                 highlight=False,
             )
         for photo in p.photos:
             console.print(
-                f"   photo: {photo.path} (sha256 {photo.sha256[:12]}…)",
-                markup=False,
+                f"   photo: {for_terminal(photo.path)} (sha256 {photo.sha256[:12]}…)",
                 highlight=False,
             )
         for f in hit.findings:
-            console.print(f"   finding: [{f['severity']}] {f['title']}", markup=False)
+            shown = for_terminal(f"[{f['severity']}] {f['title']}")
+            console.print(f"   finding: {shown}")

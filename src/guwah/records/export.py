@@ -18,6 +18,7 @@ from guwah.cellrefs import col_letter
 from guwah.records.lexicon import Lexicon, load_lexicon
 from guwah.records.people import first_paths
 from guwah.store.models import ColumnMap, Item, Record, RecordValue, Sheet
+from guwah.textsafe import csv_cell
 
 PROVENANCE = ("record_id", "person_id", "sha256", "path", "sheet", "sheet_index", "row")
 BATCH = 5000
@@ -40,7 +41,9 @@ def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> i
     n = 0
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([*PROVENANCE, *fields, "problems", *(f"? {h}" for h in extra)])
+        writer.writerow(
+            [csv_cell(h) for h in (*PROVENANCE, *fields, "problems", *(f"? {h}" for h in extra))]
+        )
         last = 0
         while True:
             recs = session.execute(
@@ -78,19 +81,18 @@ def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> i
                     cols.setdefault(key, []).append(v.value if v.value is not None else v.raw)
                     if v.problem:
                         problems.append(f"{col_letter(v.col)}{v.row}:{v.problem}")
-                writer.writerow(
-                    [
-                        r.id,
-                        r.person_id or "",
-                        r.sha256,
-                        paths.get(r.item_id, ""),
-                        r.name,
-                        r.sheet_index,
-                        r.row,
-                        *(" | ".join(cols.get(f, [])) for f in fields),
-                        "; ".join(problems),
-                        *(" | ".join(cols.get(f"? {h}", [])) for h in extra),
-                    ]
-                )
+                row = [
+                    r.id,
+                    r.person_id or "",
+                    r.sha256,
+                    paths.get(r.item_id, ""),
+                    r.name,
+                    r.sheet_index,
+                    r.row,
+                    *(" | ".join(cols.get(f, [])) for f in fields),
+                    "; ".join(problems),
+                    *(" | ".join(cols.get(f"? {h}", [])) for h in extra),
+                ]
+                writer.writerow([csv_cell(v) for v in row])
                 n += 1
     return n

@@ -6,13 +6,13 @@ import json
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.search.query import QueryError
 from guwah.search.stage import Hit, SearchResult, build_index, search
+from guwah.textsafe import for_terminal
 
 
 def _where(hit: Hit) -> str:
@@ -27,16 +27,21 @@ def _marked(hit: Hit) -> str:
     out, pos = [], 0
     text = hit.snippet.text
     for start, end in hit.snippet.marks:
-        out += [escape(text[pos:start]), "[bold yellow]", escape(text[start:end]), "[/]"]
+        out += [
+            for_terminal(text[pos:start]),
+            "[bold yellow]",
+            for_terminal(text[start:end]),
+            "[/]",
+        ]
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(for_terminal(text[pos:]))
     return "".join(out)
 
 
 def print_result(result: SearchResult) -> None:
     more = "" if result.exact else "+"
     console.print(
-        f"{result.total:,}{more} matches for {result.query!r} in {result.seconds * 1000:.0f} ms"
+        f"{result.total:,}{more} matches for {for_terminal(repr(result.query))} in {result.seconds * 1000:.0f} ms"
     )
     if not result.exact:
         console.print(
@@ -45,7 +50,7 @@ def print_result(result: SearchResult) -> None:
         )
     for n, hit in enumerate(result.hits, 1):
         console.print(
-            f"[bold]{n}. {escape(hit.path or hit.title)}[/] — {escape(_where(hit))} "
+            f"[bold]{n}. {for_terminal(hit.path or hit.title)}[/] — {for_terminal(_where(hit))} "
             f"[dim]sha256 {hit.sha256[:16]}…[/]"
         )
         console.print("   " + _marked(hit), highlight=False)
@@ -54,7 +59,7 @@ def print_result(result: SearchResult) -> None:
         table.add_column("facet")
         table.add_column("counts")
         for name, counts in result.facets.items():
-            table.add_row(name, ", ".join(f"{escape(v)} ({c:,})" for v, c in counts.items()))
+            table.add_row(name, ", ".join(f"{for_terminal(v)} ({c:,})" for v, c in counts.items()))
         console.print(table)
 
 

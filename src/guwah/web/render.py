@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from guwah import __version__
 from guwah.search.query import Snippet
+from guwah.textsafe import shown_controls, visible_controls
 from guwah.verify.report import location_text
 from guwah.web.queries import cell_link, location_link
 
@@ -39,12 +40,16 @@ def filesize(n: int | None) -> str:
 def marked(snippet: Snippet) -> Markup:
     """The snippet with its matches in ``<mark>``, everything else escaped."""
     out, pos = [], 0
+    text = snippet.text
     for start, end in snippet.marks:
-        out += [escape(snippet.text[pos:start]), Markup("<mark>"), escape(snippet.text[start:end])]
-        out.append(Markup("</mark>"))
+        out += [_esc(text[pos:start]), Markup("<mark>"), _esc(text[start:end]), Markup("</mark>")]
         pos = end
-    out.append(escape(snippet.text[pos:]))
+    out.append(_esc(text[pos:]))
     return Markup("").join(out)
+
+
+def _esc(text: str) -> Markup:
+    return escape(visible_controls(text))
 
 
 def lang(text: str | None) -> str:
@@ -67,6 +72,7 @@ def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"]),
+        finalize=shown_controls,
         trim_blocks=True,
         lstrip_blocks=True,
     )
