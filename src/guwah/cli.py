@@ -20,6 +20,7 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
+from guwah.export.command import export_app
 from guwah.names_command import names_app
 from guwah.records.command import records_app
 from guwah.search.command import search_command
@@ -48,6 +49,7 @@ app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 app.command("search")(search_command)
 app.command("serve")(serve_command)
+app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -35,6 +35,7 @@ LABELS = {
     "ocr": "OCR",
     "sheets": "Reading sheets",
     "people": "Resolving people",
+    "bag": "Copying originals",
 }
 
 

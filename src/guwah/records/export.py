@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
@@ -24,8 +24,13 @@ PROVENANCE = ("record_id", "person_id", "sha256", "path", "sheet", "sheet_index"
 BATCH = 5000
 
 
-def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> int:
-    """Write every record to ``out``; returns how many were written."""
+def export_csv(
+    session: Session,
+    out: Path,
+    lexicon: Lexicon | None = None,
+    item_ids: set[int] | None = None,
+) -> int:
+    """Write every record (or those read from ``item_ids``) to ``out``; returns how many."""
     lex = lexicon or load_lexicon()
     fields = list(lex.fields)
     headers = {
@@ -37,7 +42,10 @@ def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> i
         )
     }
     extra = sorted(set(headers.values()))
-    paths = first_paths(session, list(session.scalars(select(Record.item_id).distinct())))
+    only = Record.item_id.in_(item_ids) if item_ids is not None else true()
+    paths = first_paths(
+        session, list(session.scalars(select(Record.item_id).where(only).distinct()))
+    )
     n = 0
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -59,7 +67,7 @@ def export_csv(session: Session, out: Path, lexicon: Lexicon | None = None) -> i
                 )
                 .join(Item, Item.id == Record.item_id)
                 .join(Sheet, Sheet.id == Record.sheet_id)
-                .where(Record.id > last)
+                .where(Record.id > last, only)
                 .order_by(Record.id)
                 .limit(BATCH)
             ).all()
