@@ -150,7 +150,7 @@ def test_snippets_of_a_huge_page_are_bounded() -> None:
     assert make_snippet(late, parse_query("ziel").highlight).marks == []
 
 
-def test_serve_refuses_to_listen_beyond_this_machine() -> None:
-    r = run_cli("serve", "--host", "0.0.0.0", check=False)
+def test_serve_refuses_to_listen_beyond_this_machine(built: WebCase) -> None:
+    r = run_cli("serve", "--host", "0.0.0.0", "--case", built.case.root, check=False)
     assert r.returncode == 2
     assert "refusing to listen on 0.0.0.0" in r.stderr

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guwah import __version__
+from guwah.access.command import audit_app, tokens_app, users_app
 from guwah.case import Case
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import (
@@ -50,6 +51,9 @@ app.add_typer(names_app, name="names")
 app.command("search")(search_command)
 app.command("serve")(serve_command)
 app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 
 
 def _version(value: bool) -> None:

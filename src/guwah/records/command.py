@@ -127,14 +127,27 @@ def report_command(
 def export_command(
     out: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8 with BOM).")],
     case_dir: CaseOpt = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="People as stable pseudonyms, ID numbers masked but for region and birth "
+            "year, birth dates as years, known names redacted from every cell.",
+        ),
+    ] = False,
 ) -> None:
     """Write one row per record: provenance (SHA-256, path, sheet, row) and its fields.
 
-    Example: [bold]guwah records export records.csv --case cases/xpf[/]
+    Example: [bold]guwah records export records.csv --pseudonymise --case cases/xpf[/]
     """
     from guwah.records.export import export_csv
 
     case = open_case(case_dir)
     with case.sessions() as session:
-        n = export_csv(session, out)
-    console.print(f"Wrote {n:,} records to {out}")
+        pseudo = None
+        if pseudonymise:
+            from guwah.access.pseudonym import Pseudonymiser, case_secret
+
+            pseudo = Pseudonymiser(case_secret(case.root, "pseudonym"), session)
+        n = export_csv(session, out, pseudonymiser=pseudo)
+    console.print(f"Wrote {n:,} records to {out}" + (" (pseudonymised)" if pseudo else ""))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
@@ -20,6 +21,9 @@ from guwah.records.people import first_paths
 from guwah.store.models import ColumnMap, Item, Record, RecordValue, Sheet
 from guwah.textsafe import csv_cell
 
+if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
+
 PROVENANCE = ("record_id", "person_id", "sha256", "path", "sheet", "sheet_index", "row")
 BATCH = 5000
 
@@ -29,8 +33,12 @@ def export_csv(
     out: Path,
     lexicon: Lexicon | None = None,
     item_ids: set[int] | None = None,
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> int:
-    """Write every record (or those read from ``item_ids``) to ``out``; returns how many."""
+    """Write every record (or those read from ``item_ids``) to ``out``; returns how many.
+
+    With a ``pseudonymiser`` the person column holds the person's pseudonym, birth dates
+    only their year, and every other cell is redacted (names, ID numbers)."""
     lex = lexicon or load_lexicon()
     fields = list(lex.fields)
     headers = {
@@ -101,6 +109,20 @@ def export_csv(
                     "; ".join(problems),
                     *(" | ".join(cols.get(f"? {h}", [])) for h in extra),
                 ]
+                if pseudonymiser is not None:
+                    row = _pseudonymised(row, r.person_id, fields, pseudonymiser)
                 writer.writerow([csv_cell(v) for v in row])
                 n += 1
     return n
+
+
+def _pseudonymised(
+    row: list[Any], person_id: int | None, fields: list[str], pseudo: Pseudonymiser
+) -> list[Any]:
+    sha = PROVENANCE.index("sha256")  # provenance stays exact
+    out = [pseudo.redact(v) if isinstance(v, str) and i != sha else v for i, v in enumerate(row)]
+    out[PROVENANCE.index("person_id")] = pseudo.of_person(person_id) if person_id else ""
+    birth = len(PROVENANCE) + fields.index("birth_date") if "birth_date" in fields else None
+    if birth is not None and isinstance(out[birth], str):
+        out[birth] = " | ".join(v[:4] for v in out[birth].split(" | "))
+    return out

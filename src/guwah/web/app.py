@@ -1,7 +1,7 @@
 """The FastAPI application: one case, read-only, pages and a JSON API.
 
-Every route is a GET (or HEAD): the workbench never writes to the case, except rendered PDF
-page images, which are derived data cached under ``CASE/derived/web/``. Requests must name
+Pages and the API only read the case; what the workbench writes is the audit of those reads,
+sign-ins, and rendered PDF page images (derived data cached under ``CASE/derived/web/``). Requests must name
 the workbench's own host (no DNS rebinding) and come from its own pages or a navigation (no
 other site may embed or probe what it serves): see :mod:`guwah.web.guards`.
 """
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guwah import __version__
 from guwah.case import Case
+from guwah.web.access import access_middleware, make_access
 from guwah.web.guards import LOOPBACK_HOSTS, HeadAsGet, LoopbackHostOnly, refused_cross_site
 from guwah.web.render import STATIC, page
 
@@ -39,9 +40,20 @@ SECURITY_HEADERS = {
 log = logging.getLogger(__name__)
 
 
-def create_app(case: Case, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
-    """The workbench over ``case``, answering only requests addressed to ``allowed_hosts``."""
+def create_app(
+    case: Case,
+    *,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    local_token: str | None = None,
+) -> FastAPI:
+    """The workbench over ``case``, answering only requests addressed to ``allowed_hosts``.
+
+    With users in the case, everyone signs in (team mode); without, ``local_token`` is the
+    per-run access token of a local workbench, or None for no sign-in at all (a program's
+    own use: ``guwah serve`` always gives a token). See :mod:`guwah.web.access`.
+    """
     from guwah.web.api import router as api_router
+    from guwah.web.routes_auth import router as auth_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
@@ -58,7 +70,9 @@ def create_app(case: Case, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> 
         openapi_url="/openapi.json",
     )
     app.state.case = case
+    app.state.access = make_access(case, local_token)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth_router)
     app.include_router(pages_router)
     app.include_router(items_router)
     app.include_router(people_router)
@@ -74,14 +88,14 @@ def create_app(case: Case, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> 
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
+    app.middleware("http")(access_middleware)
+
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            response: Response = Response("the workbench is read-only", status_code=405)
-        elif refused_cross_site(request):
-            response = Response("requests from other sites are refused", status_code=403)
+        if refused_cross_site(request):
+            response: Response = Response("requests from other sites are refused", status_code=403)
         else:
             try:
                 response = await call_next(request)

@@ -5,7 +5,7 @@
   in ``Host``; only the loopback names are answered (400 otherwise).
 - **Cross-site probing**: ``<img src="http://127.0.0.1:8000/items/<sha>/raw">`` on another
   site would tell it whether the case holds a photo. Browsers say where a request comes
-  from in ``Sec-Fetch-Site``; anything but the workbench's own pages or a top-level
+  from in ``Sec-Fetch-Site``; anything but the workbench's own pages or a top-level GET
   navigation (a link followed, an address typed) is refused.
 - **HEAD** is answered as GET without the body.
 """
@@ -32,9 +32,11 @@ def refused_cross_site(request: Request) -> bool:
     site = request.headers.get("sec-fetch-site")
     if site in (None, "same-origin", "none"):
         return False
-    navigation = request.headers.get("sec-fetch-mode") == "navigate" and request.headers.get(
-        "sec-fetch-dest", "document"
-    ) in ("document", "empty")
+    navigation = (
+        request.method in ("GET", "HEAD")  # a form posted from another site is no navigation
+        and request.headers.get("sec-fetch-mode") == "navigate"
+        and request.headers.get("sec-fetch-dest", "document") in ("document", "empty")
+    )
     return not navigation
 
 

@@ -15,6 +15,7 @@ from guwah import __version__
 from guwah.search.query import Snippet
 from guwah.textsafe import shown_controls, visible_controls
 from guwah.verify.report import location_text
+from guwah.web.access import current_pseudonymiser
 from guwah.web.queries import cell_link, location_link
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +39,11 @@ def filesize(n: int | None) -> str:
 
 
 def marked(snippet: Snippet) -> Markup:
-    """The snippet with its matches in ``<mark>``, everything else escaped."""
+    """The snippet with its matches in ``<mark>``, everything else escaped (pseudonymised
+    views: the redacted text, unmarked — a mark could cut a name in two)."""
+    pseudo = current_pseudonymiser.get()
+    if pseudo is not None:
+        return _esc(pseudo.redact(snippet.text))
     out, pos = [], 0
     text = snippet.text
     for start, end in snippet.marks:
@@ -50,6 +55,15 @@ def marked(snippet: Snippet) -> Markup:
 
 def _esc(text: str) -> Markup:
     return escape(visible_controls(text))
+
+
+def shown(value: Any) -> Any:
+    """Every ``{{ value }}``: controls made visible; redacted where the role sees no identities."""
+    value = shown_controls(value)
+    pseudo = current_pseudonymiser.get()
+    if pseudo is None or not isinstance(value, str):
+        return value
+    return Markup(pseudo.redact(str(value))) if isinstance(value, Markup) else pseudo.redact(value)
 
 
 def lang(text: str | None) -> str:
@@ -72,7 +86,7 @@ def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"]),
-        finalize=shown_controls,
+        finalize=shown,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -94,5 +108,8 @@ ENV = make_env()
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page template with the case and the request in its context."""
     case = request.app.state.case
+    context.setdefault("identity", getattr(request.state, "identity", None))
+    context.setdefault("csrf", getattr(request.state, "csrf", ""))
+    context.setdefault("pseudonymised", current_pseudonymiser.get() is not None)
     html = ENV.get_template(template).render(request=request, case_root=str(case.root), **context)
     return HTMLResponse(html, status_code=status_code)
