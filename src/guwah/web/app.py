@@ -43,7 +43,7 @@ def create_app(case: Case) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.case = case
+    app.state.case = case.reader()  # the database itself refuses writes, not only the routes
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages_router)
     app.include_router(items_router)
