@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PIL import Image
@@ -19,6 +20,7 @@ from PIL import Image
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -148,6 +150,26 @@ def pg_url() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+def ingest_one_file(tmp_path: Path, name: str, write: Callable[[Path], T]) -> tuple[Case, str, T]:
+    """A new case holding one file that ``write(path)`` made: the case, its SHA-256, what
+    ``write`` returned (what was written, to compare against)."""
+    import hashlib
+
+    from guwah.ingest.pipeline import ingest
+
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    written = write(leak / name)
+    sha = hashlib.sha256((leak / name).read_bytes()).hexdigest()
+    case = Case.init(tmp_path / "case")
+    ex = ProcessExecutor(workers=2)
+    try:
+        ingest(case, [leak], executor=ex)
+    finally:
+        ex.close()
+    return case, sha, written
 
 
 def pg_database(pg_url: str, name: str) -> str:

@@ -228,3 +228,22 @@ def test_an_old_case_on_postgresql_opens_upgraded(tmp_path: Path, pg_url: str) -
     with case.engine.connect() as conn:
         assert conn.execute(text("SELECT uri FROM sources")).scalar_one() == "/leak"
     case.engine.dispose()
+
+
+def test_a_case_whose_database_is_gone_is_refused_not_recreated(tmp_path: Path) -> None:
+    case = Case.init(tmp_path / "case")
+    case.engine.dispose()
+    (case.root / "guwah.db").rename(tmp_path / "moved.db")
+    with pytest.raises(CaseError, match="guwah.db is missing"):
+        Case.open(case.root)
+    assert not (case.root / "guwah.db").exists()
+    proc = run_cli("status", "--case", case.root, check=False)
+    assert proc.returncode == 2 and "restore it from a backup" in " ".join(proc.stderr.split())
+
+
+def test_an_unreachable_database_server_is_a_case_error(tmp_path: Path) -> None:
+    root = bare_case(tmp_path / "case")
+    url = f"postgresql://nobody@/guwah?host={tmp_path / 'no-server'}&port=1"
+    (root / CONFIG_NAME).write_text(Settings(database_url=url).dump(), encoding="utf-8")
+    with pytest.raises(CaseError, match="cannot open the database of"):
+        Case.open(root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,8 @@ with warnings.catch_warnings():  # starlette's note about httpx's successor
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from guwah.case import Case
-from guwah.ingest.executor import ProcessExecutor
-from guwah.ingest.pipeline import ingest
 from guwah.web.app import create_app
+from tests.conftest import ingest_one_file
 
 N_ROWS = 257  # data rows under one header: three pages of 100, the last one short
 
@@ -38,12 +35,7 @@ def write_roster(path: Path) -> list[list[str]]:
 
 
 def test_paging_a_sheet_returns_every_row_once(tmp_path: Path) -> None:
-    leak = tmp_path / "leak"
-    leak.mkdir()
-    written = write_roster(leak / "roster.xlsx")
-    sha = hashlib.sha256((leak / "roster.xlsx").read_bytes()).hexdigest()
-    case = Case.init(tmp_path / "case")
-    ingest(case, [leak], executor=ProcessExecutor(workers=2))
+    case, sha, written = ingest_one_file(tmp_path, "roster.xlsx", write_roster)
 
     with TestClient(create_app(case)) as client:
         sheets = client.get(f"/api/items/{sha}").json()["sheets"]

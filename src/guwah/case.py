@@ -48,7 +48,9 @@ class Case:
             (root / sub).mkdir(exist_ok=True)
         settings = Settings(database_url=database_url, custodian=custodian)
         (root / CONFIG_NAME).write_text(settings.dump(), encoding="utf-8")
-        return cls.open(root)
+        case = cls(root=root, settings=Settings.load(root))
+        case.migrate()
+        return case
 
     @classmethod
     def open(cls, root: Path | None = None) -> Case:
@@ -65,6 +67,11 @@ class Case:
         except ConfigError as exc:
             raise CaseError(str(exc)) from exc
         case = cls(root=root, settings=settings)
+        if not settings.database_url and not (root / DB_NAME).exists():
+            raise CaseError(
+                f"{root} has no database ({DB_NAME} is missing): restore it from a backup; "
+                "guwah will not start an empty one over existing evidence"
+            )
         case.migrate()
         return case
 
@@ -91,8 +98,13 @@ class Case:
     def migrate(self) -> None:
         """Bring the database to the code's schema: one query when it is there already,
         else the migrations, under the case lock (one writer per case)."""
-        if is_current(self.engine):
-            return
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            if is_current(self.engine):
+                return
+        except OperationalError as exc:
+            raise CaseError(f"cannot open the database of {self.root}: {exc.orig}") from exc
         from guwah.core import case_lock
 
         with case_lock(self):

@@ -5,16 +5,15 @@ from __future__ import annotations
 import sqlite3
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.pool import QueuePool
+
+if TYPE_CHECKING:  # Alembic is imported only when a database is checked or migrated
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -65,6 +64,8 @@ def _sqlite_engine(url: str, read_only: bool) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     # configparser interpolates "%": escape it (URL-encoded socket paths have them)
@@ -75,6 +76,9 @@ def alembic_config(engine: Engine) -> Config:
 
 @cache
 def _scripts() -> ScriptDirectory:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg)
@@ -87,6 +91,8 @@ def schema_head() -> str:
 
 def current_revisions(conn: Connection) -> set[str]:
     """The revisions the database is stamped at (empty for a new database)."""
+    from alembic.runtime.migration import MigrationContext
+
     return set(MigrationContext.configure(conn).get_current_heads())
 
 
@@ -105,6 +111,8 @@ def _at_head(conn: Connection) -> bool:
 
 def upgrade_database(engine: Engine) -> None:
     """Bring the database to the head revision; does nothing when it is there already."""
+    from alembic import command
+
     with engine.begin() as conn:
         if _at_head(conn):
             return
@@ -120,6 +128,9 @@ def _join_old_branches(conn: Connection) -> None:
     They are one line now, 0001 → 0002 → 0003. A database stamped at both old heads is at
     0003; one stamped at 0003 alone lacks the records tables of 0002, which are added here.
     """
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
     current = current_revisions(conn)
     if "0003" not in current:
         return  # at 0001 or 0002, or newer: already on the line
