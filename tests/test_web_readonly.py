@@ -71,3 +71,13 @@ def test_the_workbench_cannot_write_to_a_postgresql_case(pg_url: str, tmp_path: 
         assert s.scalar(select(func.count()).select_from(Source)) == 0
     served.engine.dispose()
     case.engine.dispose()
+
+
+def test_a_case_never_verified_says_so_on_the_report_page(tmp_path: Path) -> None:
+    case = Case.init(tmp_path / "case")  # its findings tables exist (migrated), but are empty
+    with TestClient(create_app(case)) as client:
+        page = client.get("/report")
+        assert page.status_code == 200
+        assert "Verification has not run on this case" in page.text
+        assert client.get("/api/findings").json() == {"total": 0, "findings": []}
+        assert client.get("/").status_code == 200

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from guwah.store.models import (
     Cell,
     ColumnMap,
+    FindingItem,
     Item,
     Occurrence,
     Page,
@@ -87,8 +88,6 @@ def item_type(mime: str) -> str:
 
 
 def findings_items(conn: Connection) -> set[int]:
-    from guwah.store.models import FindingItem
-
     rows = conn.execute(select(FindingItem.item_id).where(FindingItem.item_id.is_not(None)))
     return {int(r[0]) for r in rows if r[0] is not None}
 
