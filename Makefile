@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo
 SCALE  ?= medium
+# GUWAH_STRICT_TESTS=1 (set by .ci/run): tests whose programs are missing fail, never skip
+export GUWAH_STRICT_TESTS
 
 .PHONY: demo test lint typecheck pytest sysdeps benchmark clean
 

@@ -112,3 +112,20 @@ def test_an_original_without_a_custody_record_is_reported(ingested: Case) -> Non
         report = verify(s, ingested.blobs)
     assert any(line.startswith(sha) for line in report.unlogged)
     assert report.chain_breaks  # removing events also breaks the chain
+
+
+def test_a_writable_original_is_named_and_fails_verification(ingested: Case) -> None:
+    with ingested.sessions() as s:
+        shas = sorted(s.scalars(select(Item.sha256)).all())
+    writable = shas[-1]
+    os.chmod(ingested.blobs.path_for(writable), 0o644)  # someone made it writable again
+
+    code, report = _verify_json(ingested)
+    assert code == 1 and report["ok"] is False
+    assert [line.split(":")[0] for line in report["writable"]] == [writable]  # type: ignore[union-attr]
+    assert report["tampered"] == [] and report["missing"] == []  # content still matches
+
+    human = run_cli("custody", "verify", "--case", ingested.root, check=False)
+    assert human.returncode == 1
+    assert "Writable originals (must be read-only) (1):" in human.stdout
+    assert writable in human.stdout and "NOT verified" in human.stdout

@@ -10,15 +10,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from guwah.web.app import create_app
+from tests.conftest import CHROMIUM
 from tests.web_case import WebCase, web_case
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -30,9 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's Chromium is not installed (apt-get install chromium)"
-)
+pytestmark = pytest.mark.requires("chromium")
 
 
 def free_port() -> int:

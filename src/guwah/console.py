@@ -160,7 +160,7 @@ def print_verify(report: VerifyReport) -> None:
         ("Missing originals", report.missing),
         ("Unexpected files in the store", report.unexpected),
         ("Originals with no custody record", report.unlogged),
-        ("Warnings: writable originals", report.writable),
+        ("Writable originals (must be read-only)", report.writable),
     ]
     for title, lines in sections:
         if lines:

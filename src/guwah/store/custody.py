@@ -136,7 +136,12 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not (
-            self.chain_breaks or self.tampered or self.missing or self.unexpected or self.unlogged
+            self.chain_breaks
+            or self.tampered
+            or self.missing
+            or self.unexpected
+            or self.unlogged
+            or self.writable  # an original anyone may overwrite is not preserved
         )
 
 

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from guwah import __version__
 from guwah.case import Case, CaseError
 from guwah.store.custody import CustodyLog
-from guwah.store.models import Item, Occurrence
+from guwah.store.models import CheckRun, FindingItem, FindingRow, Item, Occurrence
 from guwah.textsafe import md_cell, md_code, shown_controls
 from guwah.verify.base import all_checks
 from guwah.verify.finding import SEVERITIES
-from guwah.verify.models import CheckRun, FindingItem, FindingRow
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 FORMATS[".json"] = "json"

@@ -69,7 +69,8 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.case = case
+    app.state.case = case.reader()  # the database itself refuses writes, not only the routes
+    # Sign-ins and the audit of reads are the only writes: through the case's own engine.
     app.state.access = make_access(case, local_token)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth_router)

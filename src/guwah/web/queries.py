@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
@@ -20,8 +20,18 @@ from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
 from guwah.person_search import person_findings
 from guwah.records.people import get_person
-from guwah.store.models import Cell, CustodyEvent, Item, Occurrence, Page, Sheet, Source
-from guwah.verify.models import FindingItem, FindingRow
+from guwah.store.models import (
+    Cell,
+    CheckRun,
+    CustodyEvent,
+    FindingItem,
+    FindingRow,
+    Item,
+    Occurrence,
+    Page,
+    Sheet,
+    Source,
+)
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SHEET_ROWS = 100  # rows of a sheet shown at a time
@@ -41,8 +51,9 @@ def item_kind(mime: str) -> str:
     return "other"
 
 
-def has_findings_table(session: Session) -> bool:
-    return inspect(session.get_bind()).has_table("findings")
+def verify_has_run(session: Session) -> bool:
+    """Whether any verification check has run on this case."""
+    return session.scalar(select(CheckRun.id).limit(1)) is not None
 
 
 def custody_head(session: Session) -> dict[str, Any]:
@@ -60,8 +71,6 @@ def get_item(session: Session, sha256: str) -> Item | None:
 
 def item_findings(session: Session, sha256: str) -> list[dict[str, Any]]:
     """Findings that involve this item, with where in the item (location)."""
-    if not has_findings_table(session):
-        return []
     out: dict[int, dict[str, Any]] = {}
     rows = session.execute(
         select(FindingRow, FindingItem)
@@ -180,9 +189,10 @@ def sheet_window(
     n_rows = sheet.n_rows or (
         session.scalar(select(func.max(Cell.row)).where(Cell.sheet_id == sheet.id)) or 0
     )
-    if start is None:
-        start = max(1, (row or 1) - 10)
-    start = max(1, min(start, max(1, n_rows - SHEET_ROWS + 1)))
+    if start is None:  # around a row: a full window, ending at the last row at most
+        start = max(1, min((row or 1) - 10, n_rows - SHEET_ROWS + 1))
+    else:  # paging: from exactly ``start``, so consecutive pages never overlap
+        start = max(1, min(start, n_rows))
     end = min(n_rows, start + SHEET_ROWS - 1)
     cells: dict[int, dict[int, str]] = defaultdict(dict)
     n_cols = 0
@@ -219,8 +229,6 @@ def findings_list(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Stored findings (filtered), each with the items it involves."""
-    if not has_findings_table(session):
-        return {"total": 0, "findings": []}
     query = select(FindingRow)
     if severity:
         query = query.where(FindingRow.severity == severity)
