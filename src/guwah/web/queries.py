@@ -7,6 +7,7 @@ Plain dicts of JSON-friendly values, so the API returns exactly what the pages s
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -19,7 +20,7 @@ from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
 from guwah.person_search import person_findings
-from guwah.records.people import get_person
+from guwah.records.people import first_paths, get_person
 from guwah.store.models import (
     Cell,
     CheckRun,
@@ -32,6 +33,7 @@ from guwah.store.models import (
     Sheet,
     Source,
 )
+from guwah.textsafe import visible_controls
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SHEET_ROWS = 100  # rows of a sheet shown at a time
@@ -301,3 +303,12 @@ def location_link(sha256: str, location: dict[str, Any]) -> str:
     if isinstance(location.get("page"), int):
         return f"/items/{sha256}?page={location['page']}#page-{location['page']}"
     return f"/items/{sha256}"
+
+
+def download_name(session: Session, item: Item) -> str:
+    """The original's file name as first found (``a.zip!/照片/x.jpg`` → ``x.jpg``): NFC,
+    control characters made visible; its SHA-256 where it has no usable name."""
+    path = first_paths(session, [item.id]).get(item.id, "")
+    name = unicodedata.normalize("NFC", path.replace("!/", "/").rsplit("/", 1)[-1]).strip()
+    name = visible_controls(name).replace('"', "'")
+    return name if name not in ("", ".", "..") else item.sha256

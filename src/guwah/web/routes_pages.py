@@ -155,3 +155,14 @@ def report_page(
         severity=severity,
         check=check,
     )
+
+
+@router.get("/api", response_class=HTMLResponse)
+def api_index(request: Request) -> HTMLResponse:
+    """The JSON API's endpoints, from the app's own OpenAPI description (never a hand list)."""
+    endpoints = [
+        {"path": path, "method": method.upper(), "summary": op.get("summary", "")}
+        for path, ops in request.app.openapi()["paths"].items()
+        for method, op in ops.items()
+    ]
+    return page(request, "api.html", endpoints=endpoints)
