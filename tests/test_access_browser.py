@@ -4,45 +4,20 @@ in, a pseudonymised viewer, and another site's probe for an original."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from guwah.case import Case
 from guwah.store.models import Item, Person
 from guwah.web.app import create_app
-from tests.conftest import CHROMIUM, run_cli
-from tests.test_web_browser import CHROMIUM_ARGS, free_port
+from tests.browser import serving
+from tests.conftest import run_cli
 from tests.web_case import WebCase, web_case
 
 pytestmark = pytest.mark.requires("chromium")
 PASSWORD = "correct horse battery staple"
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the workbench did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -57,25 +32,6 @@ def team(built: WebCase, tmp_path_factory: pytest.TempPathFactory) -> Case:
     run_cli("users", "add", "vera", "--role", "viewer", "--password-stdin", "--case", root,
             input=PASSWORD + "\n")  # fmt: skip
     return Case.open(root)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
 
 
 def test_local_workbench_opens_only_with_its_printed_address(built: WebCase, page: Any) -> None:

@@ -35,7 +35,7 @@ from guwah import __version__
 from guwah.case import Case, CaseError
 from guwah.core import Progress, case_lock, utcnow
 from guwah.export.timestamp import write_request
-from guwah.store.custody import CustodyLog
+from guwah.store.custody import CustodyLog, event_fields
 from guwah.store.models import CustodyEvent, Item, Occurrence, Source
 from guwah.textsafe import visible_controls
 from guwah.verify.models import FindingItem, FindingRow
@@ -119,22 +119,6 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _event_dict(ev: CustodyEvent) -> dict[str, Any]:
-    return {
-        "seq": ev.seq,
-        "at": ev.at,
-        "event": ev.event,
-        "item_sha256": ev.item_sha256,
-        "source_path": ev.source_path,
-        "custodian": ev.custodian,
-        "host": ev.host,
-        "tool_version": ev.tool_version,
-        "details": ev.details,
-        "prev_hash": ev.prev_hash,
-        "hash": ev.hash,
-    }
-
-
 def _copy_originals(
     case: Case, session: Session, ids: list[int], data: Path, progress: Progress
 ) -> tuple[list[dict[str, Any]], int]:
@@ -183,7 +167,7 @@ def _custody(session: Session, shas: set[str], out: Path) -> None:
                 break
             for ev in events:
                 if ev.item_sha256 is None or ev.item_sha256 in shas:
-                    fh.write(json.dumps(_event_dict(ev), ensure_ascii=False) + "\n")
+                    fh.write(json.dumps({**event_fields(ev), "hash": ev.hash}, ensure_ascii=False) + "\n")
             last = events[-1].seq
 
 

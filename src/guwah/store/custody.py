@@ -33,7 +33,7 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _hashed_fields(ev: CustodyEvent) -> dict[str, Any]:
+def event_fields(ev: CustodyEvent) -> dict[str, Any]:
     return {
         "seq": ev.seq,
         "at": ev.at,
@@ -168,7 +168,7 @@ def verify_chain(session: Session, report: VerifyReport, batch: int = 5000) -> N
                     f"event {ev.seq} ({ev.event}) does not follow the event before it "
                     "(its prev_hash differs): an event was removed, inserted or edited"
                 )
-            if event_hash(_hashed_fields(ev)) != ev.hash:
+            if event_hash(event_fields(ev)) != ev.hash:
                 report.chain_breaks.append(
                     f"event {ev.seq} ({ev.event}) was altered: its content no longer matches "
                     "its hash"
