@@ -1,3 +1,3 @@
 """Built-in extractors; importing this package registers them."""
 
-from guwah.ingest.extractors import documents, images, spreadsheets  # noqa: F401
+from guwah.ingest.extractors import documents, images, office, spreadsheets  # noqa: F401

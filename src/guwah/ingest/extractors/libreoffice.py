@@ -1,0 +1,154 @@
+"""LibreOffice headless: a document converted to PDF, kept as a *derived* artefact.
+
+The PDF lives under the case's ``derived/pdf/`` by the original's SHA-256 (rebuildable, never
+in place of the original); its pages are read like any PDF's and image-only pages are marked
+for OCR, which finds the PDF again from the original's path (:func:`derived_pdf_for`).
+
+Each worker process has its own LibreOffice profile (two instances sharing one profile block
+each other); the conversion runs in its own process group, bounded by
+``limits.office_timeout_s``, and the whole group is killed when it runs over.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from guwah.ingest.registry import ExtractionError
+
+PDF_DIR = "pdf"
+_PROFILE_DIR = "libreoffice"
+
+
+def case_root_for(blob_path: Path) -> Path | None:
+    """The case directory of a stored original (``CASE/evidence/ab/cd/<sha256>``), if any."""
+    parts = blob_path.resolve().parents
+    if len(parts) < 4 or parts[2].name != "evidence":
+        return None
+    root = parts[3]
+    return root if (root / "guwah.toml").is_file() else None
+
+
+def derived_pdf_for(blob_path: Path) -> Path | None:
+    """Where the PDF converted from this original is kept (None outside a case)."""
+    root = case_root_for(blob_path)
+    if root is None:
+        return None
+    sha = blob_path.name
+    return root / "derived" / PDF_DIR / sha[:2] / f"{sha}.pdf"
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _profile_dir(blob_path: Path) -> Path:
+    """This worker's own LibreOffice profile: in the case's derived/ dir, else in /tmp."""
+    root = case_root_for(blob_path)
+    base = root / "derived" / _PROFILE_DIR if root else Path(tempfile.gettempdir()) / "guwah-lo"
+    return base / f"profile-{os.getpid()}"
+
+
+def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path, float, bool]:
+    """Convert an original to PDF; returns (pdf path, seconds, kept as derived artefact).
+
+    Outside a case the PDF is written to a temporary directory the caller must remove
+    (its parent). ``suffix`` (".doc", ".ppt"…) tells LibreOffice which filter to try first.
+    """
+    program = soffice()
+    if program is None:
+        raise ExtractionError(
+            "unsupported",
+            "LibreOffice is not installed: apt-get install libreoffice-writer-nogui "
+            "libreoffice-impress-nogui libreoffice-calc-nogui",
+        )
+    target = derived_pdf_for(blob_path)
+    if target is not None and target.is_file() and target.stat().st_size > 0:
+        return target, 0.0, True  # converted by an earlier run: derived data is reused
+    work = Path(tempfile.mkdtemp(prefix="guwah-lo-"))
+    try:
+        src = work / f"document{suffix}"
+        src.symlink_to(blob_path.resolve())
+        outdir = work / "out"
+        outdir.mkdir()
+        profile = _profile_dir(blob_path)
+        profile.mkdir(parents=True, exist_ok=True)
+        seconds = _run(program, src, outdir, profile, timeout_s)
+        produced = outdir / "document.pdf"
+        if not produced.is_file() or produced.stat().st_size == 0:
+            raise ExtractionError(
+                "corrupt",
+                "LibreOffice could not convert the document (damaged, or a format it does "
+                "not read)",
+            )
+        if target is None:
+            keep = Path(tempfile.mkdtemp(prefix="guwah-pdf-")) / "document.pdf"
+            shutil.move(produced, keep)
+            return keep, seconds, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        shutil.move(produced, partial)
+        os.replace(partial, target)
+        return target, seconds, True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(program: str, src: Path, outdir: Path, profile: Path, timeout_s: float) -> float:
+    cmd = [
+        program,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir),
+        str(src),
+    ]
+    env = {**os.environ, "HOME": str(profile), "SAL_USE_VCLPLUGIN": "svp"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: killed whole on timeout
+        env=env,
+    )
+    try:
+        output, _ = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        _kill_group(proc)
+        raise ExtractionError(
+            "timeout",
+            f"LibreOffice took longer than {timeout_s:g} s to convert the document and was "
+            "killed (limits.office_timeout_s)",
+        ) from exc
+    finally:
+        _kill_group(proc)  # also when the item's own alarm interrupts the wait
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        tail = output.decode("utf-8", "replace").strip()[-300:]
+        raise ExtractionError(
+            "corrupt", f"LibreOffice failed to convert the document (exit {proc.returncode}): {tail}"
+        )
+    return seconds
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill what is left of the conversion's process group (soffice forks soffice.bin)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
