@@ -11,6 +11,7 @@ each other); the conversion runs in its own process group, bounded by
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -140,15 +141,14 @@ def _run(program: str, src: Path, outdir: Path, profile: Path, timeout_s: float)
     if proc.returncode != 0:
         tail = output.decode("utf-8", "replace").strip()[-300:]
         raise ExtractionError(
-            "corrupt", f"LibreOffice failed to convert the document (exit {proc.returncode}): {tail}"
+            "corrupt",
+            f"LibreOffice failed to convert the document (exit {proc.returncode}): {tail}",
         )
     return seconds
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill what is left of the conversion's process group (soffice forks soffice.bin)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()

@@ -147,8 +147,7 @@ def _check_word_fib(ole: Any) -> None:
 def _encrypted(what: str) -> ExtractionError:
     return ExtractionError(
         "encrypted",
-        f"encrypted {what}: the file is password-protected and cannot be read without the "
-        "password",
+        f"encrypted {what}: the file is password-protected and cannot be read without the password",
     )
 
 
