@@ -117,6 +117,7 @@ def _mdb(cmd: list[str]) -> str:
             "timeout", f"{cmd[0]} took longer than {_MDB_SECONDS:g} s and was stopped"
         ) from exc
     if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").strip()[-300:]
+        msg = done.stderr.decode("utf-8", "replace").replace(cmd[-1], "the file")
+        msg = next((ln.strip("* ") for ln in msg.splitlines() if ln.strip("* ")), "")[:300]
         raise ExtractionError("corrupt", f"damaged Access database ({cmd[0]}: {msg or 'failed'})")
     return done.stdout.decode("utf-8", "replace")

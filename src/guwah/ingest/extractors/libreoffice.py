@@ -71,7 +71,9 @@ def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path
     target = derived_pdf_for(blob_path)
     if target is not None and target.is_file() and target.stat().st_size > 0:
         return target, 0.0, True  # converted by an earlier run: derived data is reused
-    work = Path(tempfile.mkdtemp(prefix="guwah-lo-"))
+    root = case_root_for(blob_path)
+    scratch = root / "tmp" if root is not None else None  # inside the case when there is one
+    work = Path(tempfile.mkdtemp(prefix="guwah-lo-", dir=scratch))
     try:
         src = work / f"document{suffix}"
         src.symlink_to(blob_path.resolve())
@@ -88,7 +90,7 @@ def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path
                 "not read)",
             )
         if target is None:
-            keep = Path(tempfile.mkdtemp(prefix="guwah-pdf-")) / "document.pdf"
+            keep = Path(tempfile.mkdtemp(prefix="guwah-pdf-", dir=scratch)) / "document.pdf"
             shutil.move(produced, keep)
             return keep, seconds, False
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +118,8 @@ def _run(program: str, src: Path, outdir: Path, profile: Path, timeout_s: float)
         str(outdir),
         str(src),
     ]
-    env = {**os.environ, "HOME": str(profile), "SAL_USE_VCLPLUGIN": "svp"}
+    scratch = str(outdir.parent)  # LibreOffice's own temporary files stay in the work dir
+    env = {**os.environ, "HOME": str(profile), "TMPDIR": scratch, "SAL_USE_VCLPLUGIN": "svp"}
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd,

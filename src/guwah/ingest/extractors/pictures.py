@@ -111,7 +111,8 @@ def _djvu(cmd: list[str]) -> str:
     except subprocess.TimeoutExpired as exc:
         raise ExtractionError("timeout", f"{cmd[0]} took longer than {_DJVU_SECONDS:g} s") from exc
     if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").strip()[-300:]
+        msg = done.stderr.decode("utf-8", "replace").replace(cmd[-1], "the file")
+        msg = next((ln.strip("* ") for ln in msg.splitlines() if ln.strip("* ")), "")[:300]
         raise ExtractionError("corrupt", f"damaged DjVu file ({cmd[0]}: {msg or 'failed'})")
     return done.stdout.decode("utf-8", "replace")
 
