@@ -425,3 +425,33 @@ def test_xml_entities_json_depth_and_ndjson(tmp_path: Path) -> None:
     out = pick("application/x-ndjson").extract(lines, "application/x-ndjson", ctx)  # type: ignore[union-attr]
     assert out.meta["json"] == {"form": "ndjson", "records": 3, "keys": ["name", "id"]}
     assert "[2].name: 阿不都热依木" in out.pages[0].text
+
+
+def test_synthetic_leak_has_doc_ppt_pptx_in_its_truth(tmp_path: Path) -> None:
+    from guwah.synth.generate import generate
+
+    result = generate(tmp_path / "leak", seed=3, scale="small")
+    truth = json.loads(result.truth.read_text("utf-8"))
+    office = [d for d in truth["documents"] if d["format"] in ("doc", "ppt", "pptx")]
+    assert {d["format"] for d in office} == {"doc", "ppt", "pptx"}
+    assert {d["kind"] for d in office if d["format"] == "doc"} >= {"speech"}
+    leak = tmp_path / "office"
+    for d in office:
+        dst = leak / d["path"]
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(result.out / d["path"], dst)
+    case = Case.init(tmp_path / "case")
+    ingest(case, [leak], executor=ProcessExecutor(workers=2))
+    rows = _top(case)
+    for d in office:
+        _, item = rows[d["path"]]
+        assert item is not None and item.status == "ok", (d["path"], item and item.error)
+        with case.sessions() as s:
+            text = "\n".join(s.scalars(select(Page.text).where(Page.item_id == item.id)))
+        flat = "".join(text.split())
+        assert "".join(d["title"].split()) in flat, (d["path"], text[:300])
+        assert item.meta["office"]["author"] == d["author"]
+        if d["format"] == "pptx":
+            assert "--- notes ---" in text and len(item.meta["slides"]) == len(d["slides"])
+        else:
+            assert item.meta["conversion"]["pages"] >= 1

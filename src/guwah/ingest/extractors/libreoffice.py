@@ -81,7 +81,7 @@ def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path
         outdir.mkdir()
         profile = _profile_dir(blob_path)
         profile.mkdir(parents=True, exist_ok=True)
-        seconds = _run(program, src, outdir, profile, timeout_s)
+        seconds = _run(program, [src], "pdf", outdir, profile, timeout_s)
         produced = outdir / "document.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise ExtractionError(
@@ -102,7 +102,21 @@ def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(program: str, src: Path, outdir: Path, profile: Path, timeout_s: float) -> float:
+def convert_files(srcs: list[Path], to: str, outdir: Path, timeout_s: float) -> float:
+    """Convert files with one LibreOffice run (``to``: "doc", "ppt", "pdf"…); its seconds.
+
+    For tools (the synthetic leak): a throw-away profile, the same bounds and kill.
+    """
+    program = soffice()
+    if program is None:
+        raise ExtractionError("unsupported", "LibreOffice is not installed")
+    with tempfile.TemporaryDirectory(prefix="guwah-lo-") as profile:
+        return _run(program, srcs, to, outdir, Path(profile), timeout_s)
+
+
+def _run(
+    program: str, srcs: list[Path], to: str, outdir: Path, profile: Path, timeout_s: float
+) -> float:
     cmd = [
         program,
         f"-env:UserInstallation={profile.resolve().as_uri()}",
@@ -113,10 +127,10 @@ def _run(program: str, src: Path, outdir: Path, profile: Path, timeout_s: float)
         "--nolockcheck",
         "--norestore",
         "--convert-to",
-        "pdf",
+        to,
         "--outdir",
         str(outdir),
-        str(src),
+        *map(str, srcs),
     ]
     scratch = str(outdir.parent)  # LibreOffice's own temporary files stay in the work dir
     env = {**os.environ, "HOME": str(profile), "TMPDIR": scratch, "SAL_USE_VCLPLUGIN": "svp"}
