@@ -452,6 +452,27 @@ def test_synthetic_leak_has_doc_ppt_pptx_in_its_truth(tmp_path: Path) -> None:
         assert "".join(d["title"].split()) in flat, (d["path"], text[:300])
         assert item.meta["office"]["author"] == d["author"]
         if d["format"] == "pptx":
-            assert "--- notes ---" in text and len(item.meta["slides"]) == len(d["slides"])
+            assert len(item.meta["slides"]) == len(d["slides"])
         else:
             assert item.meta["conversion"]["pages"] >= 1
+        if d["format"] in ("pptx", "ppt"):  # the notes of each slide on its page
+            for slide in d["slides"]:
+                assert f"--- notes ---\n{slide['notes']}" in text, (d["path"], slide)
+
+
+def test_odp_notes_on_their_slides(tmp_path: Path) -> None:
+    from guwah.ingest.extractors.libreoffice import convert_files
+
+    # an OpenDocument deck with notes, made by LibreOffice from a real .pptx with notes
+    src = tmp_path / "deck.pptx"
+    shutil.copy2(CORPUS / "prs-notes.pptx", src)
+    leak = tmp_path / "leak"
+    convert_files([src], "odp", leak, 120)
+    case = Case.init(tmp_path / "case")
+    ingest(case, [leak], executor=ProcessExecutor(workers=1))
+    _, item = _top(case)["deck.odp"]
+    assert item is not None and item.status == "ok", item and item.error
+    assert item.meta["slides_with_notes"] == 1
+    with case.sessions() as s:
+        text = s.scalar(select(Page.text).where(Page.item_id == item.id))
+    assert text is not None and text.endswith("--- notes ---\nNotes")

@@ -19,6 +19,8 @@ from typing import Any
 from guwah.ingest.extractors.common import check_ole_encrypted, clean, is_ole, open_zip
 from guwah.ingest.extractors.documents import PdfExtractor
 from guwah.ingest.extractors.libreoffice import case_root_for, convert_to_pdf
+from guwah.ingest.extractors.notes import odp_notes, ppt_notes
+from guwah.ingest.extractors.slides import NOTES_MARK
 from guwah.ingest.extractors.spreadsheets import _ods_props, _ole_props
 from guwah.ingest.registry import (
     ExtractContext,
@@ -83,7 +85,27 @@ class OfficeExtractor(Extractor):
         out.meta["page_count"] = converted.meta.get("page_count")
         out.pages, out.ocr_pages = converted.pages, converted.ocr_pages
         out.warnings += converted.warnings
+        if suffix in (".ppt", ".odp"):
+            _add_notes(path, suffix, out)
         return out
+
+
+def _add_notes(path: Path, suffix: str, out: Extraction) -> None:
+    """Speaker notes onto their slide's page (when every slide became one page)."""
+    notes = ppt_notes(path) if suffix == ".ppt" else odp_notes(path)
+    if not notes or not any(notes):
+        return
+    if len(notes) != len(out.pages):
+        out.meta["notes"] = notes[:1000]
+        out.warnings.append(
+            f"{len(notes)} slides but {len(out.pages)} PDF pages (hidden slides?): notes kept "
+            "in the metadata, not on the pages"
+        )
+        return
+    for page, note in zip(out.pages, notes, strict=True):
+        if note:
+            page.text = f"{page.text.rstrip()}\n\n{NOTES_MARK}\n{note}"
+    out.meta["slides_with_notes"] = sum(1 for n in notes if n)
 
 
 def _conversion(
