@@ -31,7 +31,8 @@ def ppt_notes(path: Path) -> list[str] | None:
         return None
     order: list[int] = []
     notes: dict[int, str] = {}
-    stack = [(0, len(data), None)]  # (offset, end, the container's (type, instance))
+    # (offset, end, the enclosing container's (type, instance))
+    stack: list[tuple[int, int, tuple[int, int] | None]] = [(0, len(data), None)]
     seen = 0
     while stack:
         off, end, parent = stack.pop()
