@@ -32,7 +32,7 @@ def write_office_files(
     from guwah.ingest.extractors.libreoffice import soffice
 
     rng = random.Random(f"guwah-synth/{ctx.seed}/office")
-    per_kind = 1 if plan.n_target <= 1000 else 3
+    per_kind = 1  # at every scale: each conversion costs ingest a LibreOffice run
     decks = [_deck(ctx, plan, rng, i) for i in range(per_kind)]
     out: list[dict[str, Any]] = []
     for data, entry in decks:
