@@ -476,3 +476,47 @@ def test_odp_notes_on_their_slides(tmp_path: Path) -> None:
     with case.sessions() as s:
         text = s.scalar(select(Page.text).where(Page.item_id == item.id))
     assert text is not None and text.endswith("--- notes ---\nNotes")
+
+
+def _scan(path: Path, words: str) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
+    img = Image.new("L", (1400, 400), 255)
+    ImageDraw.Draw(img).text((60, 150), words, font=font, fill=0)
+    img.save(path, dpi=(200, 200))
+
+
+def test_image_only_pages_of_converted_documents_and_djvu_are_ocred(tmp_path: Path) -> None:
+    import subprocess
+
+    import docx
+
+    from guwah.ingest.executor import SerialExecutor
+    from guwah.ingest.extractors.libreoffice import convert_files
+    from guwah.ingest.ocr_stage import run_ocr
+
+    work, leak = tmp_path / "work", tmp_path / "leak"
+    work.mkdir()
+    _scan(work / "scan.png", "Detention order for Kashgar")
+    document = docx.Document()
+    document.add_picture(str(work / "scan.png"))
+    document.save(str(work / "scanned.docx"))
+    convert_files([work / "scanned.docx"], "doc", leak, 120)  # Word 97, by LibreOffice
+    _scan(work / "page.ppm", "Transfer list for Tekes")
+    subprocess.run(["c44", str(work / "page.ppm"), str(leak / "scan.djvu")], check=True)
+    case = Case.init(tmp_path / "case")
+    ingest(case, [leak], executor=SerialExecutor())
+    rows = _top(case)
+    for name in ("scanned.doc", "scan.djvu"):
+        _, item = rows[name]
+        assert item is not None and item.status == "ok", (name, item and item.error)
+        assert item.ocr_status == "pending" and item.meta["ocr_pages"] == [1], name
+    stats = run_ocr(case, executor=SerialExecutor(), languages="eng")
+    assert stats.errors == 0 and stats.pages == 2
+    with case.sessions() as s:
+        for name, words in (("scanned.doc", "Kashgar"), ("scan.djvu", "Tekes")):
+            item_id = rows[name][1].id  # type: ignore[union-attr]
+            text = s.scalar(select(Page.text).where(Page.item_id == item_id, Page.method == "ocr"))
+            assert text is not None and words in text, (name, text)
+    assert list((case.derived_dir / "djvu").rglob("*.tiff"))  # rendered inside the case
