@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
+from guwah.ingest.extractors.common import run_tool
 from guwah.ingest.extractors.spreadsheets import _Sheet
 from guwah.ingest.registry import (
     ExtractContext,
@@ -110,14 +110,4 @@ class AccessExtractor(Extractor):
 
 
 def _mdb(cmd: list[str]) -> str:
-    try:
-        done = subprocess.run(cmd, capture_output=True, timeout=_MDB_SECONDS, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ExtractionError(
-            "timeout", f"{cmd[0]} took longer than {_MDB_SECONDS:g} s and was stopped"
-        ) from exc
-    if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").replace(cmd[-1], "the file")
-        msg = next((ln.strip("* ") for ln in msg.splitlines() if ln.strip("* ")), "")[:300]
-        raise ExtractionError("corrupt", f"damaged Access database ({cmd[0]}: {msg or 'failed'})")
-    return done.stdout.decode("utf-8", "replace")
+    return run_tool(cmd, "Access database", _MDB_SECONDS)

@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image
 
-from guwah.ingest.extractors.common import clean
+from guwah.ingest.extractors.common import clean, run_tool
 from guwah.ingest.extractors.images import ImageExtractor
 from guwah.ingest.extractors.libreoffice import case_root_for
 from guwah.ingest.registry import (
@@ -106,15 +106,7 @@ class DjvuExtractor(Extractor):
 
 
 def _djvu(cmd: list[str]) -> str:
-    try:
-        done = subprocess.run(cmd, capture_output=True, timeout=_DJVU_SECONDS, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ExtractionError("timeout", f"{cmd[0]} took longer than {_DJVU_SECONDS:g} s") from exc
-    if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").replace(cmd[-1], "the file")
-        msg = next((ln.strip("* ") for ln in msg.splitlines() if ln.strip("* ")), "")[:300]
-        raise ExtractionError("corrupt", f"damaged DjVu file ({cmd[0]}: {msg or 'failed'})")
-    return done.stdout.decode("utf-8", "replace")
+    return run_tool(cmd, "DjVu file", _DJVU_SECONDS)
 
 
 def djvu_as_tiff(blob_path: Path, timeout_s: float) -> Path:
