@@ -155,6 +155,9 @@ def test_office_documents_have_metadata_and_a_derived_pdf(corpus: Case) -> None:
     pdf = corpus.root / conv["derived_path"]
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
     assert pdf.is_relative_to(corpus.derived_dir)
+    # one profile per worker (two workers), each held by one process at a time
+    profiles = {p.name for p in (corpus.derived_dir / "libreoffice").iterdir() if p.is_dir()}
+    assert profiles and profiles <= {"profile-1", "profile-2"}
     with corpus.sessions() as s:
         texts = s.scalars(select(Page.text).where(Page.item_id == doc.id).order_by(Page.page_no))
         pages = list(texts)
@@ -363,7 +366,7 @@ def test_libreoffice_that_hangs_is_killed_and_the_item_says_so(tmp_path: Path) -
     assert "LibreOffice" in (doc.error or "") and "killed" in (doc.error or "")
     _, after = rows["after.txt"]
     assert after is not None and after.status == "ok"  # the run went on
-    profiles = str(case.derived_dir / "libreoffice")
+    profiles = str(case.derived_dir / "libreoffice")  # profile-N dirs
     alive = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -376,7 +379,7 @@ def test_libreoffice_that_hangs_is_killed_and_the_item_says_so(tmp_path: Path) -
     assert not alive, "the LibreOffice process group was killed"
 
 
-def test_gbk_file_names_and_a_second_run_reuses_the_derived_pdf(tmp_path: Path) -> None:
+def test_gbk_file_names(tmp_path: Path) -> None:
     leak = tmp_path / "leak"
     leak.mkdir()
     name = "讲话稿.doc".encode("gbk")

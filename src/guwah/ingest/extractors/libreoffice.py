@@ -12,6 +12,8 @@ each other); the conversion runs in its own process group, bounded by
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import itertools
 import os
 import shutil
 import signal
@@ -48,11 +50,34 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+_HELD: dict[
+    Path, tuple[Path, int]
+] = {}  # profiles base → (the profile this process holds, lock fd)
+
+
 def _profile_dir(blob_path: Path) -> Path:
-    """This worker's own LibreOffice profile: in the case's derived/ dir, else in /tmp."""
+    """This worker's own LibreOffice profile, in the case's derived/ dir (else in /tmp).
+
+    A worker takes the first ``profile-N`` no other process holds (an exclusive ``flock``
+    kept for the worker's life), so profiles are reused from run to run, never shared.
+    """
     root = case_root_for(blob_path)
     base = root / "derived" / _PROFILE_DIR if root else Path(tempfile.gettempdir()) / "guwah-lo"
-    return base / f"profile-{os.getpid()}"
+    held = _HELD.get(base)
+    if held is not None:
+        return held[0]
+    base.mkdir(parents=True, exist_ok=True)
+    for n in itertools.count(1):
+        profile = base / f"profile-{n}"
+        fd = os.open(base / f"profile-{n}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        _HELD[base] = (profile, fd)
+        return profile
+    raise AssertionError("unreachable")
 
 
 def convert_to_pdf(blob_path: Path, suffix: str, timeout_s: float) -> tuple[Path, float, bool]:
