@@ -518,3 +518,23 @@ def test_image_only_pages_of_converted_documents_and_djvu_are_ocred(tmp_path: Pa
             text = s.scalar(select(Page.text).where(Page.item_id == item_id, Page.method == "ocr"))
             assert text is not None and words in text, (name, text)
     assert list((case.derived_dir / "djvu").rglob("*.tiff"))  # rendered inside the case
+
+
+def test_slides_rezipped_without_mimetype_first_are_still_slides(tmp_path: Path) -> None:
+    import zipfile
+
+    from guwah.ingest.detect import detect
+
+    for name, mime in (
+        ("testMasterFooter.odp", "application/vnd.oasis.opendocument.presentation"),
+        (
+            "testPPT.pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+    ):
+        out = tmp_path / name
+        with zipfile.ZipFile(CORPUS / name) as src, zipfile.ZipFile(out, "w") as dst:
+            # mimetype last, where libmagic no longer sees it: "application/zip"
+            for info in sorted(src.infolist(), key=lambda i: i.filename == "mimetype"):
+                dst.writestr(info.filename, src.read(info))
+        assert detect(out).mime == mime, name
