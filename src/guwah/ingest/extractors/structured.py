@@ -6,6 +6,7 @@ metadata."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ JSON_TYPES = frozenset({"application/json", "application/x-ndjson", "application
 XML_TYPES = frozenset({"text/xml", "application/xml", "image/svg+xml"})
 ICAL_TYPES = frozenset({"text/calendar"})
 VCARD_TYPES = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
+logging.getLogger("vobject").setLevel(logging.CRITICAL)  # a skipped line is not news
 _MAX_ITEMS = 1000  # events, cards, records listed in the metadata
 _MAX_DEPTH = 200
 
@@ -62,9 +64,18 @@ class JsonExtractor(Extractor):
             docs = _ndjson(text)
             out.meta["json"] = {"form": "ndjson", "records": len(docs)}
         lines: list[str] = []
+        budget = ctx.limits.max_text_bytes  # paths repeat: the text may outgrow the file
         for n, doc in enumerate(docs):
             prefix = f"[{n}]" if len(docs) > 1 else ""
-            lines.extend(f"{p}: {v}" if p else v for p, v in _leaves(doc, prefix, 0))
+            for p, v in _leaves(doc, prefix, 0):
+                line = f"{p}: {v}" if p else v
+                budget -= len(line) + 1
+                if budget < 0:
+                    break
+                lines.append(line)
+            if budget < 0:
+                out.warnings.append(f"text cut at {ctx.limits.max_text_bytes:,} bytes")
+                break
         first = docs[0] if docs else None
         if isinstance(first, dict):
             out.meta["json"]["keys"] = [clean(str(k)) for k in list(first)[:100]]
