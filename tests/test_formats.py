@@ -205,6 +205,10 @@ def test_slides_with_notes_and_tables(corpus: Case) -> None:
     assert "Row 1 Col 1\tRow 1 Col 2\tRow 1 Col 3" in table
     _, ppt = rows["testPPT.ppt"]
     assert ppt is not None and ppt.meta["conversion"]["pages"] >= 1
+    # slides.ppt has an automatic date field: LibreOffice fills in the day it converts
+    _, dated = rows["slides.ppt"]
+    assert dated is not None and dated.meta["conversion"]["pages_showing_conversion_date"] == [1]
+    assert any("date fields filled in by LibreOffice" in w for w in dated.meta["warnings"])
 
 
 def test_structured_files_are_text_with_fields(corpus: Case) -> None:

@@ -13,6 +13,7 @@ import re
 import shutil
 import struct
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ class OfficeExtractor(Extractor):
         try:
             converted = PdfExtractor().extract(pdf, "application/pdf", ctx)
             out.meta["conversion"] = _conversion(path, pdf, seconds, kept, converted)
+            converted_on = datetime.fromtimestamp(pdf.stat().st_mtime).date()
         finally:
             if not kept:
                 shutil.rmtree(pdf.parent, ignore_errors=True)
@@ -87,7 +89,30 @@ class OfficeExtractor(Extractor):
         out.warnings += converted.warnings
         if suffix in (".ppt", ".odp"):
             _add_notes(path, suffix, out)
+        _flag_rendered_dates(out, converted_on)
         return out
+
+
+def _flag_rendered_dates(out: Extraction, today: date) -> None:
+    """Warn where a page shows the day of conversion: a date field LibreOffice filled in
+    when it converted the document, not a date the document holds."""
+    d, m, y = today.day, today.month, today.year
+    spellings = {
+        today.isoformat(),
+        f"{m:02d}/{d:02d}/{y % 100:02d}",
+        f"{m}/{d}/{y}",
+        f"{d:02d}/{m:02d}/{y}",
+        f"{d:02d}.{m:02d}.{y}",
+        f"{y}年{m}月{d}日",
+        f"{y}/{m}/{d}",
+    }
+    pages = [p.page_no for p in out.pages if any(sp in p.text for sp in spellings)]
+    if pages:
+        out.meta["conversion"]["pages_showing_conversion_date"] = pages
+        out.warnings.append(
+            f"page(s) {', '.join(map(str, pages))} show the conversion date {today}: date "
+            "fields filled in by LibreOffice, not dates held in the document"
+        )
 
 
 def _add_notes(path: Path, suffix: str, out: Extraction) -> None:
