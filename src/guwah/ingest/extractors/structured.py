@@ -25,7 +25,8 @@ JSON_TYPES = frozenset({"application/json", "application/x-ndjson", "application
 XML_TYPES = frozenset({"text/xml", "application/xml", "image/svg+xml"})
 ICAL_TYPES = frozenset({"text/calendar"})
 VCARD_TYPES = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
-logging.getLogger("vobject").setLevel(logging.CRITICAL)  # a skipped line is not news
+for _name in ("vobject", "vobject.base"):  # a skipped line is not news
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 _MAX_ITEMS = 1000  # events, cards, records listed in the metadata
 _MAX_DEPTH = 200
 
