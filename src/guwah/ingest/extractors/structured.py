@@ -25,8 +25,6 @@ JSON_TYPES = frozenset({"application/json", "application/x-ndjson", "application
 XML_TYPES = frozenset({"text/xml", "application/xml", "image/svg+xml"})
 ICAL_TYPES = frozenset({"text/calendar"})
 VCARD_TYPES = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
-for _name in ("vobject", "vobject.base"):  # a skipped line is not news
-    logging.getLogger(_name).setLevel(logging.CRITICAL)
 _MAX_ITEMS = 1000  # events, cards, records listed in the metadata
 _MAX_DEPTH = 200
 
@@ -233,6 +231,7 @@ class VCardExtractor(Extractor):
     def extract(self, path: Path, mime: str, ctx: ExtractContext) -> Extraction:
         import vobject
 
+        logging.getLogger("vobject.base").setLevel(logging.CRITICAL)  # set on its import
         out = Extraction()
         text = _read_text(path, ctx, out)
         cards: list[dict[str, Any]] = []
