@@ -31,6 +31,7 @@ class Limits:
     max_text_bytes: int = 64 << 20
     item_timeout_s: float = 300.0
     ocr_timeout_s: float = 120.0
+    office_timeout_s: float = 120.0  # one LibreOffice conversion to PDF
     worker_memory_bytes: int = 3 << 30
 
 

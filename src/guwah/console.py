@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -122,6 +123,9 @@ def print_summary(s: CaseSummary) -> None:
     if s.extension_mismatches:
         status.add_row("extension disagrees with content", f"{s.extension_mismatches:,}")
     console.print(status)
+    if s.unsupported:
+        kinds = ", ".join(f"{escape(m)} ({n:,})" for m, n in s.unsupported)
+        console.print(f"Preserved but not read (no reader for the type): {kinds}")
     if s.errors:
         errors = Table(title="Errors by cause", title_justify="left")
         errors.add_column("cause")
