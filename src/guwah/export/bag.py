@@ -167,7 +167,9 @@ def _custody(session: Session, shas: set[str], out: Path) -> None:
                 break
             for ev in events:
                 if ev.item_sha256 is None or ev.item_sha256 in shas:
-                    fh.write(json.dumps({**event_fields(ev), "hash": ev.hash}, ensure_ascii=False) + "\n")
+                    fh.write(
+                        json.dumps({**event_fields(ev), "hash": ev.hash}, ensure_ascii=False) + "\n"
+                    )
             last = events[-1].seq
 
 
