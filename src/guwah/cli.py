@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guwah import __version__
+from guwah.analyse.command import analyse_app, reference_app, report_command
 from guwah.case import Case
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import (
@@ -48,6 +49,9 @@ app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 app.command("search")(search_command)
 app.command("serve")(serve_command)
+app.add_typer(analyse_app, name="analyse")
+app.add_typer(reference_app, name="reference")
+app.command("report")(report_command)
 
 
 def _version(value: bool) -> None:

@@ -281,3 +281,6 @@ class PersonRelation(Base):
     )
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
     method: Mapped[str] = mapped_column(String(16))  # relatives_column | household
+
+
+from guwah.store import models_analyse as _models_analyse  # noqa: E402, F401  (its tables)
