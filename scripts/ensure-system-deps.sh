@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-uig tesseract-ocr-eng
-  libmagic1 fonts-noto-cjk postgresql chromium
+  libmagic1 fonts-noto-cjk fonts-noto-core postgresql chromium
 )
 missing=()
 for p in "${packages[@]}"; do

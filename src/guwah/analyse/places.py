@@ -10,7 +10,7 @@ from functools import lru_cache
 from guwah.verify.records_data import counties_in
 
 _TOWNSHIP = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道)")
-_VILLAGE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:村|社区)")
+_VILLAGE = re.compile(r"[\u4e00-\u9fff0-9]{1,10}?(?:村|社区)")
 Place = tuple[str | None, str | None, str | None]
 
 

@@ -125,8 +125,8 @@ def _context(case: Case, a: Analysis) -> dict[str, Any]:
         people.append((p, refs))
     charts = [
         bars(a.table("monthly"), 0, 1, "Detentions by month"),
-        bars(a.table("detained_by_status"), 0, 3, "Detained by status"),
-        bars(a.table("reasons"), 0, 3, "Detention reasons (multi-label)"),
+        bars(a.table("detained_by_status"), 1, 4, "Detained by status"),
+        bars(a.table("reasons"), 1, 4, "Detention reasons (multi-label)"),
     ]
     return {
         "a": a,

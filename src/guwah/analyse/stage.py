@@ -378,7 +378,7 @@ def _by_status(counted: list[PersonFacts]) -> Table:
     t = Table(
         "detained_by_status",
         "Detained by status",
-        ["status", "中文", "ئۇيغۇرچە", "detained"],
+        ["code", "status", "中文", "ئۇيغۇرچە", "detained"],
         note="Status: the first status of the taxonomy (status.json) whose words a record shows.",
     )
     groups: dict[str, list[int]] = defaultdict(list)
@@ -386,7 +386,7 @@ def _by_status(counted: list[PersonFacts]) -> Table:
         groups[p.status].append(p.id)
     for term in [*tax.terms, tax.unknown]:
         if term.code in groups:
-            t.rows.append([term.en, term.zh, term.ug, _c(groups[term.code])])
+            t.rows.append([term.code, term.en, term.zh, term.ug, _c(groups[term.code])])
     return t
 
 
@@ -506,6 +506,7 @@ def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]
         "reasons",
         "Detention reasons by category (multi-label)",
         [
+            "code",
             "category",
             "中文",
             "ئۇيغۇرچە",
@@ -521,6 +522,7 @@ def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]
         words = Counter(w for i in ppl for w in labels[i][term.code])
         t.rows.append(
             [
+                term.code,
                 term.en,
                 term.zh,
                 term.ug,
@@ -531,6 +533,7 @@ def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]
         )
     t.rows.append(
         [
+            "unclassified",
             "unclassified (listed below)",
             "",
             "",
@@ -540,7 +543,7 @@ def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]
         ]
     )
     t.rows.append(
-        ["no reason recorded", "", "", _c(p.id for p in counted if not p.reasons), None, ""]
+        ["none", "no reason recorded", "", "", _c(p.id for p in counted if not p.reasons), None, ""]
     )
     return t
 

@@ -1,0 +1,415 @@
+"""The analysis stage against the small synthetic leak's truth, the real 2020 census file, and
+a test leak written here with openpyxl (one person in three sheets with conflicting values,
+an implausible date, a hostile reason, a family)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from guwah.analyse.census import CensusError, import_census
+from guwah.analyse.review import decide, relabel
+from guwah.analyse.stage import Analysis, Options, analyse, parse_window
+from guwah.analyse.tables import Count, Table, wilson
+from guwah.case import Case, CaseError
+from guwah.ingest.executor import ProcessExecutor
+from guwah.ingest.pipeline import ingest
+from guwah.records.stage import build_records
+from guwah.store.custody import verify
+from guwah.store.models import CustodyEvent
+from guwah.synth import generate
+from tests.records_files import make_id
+
+ROOT = Path(__file__).resolve().parents[1]
+CENSUS = ROOT.parent / "shared" / "data" / "census" / "census_county_2020_v1.xlsx"
+
+
+def wilson_by_hand(k: int, n: int) -> tuple[float, float]:
+    """Wilson (1927) as textbooks write it, for recomputing the stage's intervals."""
+    z = 1.959963984540054
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+
+
+def test_wilson_matches_newcombe_1998() -> None:
+    # Newcombe, "Two-sided confidence intervals for the single proportion", Stat Med 1998,
+    # Table I, method 3 (score interval without continuity correction)
+    for (k, n), (lo, hi) in {
+        (81, 263): (0.2553, 0.3662),
+        (15, 148): (0.0624, 0.1605),
+        (0, 20): (0.0000, 0.1611),
+        (1, 29): (0.0061, 0.1718),
+    }.items():
+        got = wilson(k, n)
+        assert round(got[0], 4) == lo and round(got[1], 4) == hi, (k, n, got)
+
+
+def test_window_parsing() -> None:
+    assert parse_window("2017-01..2018-12") == (date(2017, 1, 1), date(2018, 12, 31))
+    assert parse_window("2018-02..2018-02") == (date(2018, 2, 1), date(2018, 2, 28))
+    for bad in ("2017..2018", "2018-13..2019-01", "2019-01..2018-01"):
+        with pytest.raises(CaseError):
+            parse_window(bad)
+
+
+# -- the small synthetic leak ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("analyse")
+    result = generate(root / "leak", seed=1, scale="small")
+    case = Case.init(root / "case")
+    executor = ProcessExecutor(workers=2)
+    try:
+        ingest(case, [root / "leak"], executor=executor)
+    finally:
+        executor.close()
+    build_records(case)
+    import_census(case, CENSUS, custodian="test")
+    return case, json.loads(Path(result.truth).read_text(encoding="utf-8"))
+
+
+def _run(case: Case, **kw: Any) -> Analysis:
+    with case.sessions() as s:
+        return analyse(s, Options(**kw))
+
+
+def _detainees(truth: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in truth["people"] if p["in_records"] and p["detention"]]
+
+
+def _col(t: Table, name: str) -> int:
+    return t.columns.index(name)
+
+
+def test_counts_by_village_equal_the_truth(small: tuple[Case, dict[str, Any]]) -> None:
+    case, truth = small
+    a = _run(case, by="village")
+    det = _detainees(truth)
+    assert a.table("summary").rows[2][1].n == len(det)  # type: ignore[union-attr]
+    want_det = Counter((p["county"], p["township"], p["village"]) for p in det)
+    want_res = Counter(
+        (p["county"], p["township"], p["village"]) for p in truth["people"] if p["in_resident_list"]
+    )
+    t = a.table("detained_by_village")
+    got_det, got_res = {}, {}
+    for row in t.rows:
+        key = tuple(row[:3])
+        got_det[key] = row[_col(t, "detained")].n  # type: ignore[union-attr]
+        got_res[key] = row[_col(t, "residents listed")]
+        k = row[_col(t, "detained among them")].n  # type: ignore[union-attr]
+        n = row[_col(t, "residents listed")]
+        assert isinstance(n, int) and n > 0
+        assert row[_col(t, "share")] == k / n
+        lo, hi = wilson_by_hand(k, n)
+        assert row[_col(t, "ci95_low")] == pytest.approx(lo, abs=1e-12)
+        assert row[_col(t, "ci95_high")] == pytest.approx(hi, abs=1e-12)
+        assert "resident list" in str(row[_col(t, "denominator")])
+    assert got_det == {k: v for k, v in want_det.items()}
+    assert got_res == dict(want_res)
+
+
+def test_groups_status_months_reasons_equal_the_truth(small: tuple[Case, dict[str, Any]]) -> None:
+    case, truth = small
+    det = _detainees(truth)
+    a = _run(case, by="county", groups=("sex",))
+    t = a.table("detained_by_county")
+    got = {(r[0], r[1]): r[_col(t, "detained")].n for r in t.rows}  # type: ignore[union-attr]
+    assert got == dict(Counter((p["county"], p["sex"]) for p in det))
+    status = a.table("detained_by_status")
+    assert {r[0]: r[-1].n for r in status.rows} == dict(  # type: ignore[union-attr]
+        Counter(p["detention"]["status"] for p in det)
+    )
+    months = a.table("monthly")
+    assert (
+        {r[0]: r[1].n for r in months.rows}
+        == dict(  # type: ignore[union-attr]
+            Counter(p["detention"]["date"][:7] for p in det)
+        )
+    )
+    assert months.rows[-1][2] == len(det)
+    reasons = a.table("reasons")
+    want = Counter(lb for p in det for lb in p["detention"]["reason_labels"])
+    got_r = {r[0]: r[4].n for r in reasons.rows if r[4].n}  # type: ignore[union-attr]
+    assert got_r == dict(want)
+    assert a.table("unclassified_reasons").rows == []
+
+
+def test_households_and_children_equal_the_truth(small: tuple[Case, dict[str, Any]]) -> None:
+    case, truth = small
+    det = _detainees(truth)
+    a = _run(case)
+    per_house = Counter(p["household"] for p in det)
+    want = {
+        "1": sum(1 for n in per_house.values() if n == 1),
+        "2": sum(1 for n in per_house.values() if n == 2),
+        "3 or more": sum(1 for n in per_house.values() if n >= 3),
+    }
+    hh = a.table("households")
+    assert {r[0]: r[1] for r in hh.rows[:3]} == want
+    detained_keys = {p["key"] for p in det}
+    as_of = max(date.fromisoformat(p["detention"]["date"]) for p in det)
+    kids = set()
+    for p in truth["people"]:
+        b = date.fromisoformat(p["birth_date"])
+        age = as_of.year - b.year - ((as_of.month, as_of.day) < (b.month, b.day))
+        parents = {f["key"] for f in p["family"] if f["relation"] in ("father", "mother")}
+        if age < 18 and len(parents) == 2 and parents <= detained_keys:
+            kids.add(p["id_number"])
+    children = a.table("children").rows[0][1]
+    assert isinstance(children, Count)
+    assert {a.people[i].id_number for i in children.people} == kids
+
+
+def test_census_rates_recomputed_from_the_census_file(small: tuple[Case, dict[str, Any]]) -> None:
+    case, truth = small
+    det = _detainees(truth)
+    wb = openpyxl.load_workbook(CENSUS, read_only=True)
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = list(next(rows))
+    census = {str(r[0]): r for r in rows if r[0] in (653121, 654027, 653122)}
+    wb.close()
+    t = _run(case).table("census_rates")
+    by_county = Counter(p["county_code"] for p in det)
+    for row in t.rows:
+        if row[2] != "all":
+            continue
+        code = str(row[1])
+        total = census[code][header.index("人口数_合计")]
+        assert row[3].n == by_county[code]  # type: ignore[union-attr]
+        assert row[4] == total
+        assert row[5] == by_county[code] / total
+
+
+def test_a_conflicting_id_is_one_person_and_reported(small: tuple[Case, dict[str, Any]]) -> None:
+    case, truth = small
+    conflict = next(a for a in truth["anomalies"] if a["kind"] == "id_conflict")
+    a = _run(case)
+    ids = [p for p in a.people.values() if p.id_number == conflict["id_number"]]
+    assert len(ids) == 1
+    t = a.table("conflicts")
+    row = next(r for r in t.rows if r[0] == conflict["field"])
+    assert ids[0].id in row[1].people  # type: ignore[union-attr]
+
+
+# -- a test leak with conflicts, bad dates, a family -------------------------------------------
+
+A = make_id("65312119800101001")  # man, head of household
+D = make_id("65312119820202002")  # his wife
+E = make_id("65312120080505003")  # their son
+B = make_id("65312119900303004")
+C = make_id("65312119850404005")
+ADDR = "新疆维吾尔自治区喀什地区疏附县阿克乡托万村1组1号"
+HOSTILE = "=1+1<script>alert(1)</script>"
+
+
+def _write_leak(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "在押人员"
+    ws.append(["疏附县阿克乡在押人员花名册"])
+    ws.append(["序号", "姓名", "公民身份号码", "性别", "民族", "出生日期", "户籍地址",
+               "收押原因", "关押地点", "收押时间", "释放时间"])  # fmt: skip
+    ws.append([1, "艾力·买买提", A, "男", "维吾尔族", "1980-01-01", ADDR, "与境外人员有联系",
+               "疏附县看守所", "2018-03-05", "2018-09-01"])  # fmt: skip
+    ws.append([2, "阿依古丽·吐尔逊", D, "女", "维吾尔族", "1982-02-02", ADDR, "不放心人员",
+               "疏附县第一职业技能教育培训中心", "2018-04-01", ""])  # fmt: skip
+    ws.append([3, "买买提·艾力", B, "男", "维吾尔族", "1990-03-03", ADDR, "ئۇ چەتئەلگە بارغان",
+               "疏附县第一职业技能教育培训中心", "2030-01-01", ""])  # fmt: skip
+    ws.append([4, "吐尔逊·阿不都", C, "男", "维吾尔族", "1985-04-04", ADDR, HOSTILE,
+               "疏附县看守所", "2017-06-01", ""])  # fmt: skip
+    ws2 = wb.create_sheet("转送名单")
+    ws2.append(["序号", "姓名", "身份证号", "性别", "民族", "户籍地址", "收押时间", "关押地点"])
+    ws2.append([1, "艾力·买买提", A, "男", "维吾尔族", ADDR, "2018-02-01",
+                "疏附县第一职业技能教育培训中心"])  # fmt: skip
+    ws3 = wb.create_sheet("户籍人口")
+    ws3.append(["托万村户籍人口登记表"])
+    ws3.append(["户号", "与户主关系", "姓名", "身份证号", "性别", "民族", "出生日期", "户籍地址"])
+    for rel, name, idn, sex, born in (
+        ("户主", "艾力·买买提", A, "男", "1980-01-01"),
+        ("妻子", "阿依古丽·吐尔逊", D, "女", "1982-02-02"),
+        ("儿子", "买买提江·艾力", E, "男", "2008-05-05"),
+    ):
+        ws3.append(["0001", rel, name, idn, sex, "维吾尔族", born, ADDR])
+    ws3.append(["0002", "户主", "买买提·艾力", B, "男", "维吾尔族", "1990-03-03", ADDR])
+    ws3.append(["0003", "户主", "吐尔逊·阿不都", C, "男", "维吾尔族", "1985-04-04", ADDR])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _write_census(path: Path, rename_male: bool = False, drop_total: bool = False) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    header = ["区划代码", "省", "市", "区县", "人口数_合计", "人口数_男", "人口数_女",
+              "少数民族人口比重（%）", "男_65到69岁", "女_65到69岁"]  # fmt: skip
+    if rename_male:
+        header[5] = "男性人口"
+    if drop_total:
+        header[4] = "总人口"
+    ws.append(header)
+    ws.append(["NA", "全国", "全国", "全国", 1, 1, 0, 1, 0, 0])
+    ws.append([654027, "新疆维吾尔自治区", "伊犁哈萨克自治州", "特克斯县", 148945, 76239, 72706,
+               83.69, 2071, 2149])  # fmt: skip
+    ws.append([659999, "新疆维吾尔自治区", "?", "无此县", 10, 5, 5, 1, 0, 0])
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    root = tmp_path_factory.mktemp("family")
+    _write_leak(root / "leak" / "名单.xlsx")
+    case = Case.init(root / "case")
+    ingest(case, [root / "leak"])
+    build_records(case)
+    return case
+
+
+def test_one_person_in_three_sheets_counted_once_conflicts_reported(family: Case) -> None:
+    a = _run(family)
+    people = {p.id_number: p for p in a.people.values()}
+    assert len(people) == len(a.people) == 5
+    pa = people[A]
+    assert len(pa.sources) == 3
+    assert a.table("summary").rows[2][1].n == 4  # type: ignore[union-attr]
+    # the rule: the earliest detention date, the facility of the record read first
+    assert pa.detention_date == date(2018, 2, 1)
+    assert pa.facility == "疏附县看守所"
+    assert set(pa.conflicts) >= {"facility", "detention_date"}
+    conflicts = {r[0]: r[1] for r in a.table("conflicts").rows}
+    assert pa.id in conflicts["detention_date"].people  # type: ignore[union-attr]
+    assert a.table("summary").rows[-1][1].people == (pa.id,)  # type: ignore[union-attr]
+    # released: length of detention from the dates kept
+    assert pa.status == "released"
+    length = {r[0]: r[1] for r in a.table("length").rows}
+    assert length["3-12 months"].people == (pa.id,)  # type: ignore[union-attr]
+    # the 2030 date is reported, not counted
+    bad = a.table("implausible_dates").rows
+    assert [(r[0].people, r[1], r[2]) for r in bad] == [  # type: ignore[union-attr]
+        ((people[B].id,), "detention_date", "2030-01-01")
+    ]
+    assert people[B].detention_date is None
+    assert sum(r[1].n for r in a.table("monthly").rows) == 3  # type: ignore[union-attr]
+    # place from the address
+    assert (pa.county, pa.township, pa.village, pa.county_code) == (
+        "疏附县", "阿克乡", "托万村", "653121"
+    )  # fmt: skip
+
+
+def test_family_households_children_and_uyghur_reasons(family: Case) -> None:
+    a = _run(family)
+    people = {p.id_number: p for p in a.people.values()}
+    hh = {r[0]: r for r in a.table("households").rows}
+    assert hh["2"][1] == 1 and set(hh["2"][2].people) == {people[A].id, people[D].id}  # type: ignore[union-attr]
+    assert hh["1"][1] == 2
+    kids = a.table("children").rows[0][1]
+    assert kids.people == (people[E].id,)  # type: ignore[union-attr]
+    reasons = {r[0]: r for r in a.table("reasons").rows}
+    assert reasons["travel_abroad"][4].people == (people[B].id,)  # type: ignore[union-attr]
+    assert "چەتئەلگە بارغان" in reasons["travel_abroad"][6]
+    assert reasons["contacts_abroad"][4].people == (people[A].id,)  # type: ignore[union-attr]
+    assert [r[0] for r in a.table("unclassified_reasons").rows] == [HOSTILE]
+
+
+def test_relabel_and_matrix_decision_are_stored_logged_and_followed(family: Case) -> None:
+    relabel(family, HOSTILE, ["untrustworthy"], reviewer="R. Viewer", note="test")
+    a = _run(family)
+    c = next(p for p in a.people.values() if p.id_number == C)
+    reasons = {r[0]: r for r in a.table("reasons").rows}
+    assert c.id in reasons["untrustworthy"][4].people  # type: ignore[union-attr]
+    assert a.table("unclassified_reasons").rows == []
+    with pytest.raises(CaseError, match="unknown reason label"):
+        relabel(family, HOSTILE, ["no_such_label"], reviewer="R. Viewer")
+    before = a.table("violation_matrix_rules")
+    row = next(r for r in before.rows if r[2] == "family_grounds" or r[2] == "detained")
+    assert row[3] == "suggested"
+    decide(family, "arbitrary_detention", "e", "detained", "rejected", reviewer="R. Viewer")
+    after = _run(family).table("violation_matrix_rules")
+    rows = [r for r in after.rows if r[2] == "detained" and r[1] == "7(1)(e)"]
+    assert rows and all(r[3] == "rejected" for r in rows)
+    with family.sessions() as s:
+        events = [e.event for e in s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq))]
+        assert "reason_relabelled" in events and "matrix_decided" in events
+        assert verify(s, family.blobs).ok
+
+
+def test_bad_census_files(family: Case, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.xlsx"
+    _write_census(missing, drop_total=True)
+    with pytest.raises(CensusError, match="人口数_合计"):
+        import_census(family, missing)
+    renamed = tmp_path / "renamed.xlsx"
+    _write_census(renamed, rename_male=True)
+    imp = import_census(family, renamed, custodian="test")
+    assert any("人口数_男" in p for p in imp.problems)
+    assert any("659999" in p for p in imp.problems)
+    t = _run(family).table("census_rates")
+    row = next(r for r in t.rows if r[0] == "疏附县" and r[2] == "all")
+    assert row[4] is None and row[5] is None
+    assert "653121" in str(row[6]) and "not in the census" in str(row[6])
+    with family.sessions() as s:
+        ev = s.scalars(select(CustodyEvent).where(CustodyEvent.event == "reference_imported")).all()
+        assert ev and ev[-1].item_sha256 == imp.sha256
+    assert (family.root / "reference" / imp.sha256[:2] / imp.sha256[2:4] / imp.sha256).exists()
+
+
+def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from guwah.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["report", "--case", str(family.root), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text("utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # a number links to its people, the people to their records (file, sha256, sheet, row)
+    assert 'href="#N1"' in html and 'id="N1"' in html
+    people_ids = defaultdict(int)
+    with family.sessions() as s:
+        a = analyse(s, Options())
+    pa = next(p for p in a.people.values() if p.id_number == A)
+    people_ids[pa.id] += 1
+    assert f'id="P{pa.id}"' in html
+    assert pa.sources[0].sha256 in html
+    csvs = {p.name for p in (tmp_path / "r_tables").iterdir()}
+    assert {"summary.csv", "violation_matrix.csv", "reasons.csv", "census_rates.csv"} <= csvs
+    unclassified = (tmp_path / "r_tables" / "violation_matrix_evidence.csv").read_text("utf-8-sig")
+    assert unclassified.startswith("category,act,rule")
+
+
+def test_report_pdf_embeds_chinese_and_arabic_script_fonts(family: Case, tmp_path: Path) -> None:
+    from guwah.analyse.report import write_report
+
+    out = tmp_path / "r.pdf"
+    write_report(family, Options(), out)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    objects = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        with contextlib.suppress(zlib.error):
+            objects.append(zlib.decompressobj().decompress(m.group(1)))
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z0-9+_-]+)", b"".join(objects)))
+    assert any(b"CJK" in f for f in fonts), fonts  # Noto Sans CJK for the Chinese
+    assert any(b"Arabic" in f for f in fonts), fonts  # Noto Naskh/Sans Arabic for the Uyghur
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(out))
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "疏附县看守所" in text and "Methods" in text
