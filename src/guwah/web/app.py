@@ -28,6 +28,7 @@ CSP = (
 def create_app(case: Case) -> FastAPI:
     """The workbench over ``case``."""
     from guwah.web.api import router as api_router
+    from guwah.web.routes_analysis import router as analysis_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
@@ -49,6 +50,7 @@ def create_app(case: Case) -> FastAPI:
     app.include_router(items_router)
     app.include_router(people_router)
     app.include_router(api_router)
+    app.include_router(analysis_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
