@@ -16,6 +16,7 @@ E = make_id("65312120080505003")  # their son
 B = make_id("65312119900303004")
 C = make_id("65312119850404005")
 ADDR = "新疆维吾尔自治区喀什地区疏附县阿克乡托万村1组1号"
+OTHER = "偷羊"  # a second, unclassified reason of a person whose first reason is classified
 HOSTILE = "=1+1<script>alert(1)</script>"
 
 
@@ -36,9 +37,10 @@ def write_leak(path: Path) -> None:
     ws.append([4, "吐尔逊·阿不都", C, "男", "维吾尔族", "1985-04-04", ADDR, HOSTILE,
                "疏附县看守所", "2017-06-01", ""])  # fmt: skip
     ws2 = wb.create_sheet("转送名单")
-    ws2.append(["序号", "姓名", "身份证号", "性别", "民族", "户籍地址", "收押时间", "关押地点"])
+    ws2.append(["序号", "姓名", "身份证号", "性别", "民族", "户籍地址", "收押时间", "关押地点",
+                "收押原因"])  # fmt: skip
     ws2.append([1, "艾力·买买提", A, "男", "维吾尔族", ADDR, "2018-02-01",
-                "疏附县第一职业技能教育培训中心"])  # fmt: skip
+                "疏附县第一职业技能教育培训中心", OTHER])  # fmt: skip
     ws3 = wb.create_sheet("户籍人口")
     ws3.append(["托万村户籍人口登记表"])
     ws3.append(["户号", "与户主关系", "姓名", "身份证号", "性别", "民族", "出生日期", "户籍地址"])

@@ -30,7 +30,7 @@ from guwah.records.stage import build_records
 from guwah.store.custody import verify
 from guwah.store.models import CustodyEvent
 from guwah.synth import generate
-from tests.analyse_files import HOSTILE, A, B, C, D, E, write_census, write_leak
+from tests.analyse_files import HOSTILE, OTHER, A, B, C, D, E, write_census, write_leak
 
 ROOT = Path(__file__).resolve().parents[1]
 CENSUS = ROOT.parent / "shared" / "data" / "census" / "census_county_2020_v1.xlsx"
@@ -226,7 +226,8 @@ def test_family_households_children_and_uyghur_reasons(family: Case) -> None:
     assert reasons["travel_abroad"][4].people == (people[B].id,)  # type: ignore[union-attr]
     assert "چەتئەلگە بارغان" in reasons["travel_abroad"][6]
     assert reasons["contacts_abroad"][4].people == (people[A].id,)  # type: ignore[union-attr]
-    assert [r[0] for r in a.table("unclassified_reasons").rows] == [HOSTILE]
+    unclassified = {r[0]: r[1].people for r in a.table("unclassified_reasons").rows}  # type: ignore[union-attr]
+    assert unclassified == {HOSTILE: (people[C].id,), OTHER: (people[A].id,)}
 
 
 def test_relabel_and_matrix_decision_are_stored_logged_and_followed(family: Case) -> None:
@@ -235,7 +236,7 @@ def test_relabel_and_matrix_decision_are_stored_logged_and_followed(family: Case
     c = next(p for p in a.people.values() if p.id_number == C)
     reasons = {r[0]: r for r in a.table("reasons").rows}
     assert c.id in reasons["untrustworthy"][4].people  # type: ignore[union-attr]
-    assert a.table("unclassified_reasons").rows == []
+    assert [r[0] for r in a.table("unclassified_reasons").rows] == [OTHER]
     with pytest.raises(CaseError, match="unknown reason label"):
         relabel(family, HOSTILE, ["no_such_label"], reviewer="R. Viewer")
     before = a.table("violation_matrix_rules")

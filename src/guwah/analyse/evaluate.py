@@ -58,6 +58,11 @@ def _n(v: Any) -> int:
     return v.n
 
 
+def _int(v: Any) -> int:
+    assert isinstance(v, int)
+    return v
+
+
 def observed(by_village: Analysis, by_county_sex: Analysis) -> Counts:
     """From an analysis ``--by village`` and one ``--by county --group sex``."""
     v: Table = by_village.table("detained_by_village")
@@ -67,12 +72,12 @@ def observed(by_village: Analysis, by_county_sex: Analysis) -> Counts:
     return {
         "detained": {"all": _n(a.table("summary").rows[2][1])},
         "detained_by_village": {tuple(r[:3]): _n(r[di]) for r in v.rows if _n(r[di])},
-        "residents_by_village": {tuple(r[:3]): int(r[ri] or 0) for r in v.rows if r[ri]},
+        "residents_by_village": {tuple(r[:3]): _int(r[ri]) for r in v.rows if r[ri]},
         "detained_by_county_sex": {(r[0], r[1]): _n(r[2]) for r in c.rows if _n(r[2])},
         "status": {r[0]: _n(r[-1]) for r in a.table("detained_by_status").rows},
         "monthly": {r[0]: _n(r[1]) for r in a.table("monthly").rows},
         "reasons": {r[0]: _n(r[4]) for r in a.table("reasons").rows if _n(r[4])},
-        "households": {r[0]: int(r[1]) for r in a.table("households").rows[:3] if r[1]},
+        "households": {r[0]: _int(r[1]) for r in a.table("households").rows[:3] if r[1]},
         "children_both_parents_detained": {"all": _n(a.table("children").rows[0][1])},
     }
 

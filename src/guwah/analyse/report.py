@@ -46,7 +46,8 @@ def methods(a: Analysis) -> list[tuple[str, str]]:
         (
             "Unit",
             "Resolved people, never rows: records with the same ID number (else name and "
-            "full birth date) are one person (guwah records). A person in five sheets counts once.",
+            "full birth date) are one person (guwah records). A person in five sheets counts once. "
+            "People known only from photos are not counted: no record says anything of them.",
         ),
         (
             "Detained",

@@ -108,7 +108,7 @@ def analyse(session: Session, options: Options | None = None) -> Analysis:
     dates = [p.detention_date for p in detained if p.detention_date]
     as_of = opt.window[1] if opt.window else (max(dates) if dates else date(2018, 12, 31))
     census, counties = latest_census(session)
-    labels = _labels(session, counted)
+    labels, unclassified = _labels(session, counted)
     matrix = build_matrix(session, facts, counted, labels, _children_both(facts, counted, as_of))
     a = Analysis(opt, as_of, facts, [p.id for p in counted], [], matrix, census, labels)
     a.tables = [
@@ -121,7 +121,7 @@ def analyse(session: Session, options: Options | None = None) -> Analysis:
         _households(facts, counted),
         _children(facts, counted, as_of),
         _reasons(counted, labels),
-        _unclassified(counted, labels),
+        _unclassified(unclassified),
         _conflicts(facts),
         _bad_dates(facts),
         matrix.table(),
@@ -149,6 +149,7 @@ def _summary(
         ],
         ["detained (any record says so)", _c(p.id for p in detained)],
     ]
+    counted_ids = {p.id for p in counted}
     if opt.window:
         lo, hi = opt.window
         t.rows += [
@@ -159,7 +160,7 @@ def _summary(
             ],
             [
                 "detained with a detention date outside the window (not counted)",
-                _c(p.id for p in detained if p.detention_date and p not in counted),
+                _c(p.id for p in detained if p.detention_date and p.id not in counted_ids),
             ],
         ]
     else:
@@ -242,14 +243,14 @@ def _by_place(
                 k / nres,
                 lo,
                 hi,
-                f"resident list: {nres} residents of the place in household registers",
+                f"resident list (first denominator: the leak's own register of this place): {nres} residents",
             ]
         else:
             rate = [
                 None,
                 None,
                 None,
-                "no resident list for this place in the leak: see the census rates",
+                "empty: no resident list for this place in the leak (see the census rates)",
             ]
         t.rows.append([*key, _c(det[key]), nres, _c(det_res[key]), *rate])  # type: ignore[list-item]
     return t
@@ -317,7 +318,9 @@ def _census_rates(
                     _c(p.id for p in members),
                     denom,
                     share,
-                    f"{src}, row {row.row}" if denom and row else why,
+                    f"{src}, row {row.row} (second denominator: a lower bound)"
+                    if denom and row
+                    else why,
                 ]
             )
     return t
@@ -479,25 +482,34 @@ def _children(facts: dict[int, PersonFacts], counted: list[PersonFacts], as_of: 
     return t
 
 
-def _labels(session: Session, counted: list[PersonFacts]) -> dict[int, dict[str, list[str]]]:
-    """Person → label → the words that matched (or 'relabelled by …')."""
+def _labels(
+    session: Session, counted: list[PersonFacts]
+) -> tuple[dict[int, dict[str, list[str]]], dict[str, list[int]]]:
+    """Person → label → the words that matched (or 'relabelled by …'); and the reason texts
+    no category matched (nor a reviewer gave one) → their people."""
     tax = reasons()
     overrides = relabels(session)
     out: dict[int, dict[str, list[str]]] = {}
+    unclassified: dict[str, list[int]] = defaultdict(list)
     for p in counted:
         got: dict[str, list[str]] = {}
         for text in p.reasons:
             r = overrides.get(text)
+            found = False
             if r is not None:
                 for lb in r.labels:
                     got.setdefault(lb, []).append(f"relabelled by {r.reviewer} {r.at:%Y-%m-%d}")
-                continue
-            for term in tax.terms:
-                words = term.matches(text)
-                if words:
-                    got.setdefault(term.code, []).extend(words)
+                    found = True
+            else:
+                for term in tax.terms:
+                    words = term.matches(text)
+                    if words:
+                        got.setdefault(term.code, []).extend(words)
+                        found = True
+            if not found:
+                unclassified[text].append(p.id)
         out[p.id] = got
-    return out
+    return out, dict(unclassified)
 
 
 def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]) -> Table:
@@ -548,19 +560,13 @@ def _reasons(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]
     return t
 
 
-def _unclassified(counted: list[PersonFacts], labels: dict[int, dict[str, list[str]]]) -> Table:
+def _unclassified(texts: dict[str, list[int]]) -> Table:
     t = Table(
         "unclassified_reasons",
         "Reasons no category matched",
         ["reason as written", "people"],
         note="Relabel one with: guwah analyse relabel TEXT --label CODE --reviewer NAME",
     )
-    texts: dict[str, list[int]] = defaultdict(list)
-    tax = reasons()
-    for p in counted:
-        for text in p.reasons:
-            if not any(term.matches(text) for term in tax.terms) and not labels.get(p.id):
-                texts[text].append(p.id)
     for text in sorted(texts, key=lambda x: (-len(texts[x]), x)):
         t.rows.append([text, _c(texts[text])])
     return t
