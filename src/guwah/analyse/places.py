@@ -14,6 +14,7 @@ _VILLAGE = re.compile(r"[\u4e00-\u9fff0-9]{1,10}?(?:村|社区)")
 Place = tuple[str | None, str | None, str | None]
 
 
+@lru_cache(maxsize=65536)
 def parse_place(text: str | None) -> Place:
     """(county, township, village) named in ``text``; None for each level not found."""
     if not text:

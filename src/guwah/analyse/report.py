@@ -108,9 +108,9 @@ def methods(a: Analysis) -> list[tuple[str, str]]:
     ]
 
 
-def _context(case: Case, a: Analysis) -> dict[str, Any]:
+def _context(case: Case, a: Analysis, pdf: bool) -> dict[str, Any]:
     tables = [*a.tables]
-    counts = number_counts(tables)
+    counts = number_counts(tables, wholes=not pdf)
     needed = sorted({pid for c in counts for pid in c.people})
     files: dict[str, FileRef] = {}
     people: list[tuple[PersonFacts, list[tuple[FileRef, Source]]]] = []
@@ -155,7 +155,7 @@ def _env() -> Environment:
 
 
 def render_html(case: Case, a: Analysis, pdf: bool = False) -> str:
-    return _env().get_template("report.html").render(**_context(case, a), pdf=pdf)
+    return _env().get_template("report.html").render(**_context(case, a, pdf), pdf=pdf)
 
 
 def write_report(case: Case, options: Options, out: Path) -> float:

@@ -94,6 +94,10 @@ def _c(people: Iterable[int]) -> Count:
     return Count(tuple(sorted(set(people))))
 
 
+def _whole(people: Iterable[int]) -> Count:
+    return Count(tuple(sorted(set(people))), whole=True)
+
+
 def analyse(session: Session, options: Options | None = None) -> Analysis:
     """Compute every table over the case's resolved people."""
     started = time.perf_counter()
@@ -142,10 +146,10 @@ def _summary(
 ) -> Table:
     t = Table("summary", "Summary", ["what", "people"])
     t.rows += [
-        ["people resolved from the records (each counted once)", _c(facts)],
+        ["people resolved from the records (each counted once)", _whole(facts)],
         [
             "listed in resident registers (the first denominator)",
-            _c(p.id for p in facts.values() if p.resident),
+            _whole(p.id for p in facts.values() if p.resident),
         ],
         ["detained (any record says so)", _c(p.id for p in detained)],
     ]

@@ -28,6 +28,7 @@ class Count:
 
     people: tuple[int, ...]
     ref: str = ""  # set by :func:`number_counts`: "N<i>", the anchor of the people list
+    whole: bool = False  # a whole population (every person resolved, every resident listed)
 
     @property
     def n(self) -> int:
@@ -87,13 +88,14 @@ def write_csvs(tables: list[Table], out: Path) -> list[Path]:
     return paths
 
 
-def number_counts(tables: list[Table]) -> list[Count]:
-    """Give every count with people a reference (N1, N2…) in table order; returns them."""
+def number_counts(tables: list[Table], wholes: bool = True) -> list[Count]:
+    """Give every count with people a reference (N1, N2…) in table order; returns them.
+    ``wholes=False``: not the counts of a whole population (the PDF appendix leaves them out)."""
     out: list[Count] = []
     for t in tables:
         for row in t.rows:
             for v in row:
-                if isinstance(v, Count) and v.n and not v.ref:
+                if isinstance(v, Count) and v.n and not v.ref and (wholes or not v.whole):
                     out.append(v)
                     v.ref = f"N{len(out)}"
     return out

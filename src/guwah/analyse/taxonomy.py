@@ -8,7 +8,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -32,10 +32,19 @@ class Term:
     ug: str
     words: tuple[tuple[str, str], ...]  # (language, word)
 
+    @cached_property
+    def folded(self) -> tuple[tuple[str, str], ...]:
+        return tuple((w, fold(w)) for _lang, w in self.words)
+
     def matches(self, text: str) -> list[str]:
         """The words of this term found in ``text`` (as the data file writes them)."""
-        t = fold(text)
-        return [w for _lang, w in self.words if fold(w) in t]
+        return list(_matches(self, text))
+
+
+@lru_cache(maxsize=65536)
+def _matches(term: Term, text: str) -> tuple[str, ...]:
+    t = fold(text)
+    return tuple(w for w, f in term.folded if f in t)
 
 
 def _term(d: dict[str, Any]) -> Term:
