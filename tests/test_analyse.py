@@ -257,6 +257,14 @@ def test_bad_census_files(family: Case, tmp_path: Path) -> None:
     write_census(missing, drop_total=True)
     with pytest.raises(CensusError, match="人口数_合计"):
         import_census(family, missing)
+    from typer.testing import CliRunner
+
+    from guwah.cli import app
+
+    res = CliRunner().invoke(
+        app, ["reference", "import", "census", str(missing), "--case", str(family.root)]
+    )
+    assert res.exit_code == 2 and "人口数_合计" in res.output
     renamed = tmp_path / "renamed.xlsx"
     write_census(renamed, rename_male=True)
     imp = import_census(family, renamed, custodian="test")
