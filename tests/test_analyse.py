@@ -9,7 +9,7 @@ import json
 import math
 import re
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from guwah.analyse.census import CensusError, import_census
 from guwah.analyse.evaluate import compare, expected, observed
 from guwah.analyse.review import decide, relabel
 from guwah.analyse.stage import Analysis, Options, analyse, parse_window
-from guwah.analyse.tables import Table, wilson
+from guwah.analyse.tables import Table, table_csv, wilson
 from guwah.case import Case, CaseError
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
@@ -228,6 +228,9 @@ def test_family_households_children_and_uyghur_reasons(family: Case) -> None:
     assert reasons["contacts_abroad"][4].people == (people[A].id,)  # type: ignore[union-attr]
     unclassified = {r[0]: r[1].people for r in a.table("unclassified_reasons").rows}  # type: ignore[union-attr]
     assert unclassified == {HOSTILE: (people[C].id,), OTHER: (people[A].id,)}
+    # in CSV the leaked text cannot become a spreadsheet formula
+    lines = table_csv(a.table("unclassified_reasons")).splitlines()
+    assert f"'{HOSTILE},1" in lines
 
 
 def test_relabel_and_matrix_decision_are_stored_logged_and_followed(family: Case) -> None:
@@ -292,17 +295,15 @@ def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) 
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # a number links to its people, the people to their records (file, sha256, sheet, row)
     assert 'href="#N1"' in html and 'id="N1"' in html
-    people_ids = defaultdict(int)
     with family.sessions() as s:
         a = analyse(s, Options())
     pa = next(p for p in a.people.values() if p.id_number == A)
-    people_ids[pa.id] += 1
     assert f'id="P{pa.id}"' in html
     assert pa.sources[0].sha256 in html
     csvs = {p.name for p in (tmp_path / "r_tables").iterdir()}
     assert {"summary.csv", "violation_matrix.csv", "reasons.csv", "census_rates.csv"} <= csvs
-    unclassified = (tmp_path / "r_tables" / "violation_matrix_evidence.csv").read_text("utf-8-sig")
-    assert unclassified.startswith("category,act,rule")
+    evidence = (tmp_path / "r_tables" / "violation_matrix_evidence.csv").read_text("utf-8-sig")
+    assert evidence.startswith("category,act,rule")
 
 
 def test_report_pdf_embeds_chinese_and_arabic_script_fonts(family: Case, tmp_path: Path) -> None:
