@@ -76,15 +76,15 @@ def main() -> None:
     print("every count equals the truth" if not any(diffs.values()) else "COUNTS DIFFER")
 
     out = OUT / f"report-{args.scale}-{args.seed}"
-    html = run_guwah("report", "--case", str(case), "--out", str(out / "report.html"))
+    html = timed("report", "--case", str(case), "--out", str(out / "report.html"))
     print(
-        f"guwah report --out report.html: {html:.1f} s "
+        f"guwah report --out report.html: {html} "
         f"({(out / 'report.html').stat().st_size / 1e6:.1f} MB)"
     )
     if args.pdf:
-        pdf = run_guwah("report", "--case", str(case), "--out", str(out / "report.pdf"))
+        pdf = timed("report", "--case", str(case), "--out", str(out / "report.pdf"))
         print(
-            f"guwah report --out report.pdf: {pdf:.1f} s "
+            f"guwah report --out report.pdf: {pdf} "
             f"({(out / 'report.pdf').stat().st_size / 1e6:.1f} MB)"
         )
 
