@@ -59,7 +59,7 @@ def plain(v: Value) -> str:
     if isinstance(v, Count):
         return str(v.n)
     if isinstance(v, float):
-        return f"{v:.4f}"
+        return f"{v:.6g}"
     return str(v)
 
 
