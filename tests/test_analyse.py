@@ -325,3 +325,18 @@ def test_report_pdf_embeds_chinese_and_arabic_script_fonts(family: Case, tmp_pat
     doc = pypdfium2.PdfDocument(str(out))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "疏附县看守所" in text and "Methods" in text
+
+
+def test_groups_by_age_band_at_the_detention_date(family: Case) -> None:
+    a = _run(family, by="township", groups=("age", "sex"))
+    t = a.table("detained_by_township")
+    rows = {tuple(r[:4]): r for r in t.rows}
+    # the son (born 2008) is a resident minor, not detained: a denominator, not a numerator
+    minor = rows[("疏附县", "阿克乡", "minor", "male")]
+    assert minor[_col(t, "detained")].n == 0 and minor[_col(t, "residents listed")] == 1  # type: ignore[union-attr]
+    assert minor[_col(t, "share")] == 0.0
+    adults = rows[("疏附县", "阿克乡", "adult", "male")]
+    k = adults[_col(t, "detained among them")].n  # type: ignore[union-attr]
+    n = adults[_col(t, "residents listed")]
+    assert (k, n) == (3, 3) and adults[_col(t, "share")] == 1.0
+    assert adults[_col(t, "ci95_low")] == pytest.approx(wilson_by_hand(3, 3)[0])
