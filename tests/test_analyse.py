@@ -340,3 +340,34 @@ def test_groups_by_age_band_at_the_detention_date(family: Case) -> None:
     n = adults[_col(t, "residents listed")]
     assert (k, n) == (3, 3) and adults[_col(t, "share")] == 1.0
     assert adults[_col(t, "ci95_low")] == pytest.approx(wilson_by_hand(3, 3)[0])
+
+
+def test_same_numbers_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    from tests.conftest import pg_database
+
+    write_leak(tmp_path / "leak" / "名单.xlsx")
+    census = tmp_path / "census.xlsx"
+    write_census(census)
+    case = Case.init(tmp_path / "case", database_url=pg_database(pg_url, "guwah_analyse"))
+    assert case.engine.dialect.name == "postgresql"
+    ingest(case, [tmp_path / "leak"])
+    build_records(case)
+    imp = import_census(case, census, custodian="test")
+    relabel(case, OTHER, ["untrustworthy"], reviewer="R. Viewer")
+    decide(
+        case, "family_separation", "k", "parents_both_detained", "confirmed", reviewer="R. Viewer"
+    )
+    a = _run(case, by="village", groups=("sex",))
+    people = {p.id_number: p for p in a.people.values()}
+    assert len(people) == 5 and a.table("summary").rows[2][1].n == 4  # type: ignore[union-attr]
+    assert people[A].detention_date == date(2018, 2, 1) and "facility" in people[A].conflicts
+    reasons = {r[0]: r[4].people for r in a.table("reasons").rows}  # type: ignore[union-attr]
+    assert people[A].id in reasons["untrustworthy"]
+    rules = a.table("violation_matrix_rules").rows
+    assert any(r[2] == "parents_both_detained" and r[3] == "confirmed" for r in rules)
+    t = a.table("census_rates")
+    assert imp.n_counties == 1
+    row = next(r for r in t.rows if r[2] == "all")
+    assert row[4] is None and "653121" in str(row[6])
+    with case.sessions() as s:
+        assert verify(s, case.blobs).ok
