@@ -27,6 +27,7 @@ from guwah.store.custody import CustodyLog
 from guwah.store.models_analyse import CensusCounty, CensusImport
 
 MAX_ROWS = 200_000
+MAX_BYTES = 256 * 1024 * 1024  # a county table is a few MB; anything this big is not one
 REQUIRED = {"code": "区划代码", "county": "区县", "total": "人口数_合计"}
 OPTIONAL = {
     "province": "省",
@@ -96,6 +97,8 @@ def read_census(path: Path) -> CensusTable:
     """Read a census workbook (first sheet whose header holds 区划代码)."""
     import openpyxl
 
+    if path.stat().st_size > MAX_BYTES:
+        raise CensusError(f"{path}: {path.stat().st_size:,} bytes is larger than a census table")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a broken file
