@@ -35,10 +35,11 @@ def _print(analysis: object) -> None:
         if t.key == "violation_matrix_evidence":
             continue
         rt = RichTable(title=escape(t.title), title_justify="left")
-        for c in t.columns:
-            rt.add_column(escape(c))
+        keep = [i for i, c in enumerate(t.columns) if c != "reasoning"]  # in the CSV and report
+        for i in keep:
+            rt.add_column(escape(t.columns[i]))
         for row in t.rows[:60]:
-            rt.add_row(*[escape(plain(v)) for v in row])  # leaked text: no markup
+            rt.add_row(*[escape(plain(row[i])[:80]) for i in keep])  # leaked text: no markup
         if len(t.rows) > 60:
             rt.caption = f"{len(t.rows) - 60} more rows: --out DIR writes every table as CSV"
         console.print(rt)
