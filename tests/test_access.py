@@ -193,6 +193,8 @@ def _sample_urls(case: Case) -> dict[str, str]:
     return {
         "/": "/",
         "/api": "/api",
+        "/analysis": "/analysis",
+        "/analysis/people": "/analysis/people?ref=N1",
         "/search": "/search?q=疏附",
         "/people": f"/people?q={person.id_number}",
         "/people/{person_id}": f"/people/{person.id}",

@@ -11,6 +11,7 @@ import typer
 
 from guwah import __version__
 from guwah.access.command import audit_app, tokens_app, users_app
+from guwah.analyse.command import analyse_app, reference_app, report_command
 from guwah.case import Case
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import (
@@ -54,6 +55,9 @@ app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(analyse_app, name="analyse")
+app.add_typer(reference_app, name="reference")
+app.command("report")(report_command)
 
 
 def _version(value: bool) -> None:

@@ -53,6 +53,7 @@ def create_app(
     own use: ``guwah serve`` always gives a token). See :mod:`guwah.web.access`.
     """
     from guwah.web.api import router as api_router
+    from guwah.web.routes_analysis import router as analysis_router
     from guwah.web.routes_auth import router as auth_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_pages import router as pages_router
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(items_router)
     app.include_router(people_router)
     app.include_router(api_router)
+    app.include_router(analysis_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
