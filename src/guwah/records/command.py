@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
-from guwah.records.stage import RecordsStats
+
+if TYPE_CHECKING:
+    from guwah.records.stage import RecordsStats
 
 records_app = typer.Typer(rich_markup_mode="rich")
 
 
 def print_stats(stats: RecordsStats) -> None:
+    from rich.table import Table
+
     table = Table(title="Records", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -45,11 +48,15 @@ def print_stats(stats: RecordsStats) -> None:
 
 def _build(case_dir: Path | None) -> None:
     from guwah.records.stage import build_records
+    from guwah.search.command import print_index_update, update_search_index
 
     case = open_case(case_dir)
     with case_errors(), RichProgress() as progress:
         stats = build_records(case, progress=progress)
+        index = update_search_index(case, progress)  # rows now have fields: facets follow
     print_stats(stats)
+    if index is not None:
+        print_index_update(index)
 
 
 @records_app.callback(invoke_without_command=True)
@@ -87,6 +94,8 @@ def report_command(
 
     Example: [bold]guwah records report --case cases/xpf --out mapping.md[/]
     """
+    from rich.table import Table
+
     from guwah.records.report import mapping_report, to_json, to_markdown
 
     case = open_case(case_dir)
