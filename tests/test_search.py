@@ -272,6 +272,10 @@ def test_records_and_verify_keep_the_index_current(tmp_path: Path) -> None:
     assert search(case, "facility:疏附县看守所").total == 0  # no records yet
     assert search(case, "findings:yes").total == 0
 
+    skipped = run_cli("records", "--case", root, "--no-index")
+    assert "Search index:" not in skipped.stdout and "guwah search --update" in skipped.stderr
+    assert search(case, "facility:疏附县看守所").total == 0  # stale, and the user was told
+
     out = run_cli("records", "--case", root).stdout
     assert "Search index:" in out
     held = search(case, "facility:疏附县看守所")

@@ -9,6 +9,7 @@ import typer
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
+from guwah.search.command import IndexOpt
 
 if TYPE_CHECKING:
     from guwah.records.stage import RecordsStats
@@ -46,21 +47,21 @@ def print_stats(stats: RecordsStats) -> None:
     )
 
 
-def _build(case_dir: Path | None) -> None:
+def _build(case_dir: Path | None, index: bool) -> None:
     from guwah.records.stage import build_records
-    from guwah.search.command import print_index_update, update_search_index
+    from guwah.search.command import index_after, print_index_update
 
     case = open_case(case_dir)
     with case_errors(), RichProgress() as progress:
         stats = build_records(case, progress=progress)
-        index = update_search_index(case, progress)  # rows now have fields: facets follow
+        updated = index_after(case, progress, index)  # rows now have fields: facets follow
     print_stats(stats)
-    if index is not None:
-        print_index_update(index)
+    if updated is not None:
+        print_index_update(updated)
 
 
 @records_app.callback(invoke_without_command=True)
-def records_main(ctx: typer.Context, case_dir: CaseOpt = None) -> None:
+def records_main(ctx: typer.Context, case_dir: CaseOpt = None, index: IndexOpt = True) -> None:
     """Records and people out of the case's spreadsheets: build, review the mapping, export.
 
     Without a command: (re-)build them, as [bold]guwah records build[/] does.
@@ -68,18 +69,19 @@ def records_main(ctx: typer.Context, case_dir: CaseOpt = None) -> None:
     Example: [bold]guwah records --case cases/xpf[/]
     """
     if ctx.invoked_subcommand is None:
-        _build(case_dir)
+        _build(case_dir, index)
 
 
 @records_app.command("build")
-def build_command(case_dir: CaseOpt = None) -> None:
+def build_command(case_dir: CaseOpt = None, index: IndexOpt = True) -> None:
     """Find each sheet's header, map its columns, read records with provenance, resolve people.
 
-    Re-running replaces what an earlier build wrote: nothing is duplicated.
+    Re-running replaces what an earlier build wrote: nothing is duplicated. The search index
+    is updated at the end (its rows gain county and facility facets).
 
     Example: [bold]guwah records build --case cases/xpf[/]
     """
-    _build(case_dir)
+    _build(case_dir, index)
 
 
 @records_app.command("report")

@@ -35,6 +35,28 @@ def _marked(hit: Hit) -> str:
     return "".join(out)
 
 
+#: the option of the stages that end by updating the index (records, verify)
+IndexOpt = Annotated[
+    bool,
+    typer.Option(
+        "--index/--no-index",
+        help="Update the search index at the end, so its facets follow (default); "
+        "--no-index leaves that to `guwah search --update`.",
+    ),
+]
+
+
+def index_after(case: Case, progress: Progress, index: bool) -> IndexStats | None:
+    """The index update a stage ends with; with ``index`` False, only the reminder."""
+    if index:
+        return update_search_index(case, progress)
+    err_console.print(
+        "[yellow]Search index not updated[/] (--no-index): its facets are stale until "
+        f"`guwah search --update --case {case.root}`."
+    )
+    return None
+
+
 def update_search_index(case: Case, progress: Progress | None = None) -> IndexStats | None:
     """Index what a stage added or changed (incrementally); a failure is reported, never
     fails the command that called it: the index is derived data and can be rebuilt."""
@@ -114,7 +136,8 @@ def search_command(
     Chinese is found inside sentences (a two-character name too), Uyghur in Arabic or Latin
     script, English, ID numbers exactly (or a 6-digit region prefix). Filters in the query
     or as options: type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06
-    findings:yes; "a phrase"; a OR b; -not. The index is updated after every ingest.
+    findings:yes (是); "a phrase"; a OR b; -not. The index is updated at the end of every
+    ingest, extract, records and verify.
 
     Example: [bold]guwah search 吐尔地 --case cases/xpf[/]
 

@@ -10,6 +10,7 @@ from typer.core import TyperCommand, TyperOption
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console
+from guwah.search.command import IndexOpt
 
 
 class VerifyCommand(TyperCommand):
@@ -48,6 +49,7 @@ def verify_command(
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
     serial: Annotated[bool, typer.Option(help="Fingerprint images in this process.")] = False,
+    index: IndexOpt = True,
 ) -> None:
     """Authenticate the leak by its internal consistency: ID numbers, photo times, cameras,
     editing software, near-duplicate photos, document dates. Findings are stored in the
@@ -58,7 +60,7 @@ def verify_command(
     from rich.table import Table
 
     from guwah.ingest.executor import make_executor
-    from guwah.search.command import print_index_update, update_search_index
+    from guwah.search.command import index_after, print_index_update
     from guwah.verify.report import report_format, write_report
     from guwah.verify.stage import run_checks
 
@@ -70,7 +72,7 @@ def verify_command(
         executor = make_executor(n_workers, case.settings.limits.worker_memory_bytes, serial=serial)
         with RichProgress() as progress:
             run = run_checks(case, check or None, progress=progress, executor=executor)
-            index = update_search_index(case, progress)  # the findings:yes facet follows
+            updated = index_after(case, progress, index)  # the findings:yes facet follows
     table = Table(title="Verification", title_justify="left")
     for col, justify in (("check", "left"), ("findings", "right"), ("error", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -92,8 +94,8 @@ def verify_command(
         )
     console.print(table)
     console.print(f"{run.n_findings:,} findings in {run.seconds:.1f} s, stored in the case.")
-    if index is not None:
-        print_index_update(index)
+    if updated is not None:
+        print_index_update(updated)
     if report is not None:
         path = write_report(case, report)
         console.print(f"Report: {path}")
