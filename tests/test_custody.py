@@ -175,6 +175,9 @@ def test_events_after_the_recorded_head_keep_it_valid(ingested: Case) -> None:
     assert code == 0 and report["ok"] is True
     assert report["expected_head_seq"] == seq and report["anchor"] == []
     assert f"event {seq:,} of the chain; 1 event was added after it" in human
+    # the head of the empty log (`guwah custody head` of a new case) begins every chain
+    code, report, _ = _verify_against(ingested, GENESIS)
+    assert code == 0 and report["expected_head_seq"] == 0
 
 
 def test_a_malformed_expected_head_is_a_usage_error(ingested: Case) -> None:

@@ -40,7 +40,7 @@ IndexOpt = Annotated[
     bool,
     typer.Option(
         "--index/--no-index",
-        help="Update the search index at the end, so its facets follow (default); "
+        help="Update the search index at the end, so its facets follow; "
         "--no-index leaves that to `guwah search --update`.",
     ),
 ]

@@ -156,14 +156,12 @@ HEAD_FORMAT = re.compile(r"^[0-9a-f]{64}$")
 def check_expected_head(report: VerifyReport, expected: str, seq: int | None) -> None:
     """Compare the head written down earlier with the chain just verified.
 
-    ``seq``: the event whose hash is ``expected`` (None: no event has it). Events appended
-    after it keep the recorded head valid; a log rewritten up to it, or truncated before
-    it, has no such event.
+    ``seq``: the event whose hash is ``expected`` (0: the genesis hash of an empty log;
+    None: no event has it). Events appended after it keep the recorded head valid; a log
+    rewritten up to it, or truncated before it, has no such event.
     """
     report.expected_head, report.expected_head_seq = expected, seq
     if seq is not None:
-        return
-    if expected == report.head:  # only for an empty log: the genesis hash
         return
     report.anchor.append(
         f"the head recorded earlier ({expected}) is not in the custody chain, whose head "
@@ -178,7 +176,7 @@ def verify_chain(
     """Recompute the chain; with ``expect_head`` (a head written down earlier) also check
     that it is the hash of an event of the chain."""
     prev, expected_seq = GENESIS, 1
-    anchored: int | None = None
+    anchored = 0 if expect_head == GENESIS else None  # the empty log begins every chain
     last_seq = 0
     while True:
         events = session.scalars(

@@ -35,7 +35,7 @@ def verify_command(
         list[str] | None,
         typer.Option(
             "--check",
-            help="Run only this check (repeatable); `guwah verify --help` lists them.",
+            help="Run only this check (repeatable).",  # the names: VerifyCommand
             show_default=False,
         ),
     ] = None,
