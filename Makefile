@@ -30,7 +30,6 @@ demo: sysdeps $(STAMP)
 	$(BIN)/guwah records --case $(DEMO)/case
 	$(BIN)/guwah records report --out $(DEMO)/mapping.md --case $(DEMO)/case
 	$(BIN)/guwah verify --case $(DEMO)/case --report $(DEMO)/verify.html
-	$(BIN)/guwah search --update --case $(DEMO)/case
 	$(BIN)/guwah status --case $(DEMO)/case
 	@echo "Report: $(DEMO)/verify.html  Column mapping: $(DEMO)/mapping.md"
 	@echo "Try: $(BIN)/guwah person \"<a name in any script>\" --case $(DEMO)/case"

@@ -262,6 +262,41 @@ def test_ingest_cli_updates_the_index(tmp_path: Path) -> None:
     assert search(Case.open(tmp_path / "case"), "克拉").total >= 1
 
 
+def test_records_and_verify_keep_the_index_current(tmp_path: Path) -> None:
+    """No `guwah search --update` between the stages: facets follow records and findings."""
+    root = tmp_path / "case"
+    run_cli("init", root)
+    run_cli("ingest", write_leak(tmp_path / "leak"), "--case", root, "--no-ocr", "--serial")
+    case = Case.open(root)
+    assert search(case, "facility:疏附县看守所").total == 0  # no records yet
+    assert search(case, "findings:yes").total == 0
+
+    skipped = run_cli("records", "--case", root, "--no-index")
+    assert "Search index:" not in skipped.stdout and "guwah search --update" in skipped.stderr
+    assert search(case, "facility:疏附县看守所").total == 0  # stale, and the user was told
+
+    out = run_cli("records", "--case", root).stdout
+    assert "Search index:" in out
+    held = search(case, "facility:疏附县看守所")
+    assert held.total == 2 and held.facets["facility"] == {"疏附县看守所": 2}
+
+    out = run_cli("verify", "--case", root, "--serial").stdout
+    assert "findings marked" in out
+    flagged = search(case, "findings:yes", limit=100)
+    assert flagged.total > 0 and all(h.has_findings for h in flagged.hits)
+    assert any(h.path.endswith(f"{PHOTO_ID}_20180301093000.jpg") for h in flagged.hits)
+    assert search(case, "findings:是").total == flagged.total  # the same filter in Chinese
+    assert search(case, "findings:否").total == search(case, "").total - flagged.total
+
+
+def test_findings_filter_in_chinese(built: Case) -> None:
+    everything = search(built, "", limit=1).total
+    assert search(built, "findings:否").total == search(built, "findings:无").total == everything
+    assert search(built, "findings:是").total == search(built, "findings:有").total == 0
+    with pytest.raises(QueryError, match="findings:yes"):
+        search(built, "findings:也许")
+
+
 def test_parse_query_fields_or_not() -> None:
     q = parse_query('吐尔地 OR 古丽 -Kashgar type:image county:"疏附县" 12:30')
     assert q.filters == {"type": "image", "county": "疏附县"}

@@ -8,6 +8,7 @@ Syntax (see ``docs/search.md``)::
     -Kashgar                     not
     653121198909220492           an ID number, exactly; 653121 finds every ID of the region
     type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06-30 findings:yes
+    findings:是  findings:否       has findings or not (yes/no, 是/否, 有/无)
     sha256:3f2a…  path:照片      item by hash prefix; words in file paths only
 """
 
@@ -22,8 +23,9 @@ from guwah.search.tokenize import Unit, is_cjk, query_units, tokens
 FILTER_FIELDS = ("type", "kind", "county", "facility", "from", "to", "findings", "sha256")
 COLUMN_FIELDS = ("path",)
 _TERM = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
-_YES = {"yes", "y", "true", "1", "有", "是"}
-_NO = {"no", "n", "false", "0", "无", "否"}
+#: the values of ``findings:`` (English, Chinese and numbers), matched in lower case
+FINDINGS_YES = frozenset({"yes", "y", "true", "1", "有", "是"})
+FINDINGS_NO = frozenset({"no", "n", "false", "0", "无", "否", "無"})
 
 
 # Bounds on the work one query may cause (hostile or pasted queries): the length of the query,

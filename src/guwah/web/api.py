@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 
 from guwah import __version__
-from guwah.person_search import find_people
+from guwah.person.stage import find_people
 from guwah.search.query import QueryError
 from guwah.search.stage import search
 from guwah.summary import as_dict, summarise

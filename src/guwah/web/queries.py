@@ -19,7 +19,7 @@ from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
-from guwah.person_search import person_findings
+from guwah.person.stage import person_findings
 from guwah.records.people import first_paths, get_person
 from guwah.store.models import (
     Cell,

@@ -21,7 +21,6 @@ from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-FACET_PARAMS = {"type": "type", "county": "county", "facility": "facility", "year": "year"}
 
 
 @router.get("/", response_class=HTMLResponse)

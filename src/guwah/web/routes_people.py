@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from guwah.person_search import find_people
+from guwah.person.stage import find_people
 from guwah.web.deps import DbSession, RowId
 from guwah.web.queries import person_detail
 from guwah.web.render import page
