@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
-from guwah.store.custody import GENESIS, CustodyLog, _hashed_fields, event_hash, verify
+from guwah.store.custody import GENESIS, CustodyLog, event_fields, event_hash, verify
 from guwah.store.models import CustodyEvent, Item
 from tests.conftest import run_cli
 
@@ -156,7 +156,7 @@ def test_a_rewritten_log_fails_against_the_head_written_down_before(ingested: Ca
             if ev.seq == 3:
                 ev.custodian = "someone else"
             ev.prev_hash = prev
-            ev.hash = prev = event_hash(_hashed_fields(ev))
+            ev.hash = prev = event_hash(event_fields(ev))
         s.commit()
     with ingested.sessions() as s:
         assert verify(s, ingested.blobs).ok  # the forgery is consistent …
