@@ -97,14 +97,14 @@ def test_the_case_vouches_for_its_bag_and_not_for_a_tampered_one(
     built: tuple[Case, Path], bag: Path, tmp_path: Path
 ) -> None:
     case, _ = built
-    ok = run_cli("export", "verify-bag", bag, "--case", case.root)
+    ok = run_cli("custody", "verify", "--bag", bag, "--case", case.root)
     assert "every original is the case's" in ok.stdout
     bad = tmp_path / "tampered"
     shutil.copytree(bag, bad)
     items = json.loads((bad / "data/items.json").read_text())
     notes = next(i["bag_path"] for i in items if i["bag_path"].endswith("notes.txt"))
     (bad / notes).write_text("会议纪要 altered\n", encoding="utf-8")
-    r = run_cli("export", "verify-bag", bad, "--case", case.root, check=False)
+    r = run_cli("custody", "verify", "--bag", bad, "--case", case.root, check=False)
     assert r.returncode == 1
     assert f"{notes}: not the case's original" in r.stdout
     assert subprocess.run([BAGIT, "--validate", bad], capture_output=True).returncode != 0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
 from guwah.textsafe import for_terminal
+
+if TYPE_CHECKING:
+    from guwah.export.bag_check import BagCheck
 
 export_app = typer.Typer(
     help="Export evidence: a BagIt package of originals with custody, findings and records.",
@@ -61,48 +64,14 @@ def bag_command(
         )
     console.print(
         f"Bag {for_terminal(result.path)}: {result.items:,} originals, {result.bytes:,} bytes, "
-        f"custody head {result.custody_head}, in {result.seconds:.1f} s"
+        f"custody head {result.custody_head}, in {result.seconds:.1f} s; check it with "
+        f"guwah custody verify --bag {for_terminal(result.path)}"
     )
     console.print(
         f"Time-stamp request: {for_terminal(result.request)} — send it to a time-stamp "
         "authority, then: guwah export verify-timestamp "
         f"{for_terminal(result.path)} RESPONSE.tsr"
     )
-
-
-@export_app.command("verify-bag")
-def verify_bag_command(
-    bag: Annotated[Path, typer.Argument(help="The bag's directory.")],
-    case_dir: CaseOpt = None,
-) -> None:
-    """Check a bag: BagIt manifests, and every original and custody event against the case.
-
-    Exit 1 if anything is wrong. Example: [bold]guwah export verify-bag evidence-2018-03 --case cases/xpf[/]
-    """
-    from guwah.export.bag_check import check_bag
-
-    case = open_case(case_dir)
-    with case_errors():
-        report = check_bag(case, bag)
-    console.print(
-        f"Bag {for_terminal(bag)}: {report.originals:,} originals, {report.events:,} custody "
-        f"events, head {report.head}"
-        + (f" (event {report.head_seq} of the case's chain)" if report.head_seq else "")
-    )
-    for title, lines in (
-        ("BagIt validation", report.bag_errors),
-        ("Originals the case does not hold", report.not_in_case),
-        ("Files that differ from the case's originals", report.differ),
-        ("Custody", report.custody),
-    ):
-        if lines:
-            console.print(f"[bold red]{title} ({len(lines)}):[/]")
-            for line in lines[:200]:
-                console.print(f"  {for_terminal(line)}")
-    if not report.ok:
-        console.print("[bold red]The bag does NOT match the case.[/]")
-        raise typer.Exit(1)
-    console.print("[bold green]The bag is valid and every original is the case's.[/]")
 
 
 @export_app.command("verify-timestamp")
@@ -133,3 +102,26 @@ def verify_timestamp_command(
         + (f", authority {for_terminal(stamp.authority)}" if stamp.authority else "")
         + ": compare with the certificate the authority publishes."
     )
+
+
+def print_bag_check(report: BagCheck) -> None:
+    """What ``guwah custody verify --bag`` found, section by section."""
+    console.print(
+        f"Bag {for_terminal(report.bag)}: {report.originals:,} originals, {report.events:,} "
+        f"custody events, head {report.head}"
+        + (f" (event {report.head_seq} of the case's chain)" if report.head_seq else "")
+    )
+    for title, lines in (
+        ("BagIt validation", report.bag_errors),
+        ("Originals the case does not hold", report.not_in_case),
+        ("Files that differ from the case's originals", report.differ),
+        ("Custody", report.custody),
+    ):
+        if lines:
+            console.print(f"[bold red]{title} ({len(lines)}):[/]")
+            for line in lines[:200]:
+                console.print(f"  {for_terminal(line)}")
+    if report.ok:
+        console.print("[bold green]The bag is valid and every original is the case's.[/]")
+    else:
+        console.print("[bold red]The bag does NOT match the case.[/]")

@@ -15,6 +15,7 @@ from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import console, err_console
 
 if TYPE_CHECKING:
+    from guwah.case import Case
     from guwah.store.custody import VerifyReport
 
 custody_app = typer.Typer(
@@ -60,11 +61,20 @@ def custody_verify(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    bag: Annotated[
+        Path | None,
+        typer.Option(
+            "--bag",
+            help="Check an evidence package (`guwah export bag`) against the case instead: "
+            "its BagIt manifests, every original and every custody event in it.",
+        ),
+    ] = None,
 ) -> None:
     """Re-hash every original and check the custody chain; exit 1 if anything is wrong.
 
     Names every tampered, missing or unexpected file and every break in the chain. With
     --expect-head, also checks the chain against the head you recorded outside the case.
+    With --bag, checks an evidence package against the case.
 
     Example: [bold]guwah custody verify --case cases/xpf[/]
 
@@ -73,6 +83,9 @@ def custody_verify(
     from guwah.store.custody import verify
 
     case = open_case(case_dir)
+    if bag is not None:
+        _verify_bag(case, bag, as_json)
+        return
     try:
         with case.sessions() as session:
             report = verify(session, case.blobs, expect_head=expect_head)
@@ -83,6 +96,20 @@ def custody_verify(
         print(json.dumps({"ok": report.ok, **report.__dict__}, ensure_ascii=False, indent=2))
     else:
         print_verify(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _verify_bag(case: Case, bag: Path, as_json: bool) -> None:
+    from guwah.export.bag_check import check_bag
+    from guwah.export.command import print_bag_check
+
+    with case_errors():
+        report = check_bag(case, bag)
+    if as_json:
+        print(json.dumps({"ok": report.ok, **report.__dict__}, default=str, ensure_ascii=False))
+    else:
+        print_bag_check(report)
     if not report.ok:
         raise typer.Exit(1)
 
