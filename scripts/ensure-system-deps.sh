@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-uig tesseract-ocr-eng
   libmagic1 fonts-noto-cjk postgresql chromium
+  libarchive13 libarchive-tools unar pst-utils cpio gcab
 )
 missing=()
 for p in "${packages[@]}"; do

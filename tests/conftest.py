@@ -18,6 +18,7 @@ from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("GUWAH_STRICT_META", "1")  # metadata outside item_meta.toml fails a test
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

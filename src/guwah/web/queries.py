@@ -14,6 +14,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
+from guwah.ingest.meta import item_kind
 from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
@@ -26,19 +27,6 @@ from guwah.verify.models import FindingItem, FindingRow
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SHEET_ROWS = 100  # rows of a sheet shown at a time
 MAX_COLS = 60  # columns of a sheet shown (the rest is in the API and the original)
-
-
-def item_kind(mime: str) -> str:
-    """image | spreadsheet | document | archive | other, from the content type."""
-    if mime.startswith("image/"):
-        return "image"
-    if any(k in mime for k in ("spreadsheet", "ms-excel", "text/csv", "opendocument.spread")):
-        return "spreadsheet"
-    if mime in ("application/pdf", "text/plain") or "word" in mime or "opendocument.text" in mime:
-        return "document"
-    if any(k in mime for k in ("zip", "tar", "gzip", "7z", "rar", "bzip2", "xz")):
-        return "archive"
-    return "other"
 
 
 def has_findings_table(session: Session) -> bool:
