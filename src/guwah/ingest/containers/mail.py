@@ -17,6 +17,7 @@ import email.utils
 import mailbox
 import mimetypes
 import os
+import re
 import resource
 import subprocess
 import tempfile
@@ -119,24 +120,39 @@ class _Names:
         return name
 
 
+_RAW_NAME = re.compile(r'(?:file)?name\s*=\s*"?([^";\r\n]+)', re.I)
+
+
+def _raw_name(part: Message) -> bytes | None:
+    """The attachment name's bytes as sent, for names in undeclared 8-bit (often GBK)."""
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            m = _RAW_NAME.search(str(value))
+            if m:
+                return m.group(1).strip().encode("ascii", "surrogateescape")
+    return None
+
+
 def _filename(part: Message, index: int) -> tuple[str, str | None]:
     """An attachment's name; undeclared 8-bit names (often GBK) decoded, raw bytes kept."""
-    raw = part.get_filename()
-    if raw:
-        name = str(raw)
-        if any("\udc80" <= c <= "\udcff" for c in name):
-            data = name.encode("utf-8", "surrogateescape")
-            for encoding in ("utf-8", "gb18030"):
-                try:
-                    return clean(data.decode(encoding)), data.hex()
-                except UnicodeDecodeError:
-                    continue
-            return clean(data.decode("utf-8", "replace")), data.hex()
-        name = clean(name).replace("/", "_").replace("\\", "_").strip()
-        if name:
-            return name, None
+    name = str(part.get_filename() or "")
+    raw = _raw_name(part) if ("\ufffd" in name or not name.isascii()) else None
+    if raw is not None and not raw.isascii():
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                decoded = raw.decode(encoding)
+                return _safe_name(decoded), None if encoding == "utf-8" else raw.hex()
+            except UnicodeDecodeError:
+                continue
+        return _safe_name(raw.decode("utf-8", "replace")), raw.hex()
+    if _safe_name(name):
+        return _safe_name(name), None
     ext = mimetypes.guess_extension(part.get_content_type()) or ".bin"
     return f"attachment-{index}{ext}", None
+
+
+def _safe_name(name: str) -> str:
+    return clean(name).replace("/", "_").replace("\\", "_").strip()
 
 
 def _body(msg: EmailMessage, ctx: ContainerContext) -> str:
@@ -180,36 +196,37 @@ def read_message(data: bytes, ctx: ContainerContext, fmt: str) -> Iterator[Membe
         body += "\n\n" + _part_text(part)
     names = _Names()
     attachments: list[str] = []
-    results: list[MemberResult] = []
-    for index, part in enumerate(parts, start=1):
-        name, raw_hex = _filename(part, index)
-        name = names(name)
-        attachments.append(name)
-        member = Member(name=name, raw_name_hex=raw_hex)
-        try:
-            if part.get_content_type() == "message/rfc822":
-                inner = part.get_payload()
-                attached = inner[0] if isinstance(inner, list) else inner
-                if not isinstance(attached, Message):
-                    raise ValueError("attached message without content")
-                payload = attached.as_bytes()
-            else:
-                decoded = part.get_payload(decode=True)
-                payload = decoded if isinstance(decoded, bytes) else b""
-        except (LookupError, ValueError, TypeError, AttributeError, IndexError) as exc:
-            results.append(
-                MemberResult(
+    try:
+        for index, part in enumerate(parts, start=1):
+            name, raw_hex = _filename(part, index)
+            name = names(name)
+            attachments.append(name)
+            member = Member(name=name, raw_name_hex=raw_hex)
+            try:
+                payload = _payload(part)
+            except (LookupError, ValueError, TypeError, AttributeError, IndexError) as exc:
+                yield MemberResult(
                     member, error=ArchiveError("corrupt", f"attachment not decoded: {exc}")
                 )
-            )
-            continue
-        results.append(ctx.store_bytes(member, payload))
-    if attachments:
-        ctx.out.meta["attachments"] = attachments[:1000]
-    if msg.defects:
-        ctx.out.warnings.extend(f"message defect: {type(d).__name__}" for d in msg.defects[:20])
-    ctx.out.pages.append(PageText(1, clean(summary_text(ctx.out.meta, body)), "text"))
-    yield from results
+                continue
+            yield ctx.store_bytes(member, payload)
+    finally:  # the message's own text, even when a bound stopped the attachments
+        if attachments:
+            ctx.out.meta["attachments"] = attachments[:1000]
+        if msg.defects:
+            ctx.out.warnings.extend(f"message defect: {type(d).__name__}" for d in msg.defects[:20])
+        ctx.out.pages.append(PageText(1, clean(summary_text(ctx.out.meta, body)), "text"))
+
+
+def _payload(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        attached = inner[0] if isinstance(inner, list) else inner
+        if not isinstance(attached, Message):
+            raise ValueError("attached message without content")
+        return attached.as_bytes()
+    decoded = part.get_payload(decode=True)
+    return decoded if isinstance(decoded, bytes) else b""
 
 
 def _parts(msg: EmailMessage) -> tuple[list[Message], list[Message]]:
@@ -354,31 +371,30 @@ class MsgReader(Container):
         elif body:
             ctx.out.meta["body"] = "plain"
         names = _Names()
-        results: list[MemberResult] = []
-        for index, att in enumerate(msg.attachments, start=1):
-            raw = att.longFilename or att.shortFilename or att.displayName or ""
-            name = names(
-                clean(str(raw)).replace("/", "_").replace("\\", "_") or f"attachment-{index}"
-            )
-            member = Member(name=name)
-            try:
+        attachments: list[str] = []
+        try:
+            for index, att in enumerate(msg.attachments, start=1):
+                raw = att.longFilename or att.shortFilename or att.displayName or ""
+                name = _safe_name(str(raw)) or f"attachment-{index}"
                 data = att.data
-                if not isinstance(data, bytes):
+                if not isinstance(data, bytes):  # an attached message: exported as a .msg
                     exported = getattr(data, "exportBytes", None)
                     if exported is None:
-                        raise ArchiveError("unsupported", "attachment of a kind not exported")
+                        attachments.append(names(name))
+                        yield MemberResult(
+                            Member(name=attachments[-1]),
+                            error=ArchiveError("unsupported", "attachment of a kind not exported"),
+                        )
+                        continue
                     data = exported()
-                    if not member.name or "." not in member.name:
-                        member.name = names(f"{name}.msg")
-            except ArchiveError as exc:
-                results.append(MemberResult(member, error=exc))
-                continue
-            results.append(ctx.store_bytes(member, data or b""))
-        ctx.out.meta["attachments"] = [r.member.name or "" for r in results][:1000]
-        if not results:
-            del ctx.out.meta["attachments"]
-        ctx.out.pages.append(PageText(1, clean(summary_text(ctx.out.meta, body)), "text"))
-        yield from results
+                    if "." not in name:
+                        name = f"{name}.msg"
+                attachments.append(names(name))
+                yield ctx.store_bytes(Member(name=attachments[-1]), data or b"")
+        finally:
+            if attachments:
+                ctx.out.meta["attachments"] = attachments[:1000]
+            ctx.out.pages.append(PageText(1, clean(summary_text(ctx.out.meta, body)), "text"))
 
 
 def _msg_failure(exc: Exception) -> ArchiveError:
