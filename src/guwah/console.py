@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -95,6 +96,11 @@ def print_run(stats: RunStats) -> None:
         f"{sum(stats.errors.values()):,} errors, in {stats.seconds:.1f} s "
         f"({rate:,.0f} files/s, {mbps:,.1f} MB/s)"
     )
+    if stats.log:  # reader bugs: their tracebacks, for whoever fixes the reader
+        console.print(
+            f"[bold]{stats.errors.get('reader_bug', 0):,} reader bug(s):[/] tracebacks in "
+            f"{escape(stats.log)}"
+        )
 
 
 def print_summary(s: CaseSummary) -> None:

@@ -27,6 +27,7 @@ from guwah.ingest.containers.base import (
     LimitedWriter,
     Member,
     MemberResult,
+    encrypted_member,
     link_error,
 )
 from guwah.ingest.registry import register
@@ -92,25 +93,15 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
                 continue
             if member.encrypted:
                 n_encrypted += 1
-                yield MemberResult(
-                    member,
-                    error=ArchiveError(
-                        "encrypted",
-                        "encrypted archive member: it cannot be read without the password",
-                    ),
-                )
+                yield MemberResult(member, error=encrypted_member())
                 continue
             if kind == "link":
                 member.link_target = zf.read(info)[:4096].decode("utf-8", "replace")
                 yield MemberResult(member, error=link_error(member.link_target))
                 continue
-            cap = max(
-                int(info.compress_size * r.limits.max_expansion_ratio),
-                r.limits.ratio_allowance_bytes,
-            )
             try:
                 with zf.open(info) as stream:
-                    blob = r.copy(stream, cap)
+                    blob = r.copy(stream, r.member_cap(info.compress_size))
                 yield MemberResult(member, blob=blob)
             except ArchiveError as exc:
                 yield MemberResult(member, error=exc)

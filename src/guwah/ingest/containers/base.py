@@ -103,6 +103,11 @@ class ContainerContext:
         self.store.make_dir(self.store.tmp_dir)
         return self.store.tmp_dir
 
+    def member_cap(self, compressed_size: int) -> int:
+        """What one member of this compressed size may expand to."""
+        lim = self.limits
+        return max(int(compressed_size * lim.max_expansion_ratio), lim.ratio_allowance_bytes)
+
     def archive_cap(self) -> int:
         lim = self.limits
         return max(int(self.archive_size * lim.max_expansion_ratio), lim.ratio_allowance_bytes)
@@ -179,6 +184,12 @@ class Container(Reader):
 
     @abstractmethod
     def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]: ...
+
+
+def encrypted_member() -> ArchiveError:
+    return ArchiveError(
+        "encrypted", "encrypted archive member: it cannot be read without the password"
+    )
 
 
 def link_error(target: str | None) -> ArchiveError:

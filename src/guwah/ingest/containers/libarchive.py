@@ -24,9 +24,11 @@ from guwah.ingest.containers.base import (
     ContainerContext,
     Member,
     MemberResult,
+    encrypted_member,
     link_error,
 )
 from guwah.ingest.registry import register
+from guwah.ingest.sources import decode_name
 
 _ENCRYPTED = ("ncrypt", "passphrase", "password")
 
@@ -38,18 +40,6 @@ def _time(ts: float | int | None) -> datetime | None:
         return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         return None
-
-
-def _decode(raw: bytes) -> tuple[str, str | None]:
-    """A member name: UTF-8, else GB18030 (kept with its raw bytes), else escaped."""
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), raw.hex()
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace"), raw.hex()
 
 
 # --- RAR ------------------------------------------------------------------------------
@@ -66,7 +56,7 @@ def _rar_name(info: rarfile.RarInfo) -> tuple[str, str | None]:
         or not isinstance(raw, bytes)
     ):
         return name, None
-    decoded, raw_hex = _decode(raw)
+    decoded, raw_hex = decode_name(raw)
     return decoded.replace("\\", "/"), raw_hex
 
 
@@ -130,21 +120,11 @@ class RarReader(Container):
                     continue
                 if member.encrypted:
                     encrypted += 1
-                    yield MemberResult(
-                        member,
-                        error=ArchiveError(
-                            "encrypted",
-                            "encrypted archive member: it cannot be read without the password",
-                        ),
-                    )
+                    yield MemberResult(member, error=encrypted_member())
                     continue
-                cap = max(
-                    int(info.compress_size * ctx.limits.max_expansion_ratio),
-                    ctx.limits.ratio_allowance_bytes,
-                )
                 try:
                     with rf.open(info) as stream:
-                        blob = ctx.copy(stream, cap)
+                        blob = ctx.copy(stream, ctx.member_cap(info.compress_size))
                     yield MemberResult(member, blob=blob)
                 except ArchiveError as exc:
                     yield MemberResult(member, error=exc)
@@ -223,7 +203,7 @@ class LibarchiveReader(Container):
                     )
                     ctx.budget.take_member()
                     raw = libarchive.ffi.entry_pathname(entry._entry_p) or b""  # noqa: SLF001
-                    name, raw_hex = _decode(raw)
+                    name, raw_hex = decode_name(raw)
                     member = Member(
                         name=name.removeprefix("./"),
                         raw_name_hex=raw_hex,
