@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import subprocess
+import zlib
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -115,6 +117,40 @@ def test_rar_encrypted_links_and_damage(case: Case, tmp_path: Path) -> None:
     assert _item(state, "truncated.rar!/test-documents/testEXCEL.xls").size  # before the cut
     assert _item(state, "after.txt").status == "ok"
     assert not (tmp_path / "pwned.txt").exists() and not (leak / "pwned.txt").exists()
+
+
+def _rename_rar4_member(data: bytes, old: bytes, new: bytes) -> bytes:
+    """A RAR 4 archive with one member's stored name replaced by bytes of the same length,
+    its header CRC recomputed (RAR 4: CRC-32 of the header from its type byte, low 16 bits).
+    No free program writes RAR; this makes the GBK-named member a Chinese WinRAR writes."""
+    out = bytearray(data)
+    pos = 7  # after the marker block
+    while pos < len(out):
+        _crc, htype, flags, size = struct.unpack_from("<HBHH", out, pos)
+        if htype == 0x74:
+            name_size = struct.unpack_from("<H", out, pos + 26)[0]
+            if bytes(out[pos + 32 : pos + 32 + name_size]) == old:
+                assert len(new) == len(old) and not flags & 0x200  # no Unicode name flag
+                out[pos + 32 : pos + 32 + name_size] = new
+                crc = zlib.crc32(bytes(out[pos + 2 : pos + size])) & 0xFFFF
+                struct.pack_into("<H", out, pos, crc)
+                return bytes(out)
+        packed = struct.unpack_from("<I", out, pos + 7)[0] if flags & 0x8000 else 0
+        pos += size + packed
+    raise AssertionError(f"{old!r} not in the archive")
+
+
+def test_rar_member_named_in_gbk(case: Case, tmp_path: Path) -> None:
+    gbk = "名单.txt".encode("gbk")
+    original = (FILES / "rar3-symlink-unix.rar").read_bytes()
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    (leak / "gbk.rar").write_bytes(_rename_rar4_member(original, b"data.txt", gbk))
+    state = _run(case, leak)
+    occ, _ = state
+    member = occ["gbk.rar!/名单.txt"]
+    assert member.raw_name_hex == gbk.hex()
+    assert _item(state, "gbk.rar!/名单.txt").size == 5
 
 
 # --- libarchive: ISO 9660, cpio, xar, cab ---------------------------------------------------
@@ -269,6 +305,7 @@ def test_real_eml_emlx_mbox_msg_pst(case: Case, tmp_path: Path) -> None:
         "richtext.emlx",
         "plan.mbox",
         "piste.msg",
+        "strangeDate.msg",
         "testPST.pst",
     )
     state = _run(case, leak)
@@ -290,6 +327,9 @@ def test_real_eml_emlx_mbox_msg_pst(case: Case, tmp_path: Path) -> None:
     assert msg.meta["from"] == [{"name": "GMX Magazin", "address": "mailings@gmxnet.de"}]
     assert msg.meta["subject"] == "Ab auf die Piste!"
     assert "Piste" in _text(case, msg)
+    odd = _item(state, "strangeDate.msg")  # no sender, a date extract-msg cannot parse
+    assert odd.status == "ok" and odd.meta["subject"] == "MSG Test File"
+    assert odd.meta["to"][0]["address"] == "time2talk@online-convert.com"
     pst = _item(state, "testPST.pst")
     assert pst.extractor == "pst" and pst.status == "ok" and pst.meta["messages"] >= 6
     messages = [p for p in occ if p.startswith("testPST.pst!/") and p.count("!/") == 1]
