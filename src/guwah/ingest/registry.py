@@ -85,6 +85,7 @@ class Extractor(Reader):
 
 
 _REGISTRY: list[Reader] = []
+_WINNERS: dict[str, Reader | None] = {}  # the auction's result per MIME type
 
 R = TypeVar("R", bound=Reader)
 
@@ -92,22 +93,27 @@ R = TypeVar("R", bound=Reader)
 def register(cls: type[R]) -> type[R]:
     """Class decorator: register an extractor or a container reader."""
     _REGISTRY.append(cls())
+    _WINNERS.clear()
     return cls
 
 
 def unregister(cls: type[Reader]) -> None:
     """Remove a reader registered with :func:`register` (tests register broken ones)."""
     _REGISTRY[:] = [r for r in _REGISTRY if type(r) is not cls]
+    _WINNERS.clear()
 
 
 def auction(mime: str) -> Reader | None:
     """The reader with the highest score for ``mime``; None if none bids."""
     _load_builtin()
+    if mime in _WINNERS:
+        return _WINNERS[mime]
     best, best_score = None, 0
     for reader in _REGISTRY:
         score = reader.score(mime)
         if score > best_score:
             best, best_score = reader, score
+    _WINNERS[mime] = best
     return best
 
 
