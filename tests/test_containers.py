@@ -346,13 +346,19 @@ def test_bad_mail_is_an_error_on_its_item(case: Case, tmp_path: Path) -> None:
     (leak / "truncated.pst").write_bytes(pst[:20000])
     msg = (FILES / "piste.msg").read_bytes()
     (leak / "truncated.msg").write_bytes(msg[:9000])
+    (leak / "damaged.msg").write_bytes(msg[:4096] + b"\xff" * 7904 + msg[12000:])
     (leak / "after.txt").write_text("the run goes on")
     state = _run(case, leak)
-    for name in ("truncated.pst", "truncated.msg"):
-        item = _item(state, name)
-        assert item.status in ("error", "unsupported"), (name, item.status)
-        assert item.error, name
-        assert item.error_cause != "reader_bug", (name, item.error)
+    pst = _item(state, "truncated.pst")
+    assert pst.mime == "application/vnd.ms-outlook-pst" and pst.error_cause == "corrupt"
+    assert "Could not get root record" in (pst.error or "")
+    # libmagic no longer names the cut .msg an Outlook message: kept as unsupported OLE
+    msg = _item(state, "truncated.msg")
+    assert msg.status in ("error", "unsupported") and msg.error
+    assert msg.error_cause != "reader_bug", msg.error
+    damaged = _item(state, "damaged.msg")  # still an Outlook message to libmagic
+    assert damaged.mime == "application/vnd.ms-outlook" and damaged.error_cause == "corrupt"
+    assert "not a readable Outlook message" in (damaged.error or "")
     assert _item(state, "after.txt").status == "ok"
 
 

@@ -463,7 +463,8 @@ class PstReader(Container):
                 "timeout", f"readpst took longer than {ctx.limits.item_timeout_s:g} s: stopped"
             ) from exc
         if proc.returncode != 0:
-            err = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+            said = proc.stderr + b"\n" + proc.stdout  # readpst reports some errors on stdout
+            err = said.decode("utf-8", "replace").strip()[-300:]
             raise ArchiveError(
                 "corrupt", f"not a readable Outlook PST (readpst exit {proc.returncode}): {err}"
             )
