@@ -79,9 +79,7 @@ class Ingestor:
             run = Run(command=self.command, started_at=utcnow(), stats={})
             self.session.add(run)
             self.session.commit()
-            self.log = self.expander.log = RunLog(
-                self.case.root / "logs", f"{self.command}-{run.id}"
-            )
+            self.log.name_for(f"{self.command}-{run.id}")
             self.intake.case_was_empty = self.session.scalar(select(Item.id).limit(1)) is None
             self.progress.total("files", sum(count_files(s) for s in sources))
             try:

@@ -29,6 +29,11 @@ class RunLog:
         self._fh: TextIO | None = None
         self.entries = 0
 
+    def name_for(self, name: str) -> None:
+        """Name the log once the run has an id (``ingest-12``); before anything is written."""
+        assert self._fh is None
+        self.path = self.path.with_name(f"{name}.log")
+
     def bug(self, what: str, where: str, sha256: str | None, trace: str) -> None:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,3 @@
 """Container readers (archives, mailboxes, e-mail); importing this package registers them."""
 
-from guwah.ingest.containers import (
-    archives,  # noqa: F401
-    libarchive,  # noqa: F401
-    mail,  # noqa: F401
-)
+from guwah.ingest.containers import archives, libarchive, mail, outlook  # noqa: F401

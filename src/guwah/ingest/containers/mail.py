@@ -1,5 +1,5 @@
-"""E-mail as containers: .eml and .emlx (stdlib ``email``), .mbox (``mailbox``), .msg
-(``extract-msg``), .pst (Debian's ``readpst`` from pst-utils).
+"""E-mail as containers: .eml and .emlx (stdlib ``email``), .mbox (``mailbox``); Outlook's
+.msg and .pst are in ``outlook``.
 
 A message's headers are its metadata (from, to, cc, bcc, date, subject, message-id,
 in-reply-to, references), its body (plain text, else HTML made text) its one page of text,
@@ -16,11 +16,7 @@ import email.policy
 import email.utils
 import mailbox
 import mimetypes
-import os
 import re
-import resource
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC
 from email.message import EmailMessage, Message
@@ -42,13 +38,13 @@ _ADDRESS_FIELDS = ("from", "to", "cc", "bcc", "reply_to")
 _MAX_HEADER = 4000
 
 
-def _text(value: Any) -> str:
+def header_text(value: Any) -> str:
     return clean(str(value or "")).strip()[:_MAX_HEADER]
 
 
-def _addresses(values: list[str]) -> list[dict[str, str]]:
+def addresses(values: list[str]) -> list[dict[str, str]]:
     out = []
-    for name, address in email.utils.getaddresses([_text(v) for v in values if v]):
+    for name, address in email.utils.getaddresses([header_text(v) for v in values if v]):
         if name or address:
             out.append({"name": clean(name), "address": clean(address)})
     return out[:500]
@@ -68,20 +64,20 @@ def header_meta(get_all: Any) -> dict[str, Any]:
     """Metadata from a message's headers; ``get_all(name)`` returns the header's values."""
     meta: dict[str, Any] = {}
     for key in _ADDRESS_FIELDS:
-        found = _addresses(get_all(key.replace("_", "-")) or [])
+        found = addresses(get_all(key.replace("_", "-")) or [])
         if found:
             meta[key] = found
-    date = _text((get_all("date") or [""])[0])
+    date = header_text((get_all("date") or [""])[0])
     if date:
         meta["date"] = date
         iso = _date_iso(date)
         if iso:
             meta["date_iso"] = iso
     for key in ("subject", "message-id", "in-reply-to"):
-        value = _text((get_all(key) or [""])[0])
+        value = header_text((get_all(key) or [""])[0])
         if value:
             meta[key.replace("-", "_")] = value
-    refs = " ".join(_text(v) for v in get_all("references") or [])
+    refs = " ".join(header_text(v) for v in get_all("references") or [])
     if refs.split():
         meta["references"] = refs.split()[:200]
     return meta
@@ -104,7 +100,7 @@ def summary_text(meta: dict[str, Any], body: str) -> str:
     return "\n".join(lines) + "\n\n" + body.strip()
 
 
-class _Names:
+class UniqueNames:
     """Unique member names within one message (two attachments may share a name)."""
 
     def __init__(self) -> None:
@@ -141,17 +137,17 @@ def _filename(part: Message, index: int) -> tuple[str, str | None]:
         for encoding in ("utf-8", "gb18030"):
             try:
                 decoded = raw.decode(encoding)
-                return _safe_name(decoded), None if encoding == "utf-8" else raw.hex()
+                return safe_name(decoded), None if encoding == "utf-8" else raw.hex()
             except UnicodeDecodeError:
                 continue
-        return _safe_name(raw.decode("utf-8", "replace")), raw.hex()
-    if _safe_name(name):
-        return _safe_name(name), None
+        return safe_name(raw.decode("utf-8", "replace")), raw.hex()
+    if safe_name(name):
+        return safe_name(name), None
     ext = mimetypes.guess_extension(part.get_content_type()) or ".bin"
     return f"attachment-{index}{ext}", None
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     return clean(name).replace("/", "_").replace("\\", "_").strip()
 
 
@@ -194,7 +190,7 @@ def read_message(data: bytes, ctx: ContainerContext, fmt: str) -> Iterator[Membe
     parts, texts = _parts(msg)
     for part in texts:
         body += "\n\n" + _part_text(part)
-    names = _Names()
+    names = UniqueNames()
     attachments: list[str] = []
     try:
         for index, part in enumerate(parts, start=1):
@@ -321,150 +317,3 @@ class MboxReader(Container):
         finally:
             box.close()
         ctx.out.meta.update(format="mbox", messages=n)
-
-
-@register
-class MsgReader(Container):
-    """Outlook .msg: headers, body, attachments; attached messages exported as .msg."""
-
-    name = "msg"
-    version = "1"
-    mimetypes = frozenset({"application/vnd.ms-outlook"})
-
-    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
-        import extract_msg
-        import extract_msg.exceptions
-
-        ctx.whole_archive_ratio = False
-        try:
-            msg = extract_msg.openMsg(str(path), strict=False)
-        except (extract_msg.exceptions.ExMsgBaseException, OSError, ValueError) as exc:
-            raise _msg_failure(exc) from exc
-        with msg:
-            class_type = str(getattr(msg, "classType", "") or "")
-            if "SMIME" in class_type.upper() and "SIGNED" not in class_type.upper():
-                raise ArchiveError(
-                    "encrypted", f"encrypted Outlook message ({class_type}): no key to read it"
-                )
-            yield from self._read(msg, ctx)
-
-    def _read(self, msg: Any, ctx: ContainerContext) -> Iterator[MemberResult]:
-        headers = msg.header
-        meta = header_meta(headers.get_all) if headers is not None and headers.keys() else {}
-        for key, attr in (("from", "sender"), ("to", "to"), ("cc", "cc"), ("bcc", "bcc")):
-            if key not in meta and getattr(msg, attr, None):
-                meta[key] = _addresses([str(getattr(msg, attr))])
-        if "subject" not in meta and msg.subject:
-            meta["subject"] = _text(msg.subject)
-        if "date" not in meta and msg.date:
-            meta["date"] = _text(msg.date)
-            meta["date_iso"] = msg.date.astimezone(UTC).replace(tzinfo=None).isoformat()
-        if "message_id" not in meta and getattr(msg, "messageId", None):
-            meta["message_id"] = _text(msg.messageId)
-        ctx.out.meta.update(format="msg", **meta)
-        body = msg.body or ""
-        if not body.strip() and msg.htmlBody:
-            html = msg.htmlBody
-            text = html.decode("utf-8", "replace") if isinstance(html, bytes) else str(html)
-            body = html_to_text(text)[0]
-            ctx.out.meta["body"] = "html"
-        elif body:
-            ctx.out.meta["body"] = "plain"
-        names = _Names()
-        attachments: list[str] = []
-        try:
-            for index, att in enumerate(msg.attachments, start=1):
-                raw = att.longFilename or att.shortFilename or att.displayName or ""
-                name = _safe_name(str(raw)) or f"attachment-{index}"
-                data = att.data
-                if not isinstance(data, bytes):  # an attached message: exported as a .msg
-                    exported = getattr(data, "exportBytes", None)
-                    if exported is None:
-                        attachments.append(names(name))
-                        yield MemberResult(
-                            Member(name=attachments[-1]),
-                            error=ArchiveError("unsupported", "attachment of a kind not exported"),
-                        )
-                        continue
-                    data = exported()
-                    if "." not in name:
-                        name = f"{name}.msg"
-                attachments.append(names(name))
-                yield ctx.store_bytes(Member(name=attachments[-1]), data or b"")
-        finally:
-            if attachments:
-                ctx.out.meta["attachments"] = attachments[:1000]
-            ctx.out.pages.append(PageText(1, clean(summary_text(ctx.out.meta, body)), "text"))
-
-
-def _msg_failure(exc: Exception) -> ArchiveError:
-    text = f"{type(exc).__name__}: {exc}"[:300]
-    if "ncrypt" in text or "assword" in text:
-        return ArchiveError("encrypted", f"encrypted Outlook message: {text}")
-    return ArchiveError("corrupt", f"not a readable Outlook message: {text}")
-
-
-@register
-class PstReader(Container):
-    """Outlook .pst/.ost through ``readpst -M``: one RFC 822 message per file, per folder."""
-
-    name = "pst"
-    version = "1"
-    mimetypes = frozenset({"application/vnd.ms-outlook-pst"})
-
-    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
-        ctx.whole_archive_ratio = False
-        with tempfile.TemporaryDirectory(dir=ctx.scratch(), prefix="readpst-") as out:
-            self._convert(path, Path(out), ctx)
-            folders: set[str] = set()
-            n = 0
-            for dirpath, dirnames, filenames in os.walk(out, followlinks=False):
-                dirnames.sort()
-                rel = os.path.relpath(dirpath, out)
-                for fname in sorted(filenames, key=lambda f: (len(f), f)):
-                    file = Path(dirpath) / fname
-                    if file.is_symlink() or not file.is_file():
-                        continue
-                    name = fname if rel == "." else f"{rel}/{fname}"
-                    folders.add(rel)
-                    n += 1
-                    ctx.budget.take_member()
-                    with open(file, "rb") as fh:
-                        try:
-                            blob = ctx.copy(fh, ctx.limits.max_member_bytes)
-                            yield MemberResult(Member(name=name), blob=blob)
-                        except ArchiveError as exc:
-                            yield MemberResult(Member(name=name), error=exc)
-                            if exc.stops:
-                                raise
-                    file.unlink()
-        ctx.out.meta.update(format="pst", messages=n, folders=sorted(folders)[:1000])
-
-    def _convert(self, path: Path, out: Path, ctx: ContainerContext) -> None:
-        cap = ctx.limits.max_member_bytes
-
-        def limits() -> None:  # in the child: no file it writes may outgrow a member
-            resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
-
-        try:
-            proc = subprocess.run(
-                ["readpst", "-q", "-M", "-b", "-o", str(out), str(path)],
-                capture_output=True,
-                timeout=ctx.limits.item_timeout_s,
-                preexec_fn=limits,  # noqa: PLW1509 (no threads are started in between)
-                check=False,
-            )
-        except FileNotFoundError as exc:
-            raise ArchiveError(
-                "unsupported", "readpst is not installed (Debian package pst-utils)"
-            ) from exc
-        except subprocess.TimeoutExpired as exc:
-            raise ArchiveError(
-                "timeout", f"readpst took longer than {ctx.limits.item_timeout_s:g} s: stopped"
-            ) from exc
-        if proc.returncode != 0:
-            said = proc.stderr + b"\n" + proc.stdout  # readpst reports some errors on stdout
-            err = said.decode("utf-8", "replace").strip()[-300:]
-            raise ArchiveError(
-                "corrupt", f"not a readable Outlook PST (readpst exit {proc.returncode}): {err}"
-            )
