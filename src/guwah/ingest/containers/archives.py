@@ -101,12 +101,7 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
                 continue
             try:
                 with zf.open(info) as stream:
-                    blob = r.copy(stream, r.member_cap(info.compress_size))
-                yield MemberResult(member, blob=blob)
-            except ArchiveError as exc:
-                yield MemberResult(member, error=exc)
-                if exc.stops:
-                    raise
+                    yield from r.copy_member(member, stream, r.member_cap(info.compress_size))
             except (
                 zipfile.BadZipFile,
                 OSError,
@@ -163,12 +158,7 @@ def _tar_members(r: _Reader) -> Iterator[MemberResult]:
                 stream = tf.extractfile(info)
                 if stream is None:
                     continue
-                try:
-                    yield MemberResult(member, blob=r.copy(stream, r.limits.max_member_bytes))
-                except ArchiveError as exc:
-                    yield MemberResult(member, error=exc)
-                    if exc.stops:
-                        raise
+                yield from r.copy_member(member, stream, r.limits.max_member_bytes)
         except (tarfile.TarError, OSError, EOFError, ZLIB_ERROR, lzma.LZMAError) as exc:
             raise ArchiveError("corrupt", f"tar archive is corrupt or truncated: {exc}") from exc
 

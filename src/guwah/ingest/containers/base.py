@@ -116,6 +116,18 @@ class ContainerContext:
         """Stream a member into the store within the bounds."""
         return fill(LimitedWriter(self, member_cap), stream)
 
+    def copy_member(self, member: Member, stream: IO[bytes], cap: int) -> Iterator[MemberResult]:
+        """One member streamed into the store: its result; a bound that stops the whole
+        container is raised after the member's own result."""
+        try:
+            blob = self.copy(stream, cap)
+        except ArchiveError as exc:
+            yield MemberResult(member, error=exc)
+            if exc.stops:
+                raise
+            return
+        yield MemberResult(member, blob=blob)
+
     def store_bytes(self, member: Member, data: bytes) -> MemberResult:
         """A member already in memory (an attachment) stored within the bounds."""
         self.budget.take_member()

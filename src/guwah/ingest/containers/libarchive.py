@@ -124,12 +124,9 @@ class RarReader(Container):
                     continue
                 try:
                     with rf.open(info) as stream:
-                        blob = ctx.copy(stream, ctx.member_cap(info.compress_size))
-                    yield MemberResult(member, blob=blob)
-                except ArchiveError as exc:
-                    yield MemberResult(member, error=exc)
-                    if exc.stops:
-                        raise
+                        yield from ctx.copy_member(
+                            member, stream, ctx.member_cap(info.compress_size)
+                        )
                 except (
                     rarfile.Error,
                     OSError,
@@ -223,13 +220,7 @@ class LibarchiveReader(Container):
                             ),
                         )
                         continue
-                    try:
-                        stream = cast(IO[bytes], _Blocks(iter(entry.get_blocks())))
-                        blob = ctx.copy(stream, ctx.limits.max_member_bytes)
-                        yield MemberResult(member, blob=blob)
-                    except ArchiveError as exc:
-                        yield MemberResult(member, error=exc)
-                        if exc.stops:
-                            raise
+                    stream = cast(IO[bytes], _Blocks(iter(entry.get_blocks())))
+                    yield from ctx.copy_member(member, stream, ctx.limits.max_member_bytes)
         except libarchive.exception.ArchiveError as exc:
             raise _libarchive_failure(exc) from exc

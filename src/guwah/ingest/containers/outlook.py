@@ -141,13 +141,9 @@ class PstReader(Container):
                     n += 1
                     ctx.budget.take_member()
                     with open(file, "rb") as fh:
-                        try:
-                            blob = ctx.copy(fh, ctx.limits.max_member_bytes)
-                            yield MemberResult(Member(name=name), blob=blob)
-                        except ArchiveError as exc:
-                            yield MemberResult(Member(name=name), error=exc)
-                            if exc.stops:
-                                raise
+                        yield from ctx.copy_member(
+                            Member(name=name), fh, ctx.limits.max_member_bytes
+                        )
                     file.unlink()
         ctx.out.meta.update(format="pst", messages=n, folders=sorted(folders)[:1000])
 
