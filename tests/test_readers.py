@@ -4,6 +4,7 @@ by score like extractors; the metadata contract; one kind per content type."""
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from guwah.case import Case
+from guwah.config import CONFIG_NAME
 from guwah.ingest import intake as intake_module
 from guwah.ingest.containers.base import Container, ContainerContext, Member, MemberResult
 from guwah.ingest.executor import SerialExecutor
@@ -72,6 +74,22 @@ class _BrokenContainer(Container):
     def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
         yield ctx.store_bytes(Member(name="first.txt"), b"read before the bug")
         raise ZeroDivisionError("the reader divided by zero")
+
+
+class _HangingContainer(Container):
+    """A reader stuck on its second member, as unar on a hostile RAR might be."""
+
+    name = "hanging-zip"
+    version = "1"
+    mimetypes = frozenset({"application/zip"})
+
+    def score(self, mime: str) -> int:
+        return 1000 if mime in self.mimetypes else 0
+
+    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
+        yield ctx.store_bytes(Member(name="first.txt"), b"read before the hang")
+        time.sleep(30)
+        yield ctx.store_bytes(Member(name="never.txt"), b"never")
 
 
 @pytest.fixture
@@ -138,6 +156,24 @@ def test_a_broken_container_reader_fails_only_its_item(
     assert _item(case, "d-after.txt").status == "ok"  # the run went on
     assert stats.errors["reader_bug"] == 1
     assert "ZeroDivisionError" in _log_of(case)
+
+
+def test_a_container_reader_that_hangs_is_stopped(case: Case, tmp_path: Path) -> None:
+    config = case.root / CONFIG_NAME
+    config.write_text(config.read_text().replace("item_timeout_s = 300.0", "item_timeout_s = 1.0"))
+    case = Case.open(case.root)
+    register(_HangingContainer)
+    try:
+        started = time.monotonic()
+        ingest(case, [_leak(tmp_path / "leak")], executor=SerialExecutor())
+    finally:
+        unregister(_HangingContainer)
+    assert time.monotonic() - started < 25
+    archive = _item(case, "c.zip")
+    assert archive.status == "error" and archive.error_cause == "timeout"
+    assert "took longer than 1 s" in (archive.error or "")
+    assert _item(case, "c.zip!/first.txt").status == "ok"
+    assert _item(case, "d-after.txt").status == "ok"
 
 
 def test_a_bug_in_type_detection_fails_only_its_item(

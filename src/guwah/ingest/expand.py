@@ -2,14 +2,17 @@
 back through the walk (``content``) as a file of its own, one level deeper.
 
 Depth, expansion ratio, total size and member count bound every container the same way.
-A container reader that raises anything but :class:`ArchiveError` has a bug: its item is
+Reading one member may take at most ``limits.item_timeout_s``. A container reader that
+raises anything but :class:`ArchiveError` has a bug: its item is
 an error with cause ``reader_bug``, the traceback goes to the run's log, and the members
 read before it stay recorded.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -27,6 +30,7 @@ from guwah.ingest.intake import Intake, ItemRef, Where
 from guwah.ingest.recording import record_container
 from guwah.ingest.registry import auction
 from guwah.ingest.runlog import RunLog, bug_message
+from guwah.ingest.tasks import TaskTimeout, time_limit
 from guwah.store.blobs import BlobStore, StoredBlob
 
 T = TypeVar("T")
@@ -81,11 +85,19 @@ class Expander:
         results = self._results(reader, path, item, where, ctx)
         while True:
             try:
-                result = next(results)
+                with member_time_limit(self.limits.item_timeout_s, reader.timed_members):
+                    result = next(results)
             except StopIteration:
                 break
             except ArchiveError as exc:
                 failure = exc
+                break
+            except TaskTimeout:
+                failure = ArchiveError(
+                    "timeout",
+                    f"reading one member took longer than {self.limits.item_timeout_s:g} s "
+                    "(limits.item_timeout_s): reading stopped",
+                )
                 break
             members += 1
             child = _member_where(where, item, result.member)
@@ -137,6 +149,14 @@ class Expander:
             description,
         )
         self.commit()
+
+
+def member_time_limit(seconds: float, timed: bool = True) -> AbstractContextManager[None]:
+    """The per-member wall-clock bound (SIGALRM: only in the main thread, where the walk
+    runs; elsewhere none)."""
+    if timed and threading.current_thread() is threading.main_thread():
+        return time_limit(seconds)
+    return nullcontext()
 
 
 def _member_where(parent: Where, container: ItemRef, member: Member) -> Where:

@@ -361,6 +361,7 @@ class SevenZipReader(Container):
     name = "7z"
     version = "2"
     mimetypes = frozenset({"application/x-7z-compressed"})
+    timed_members = False
 
     def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
         return _7z_members(ctx)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 from guwah.config import Limits
 from guwah.ingest.registry import Extraction, Reader
@@ -193,6 +193,10 @@ class Container(Reader):
     Any other exception is a bug in the reader: the container's item records it as
     ``reader_bug`` and the run goes on.
     """
+
+    #: each member must come within ``limits.item_timeout_s`` (off for readers that unpack
+    #: the whole container before yielding, like py7zr: the size bounds hold them)
+    timed_members: ClassVar[bool] = True
 
     @abstractmethod
     def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]: ...
