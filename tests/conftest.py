@@ -22,6 +22,7 @@ from guwah.ingest.executor import ProcessExecutor
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("GUWAH_STRICT_META", "1")  # metadata outside item_meta.toml fails a test
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

@@ -6,11 +6,16 @@ These tests read the generated files back (openpyxl, xlrd, csv, Pillow), not jus
 from __future__ import annotations
 
 import csv
+import email
+import email.message
+import email.policy
 import hashlib
 import io
 import json
+import mailbox
 import re
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -40,7 +45,11 @@ def read_item(root: Path, item: str) -> bytes:
     parts = item.split("!/")
     data = (root / parts[0]).read_bytes()
     for container, member in zip(parts, parts[1:], strict=False):
-        if container.endswith(".zip"):
+        if container.endswith(".mbox"):
+            data = dict(mbox_messages(data))[member]
+        elif container.isdigit():  # a message of a mailbox: its attachment
+            data = dict(mail_attachments(data))[member]
+        elif container.endswith(".zip"):
             data = zipfile.ZipFile(io.BytesIO(data)).read(member)
         else:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tf:
@@ -50,12 +59,38 @@ def read_item(root: Path, item: str) -> bytes:
     return data
 
 
+def mbox_messages(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """(number, bytes) of every message of an mbox, numbered from 1 (stdlib ``mailbox``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "box.mbox"
+        path.write_bytes(data)
+        box = mailbox.mbox(path, create=False)
+        for n, key in enumerate(box.iterkeys(), start=1):
+            yield str(n), box.get_bytes(key, from_=False)
+        box.close()
+
+
+def mail_attachments(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of a message's attachments (stdlib ``email``)."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(msg, email.message.EmailMessage)
+    for part in msg.iter_attachments():
+        payload = part.get_payload(decode=True)
+        if part.get_filename() and isinstance(payload, bytes):
+            yield part.get_filename() or "", payload
+
+
 def iter_items(root: Path) -> Iterator[tuple[str, bytes]]:
     """Every file of the leak, archive members included, as (item path, bytes)."""
 
     def members(prefix: str, data: bytes) -> Iterator[tuple[str, bytes]]:
         yield prefix, data
-        if prefix.endswith(".zip"):
+        if prefix.endswith(".mbox"):
+            for n, message in mbox_messages(data):
+                yield f"{prefix}!/{n}", message
+                for name, attached in mail_attachments(message):
+                    yield from members(f"{prefix}!/{n}!/{name}", attached)
+        elif prefix.endswith(".zip"):
             zf = zipfile.ZipFile(io.BytesIO(data))
             for name in zf.namelist():
                 yield from members(f"{prefix}!/{name}", zf.read(name))

@@ -16,6 +16,7 @@ import typer
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, human_bytes
+from guwah.textsafe import for_terminal
 
 if TYPE_CHECKING:
     from guwah.case import Case
@@ -199,12 +200,15 @@ def print_run(stats: RunStats) -> None:
         f"{sum(stats.errors.values()):,} errors, in {stats.seconds:.1f} s "
         f"({rate:,.0f} files/s, {mbps:,.1f} MB/s)"
     )
+    if stats.log:  # reader bugs: their tracebacks, for whoever fixes the reader
+        console.print(
+            f"[bold]{stats.errors.get('reader_bug', 0):,} reader bug(s):[/] tracebacks in "
+            f"{for_terminal(stats.log)}"
+        )
 
 
 def print_summary(s: CaseSummary) -> None:
     from rich.table import Table
-
-    from guwah.textsafe import for_terminal
 
     console.print(
         f"[bold]Case:[/] {s.items:,} originals ({human_bytes(s.bytes)}) at {s.occurrences:,} "

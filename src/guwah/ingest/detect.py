@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import mimetypes
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,16 +21,38 @@ ODP = "application/vnd.oasis.opendocument.presentation"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ENCRYPTED_OFFICE = "application/x-encrypted-office"
 
-ARCHIVES = frozenset(
-    {
-        "application/zip",
-        "application/x-tar",
-        "application/gzip",
-        "application/x-bzip2",
-        "application/x-xz",
-        "application/x-7z-compressed",
-    }
+EML = "message/rfc822"
+EMLX = "message/x-emlx"
+MBOX = "application/mbox"
+MSG = "application/vnd.ms-outlook"
+PST = "application/vnd.ms-outlook-pst"
+CAB = "application/vnd.ms-cab-compressed"
+
+# header names that say "this is a mail message", lower case
+_MAIL_HEADERS = frozenset(
+    [
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "mime-version",
+        "return-path",
+        "delivered-to",
+        "reply-to",
+        "in-reply-to",
+        "references",
+        "x-mailer",
+        "content-type",
+        "sender",
+        "x-original-to",
+    ]
 )
+_MAIL_CORE = frozenset({"from", "received", "message-id", "subject", "date", "return-path"})
+_HEADER = re.compile(rb"^([!-9;-~]+):[ \t]?")
 
 # libmagic's spellings → the names extractors are registered under
 _ALIASES = {
@@ -92,9 +115,55 @@ def detect(path: Path, with_description: bool = False) -> Detected:
             mime = XLS
         elif "encrypted" in lowered:
             mime = ENCRYPTED_OFFICE
-    elif mime == "text/plain" and _looks_like_csv(path):
-        mime = "text/csv"
+    elif mime in ("text/plain", "text/html", EML, "message/news", "application/octet-stream"):
+        mime = _mail_flavour(path, mime) or mime
+        if mime == "text/plain" and _looks_like_csv(path):
+            mime = "text/csv"
+    elif mime == MSG:
+        mime = _outlook_flavour(path)
+    if mime == "application/octet-stream" and _head(path, 4) == b"MSCF":
+        mime = CAB
     return Detected(mime=mime, description=description)
+
+
+def _head(path: Path, n: int) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def _outlook_flavour(path: Path) -> str:
+    """libmagic names .msg and .pst alike; a PST starts with ``!BDN``."""
+    return PST if _head(path, 4) == b"!BDN" else MSG
+
+
+def _mail_flavour(path: Path, mime: str) -> str | None:
+    """An RFC 822 message (.eml), an mbox ("From " line first) or Apple Mail's .emlx (a byte
+    count first), told from the header block at the start of the bytes."""
+    lines = _head(path, 8192).replace(b"\r\n", b"\n").split(b"\n")
+    if not lines:
+        return None
+    first = lines[0]
+    kind = EML
+    if first.startswith(b"From ") and not first.startswith(b"From: "):
+        kind, lines = MBOX, lines[1:]
+    elif first.strip().isdigit():
+        kind, lines = EMLX, lines[1:]
+    elif mime == "text/html":
+        return None
+    names: set[str] = set()
+    for line in lines[:200]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue  # a folded header
+        m = _HEADER.match(line)
+        if m is None:
+            return None  # not a header block
+        names.add(m.group(1).decode("ascii").lower())
+    known = names & _MAIL_HEADERS
+    if len(known) >= 2 and known & _MAIL_CORE:
+        return kind
+    return EML if mime == EML else None
 
 
 def _is_zip(path: Path) -> bool:
@@ -168,7 +237,3 @@ def extension_disagrees(name: str, mime: str) -> bool:
     if guessed is None or guessed == mime:
         return False
     return not any(guessed in group and mime in group for group in _COMPATIBLE)
-
-
-def is_archive(mime: str) -> bool:
-    return mime in ARCHIVES

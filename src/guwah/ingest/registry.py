@@ -1,9 +1,16 @@
-"""Extractors, registered per content type with a score (after Aleph's ingest-file).
+"""Readers, registered per content type with a score (after Aleph's ingest-file).
 
-An extractor declares the MIME types it reads; for each item the registry picks the
-extractor with the highest score for the item's detected type. Extractors run in worker
-processes: they read the stored original from a path, never write to it, and return a
-plain, picklable :class:`Extraction`. A failure is an :class:`ExtractionError` with a short
+A reader declares the MIME types it reads; for each item the registry holds an auction and
+picks the reader with the highest score for the item's detected type. There are two kinds:
+
+- an :class:`Extractor` runs in a worker process: it reads the stored original from a path,
+  never writes to it, and returns a plain, picklable :class:`Extraction`;
+- a *container* (``guwah.ingest.containers.base.Container``: archives, mailboxes, e-mail
+  with attachments) runs in the calling process and yields its members, which go back
+  through the same path as any file.
+
+Both register with :func:`register` and carry their own ``name`` and ``version``, recorded
+on every item they read. A failure is an :class:`ExtractionError` with a short
 ``cause`` (``corrupt``, ``encrypted``, ``bomb``, ``timeout``, ``too_large``…) and a message
 that says what was wrong; it is recorded on the item and never stops the run.
 """
@@ -13,7 +20,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from guwah.config import Limits
 
@@ -61,7 +68,9 @@ class ExtractContext:
     ocr_languages: str = "chi_sim+uig+eng"
 
 
-class Extractor(ABC):
+class Reader(ABC):  # noqa: B024  (the kinds below declare the abstract method)
+    """What every reader declares: a name and version (recorded), the types it reads."""
+
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     mimetypes: ClassVar[frozenset[str]] = frozenset()
@@ -69,30 +78,73 @@ class Extractor(ABC):
     def score(self, mime: str) -> int:
         return 10 if mime in self.mimetypes else 0
 
+
+class Extractor(Reader):
     @abstractmethod
     def extract(self, path: Path, mime: str, ctx: ExtractContext) -> Extraction: ...
 
 
-_REGISTRY: list[Extractor] = []
+_REGISTRY: list[Reader] = []
+_WINNERS: dict[str, Reader | None] = {}  # the auction's result per MIME type
+
+R = TypeVar("R", bound=Reader)
 
 
-def register(cls: type[Extractor]) -> type[Extractor]:
+def register(cls: type[R]) -> type[R]:
+    """Class decorator: register an extractor or a container reader."""
     _REGISTRY.append(cls())
+    _WINNERS.clear()
     return cls
 
 
-def pick(mime: str) -> Extractor | None:
+def unregister(cls: type[Reader]) -> None:
+    """Remove a reader registered with :func:`register` (tests register broken ones)."""
+    _REGISTRY[:] = [r for r in _REGISTRY if type(r) is not cls]
+    _WINNERS.clear()
+
+
+def auction(mime: str) -> Reader | None:
+    """The reader with the highest score for ``mime``; None if none bids."""
     _load_builtin()
-    best = max(_REGISTRY, key=lambda e: e.score(mime), default=None)
-    if best is None or best.score(mime) <= 0:
-        return None
+    if mime in _WINNERS:
+        return _WINNERS[mime]
+    best, best_score = None, 0
+    for reader in _REGISTRY:
+        score = reader.score(mime)
+        if score > best_score:
+            best, best_score = reader, score
+    _WINNERS[mime] = best
     return best
+
+
+def pick(mime: str) -> Extractor | None:
+    """The extractor that wins the auction for ``mime`` (None if a container wins)."""
+    best = auction(mime)
+    return best if isinstance(best, Extractor) else None
+
+
+def is_container(mime: str) -> bool:
+    """True when a container reader wins the auction: its members are read at ingest."""
+    best = auction(mime)
+    return best is not None and not isinstance(best, Extractor)
 
 
 def extractors() -> list[Extractor]:
     _load_builtin()
+    return [r for r in _REGISTRY if isinstance(r, Extractor)]
+
+
+def readers() -> list[Reader]:
+    _load_builtin()
     return list(_REGISTRY)
 
 
+_LOADED: list[bool] = []
+
+
 def _load_builtin() -> None:
-    import guwah.ingest.extractors  # noqa: F401  (registers on import)
+    if _LOADED:
+        return
+    _LOADED.append(True)
+    import guwah.ingest.containers  # noqa: F401  (registers on import)
+    import guwah.ingest.extractors  # noqa: F401

@@ -22,7 +22,12 @@ class FileEntry:
 
 def decode_fs_name(name: str) -> tuple[str, str | None]:
     """A file name as Unicode; names in GBK or broken UTF-8 keep their raw bytes too."""
-    raw = os.fsencode(name)
+    return decode_name(os.fsencode(name))
+
+
+def decode_name(raw: bytes) -> tuple[str, str | None]:
+    """Name bytes (a file, an archive member) as Unicode: UTF-8, else GB18030 or escaped,
+    with the raw bytes in hex."""
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import time
+import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from types import FrameType
 from guwah.config import Limits
 from guwah.ingest.detect import describe
 from guwah.ingest.registry import ExtractContext, Extraction, ExtractionError, PageText, pick
+from guwah.ingest.runlog import bug_message
 
 
 class TaskTimeout(BaseException):
@@ -63,6 +65,7 @@ class Outcome:
     message: str | None = None
     description: str = ""  # libmagic's description of the content
     seconds: float = 0.0
+    traceback: str | None = None  # a reader bug's traceback, for the run's log
 
 
 def _failure(exc: BaseException, limits: Limits, what: str) -> tuple[str, str]:
@@ -72,13 +75,22 @@ def _failure(exc: BaseException, limits: Limits, what: str) -> tuple[str, str]:
         return "timeout", f"{what} took longer than {limits.item_timeout_s:g} s and was stopped"
     if isinstance(exc, MemoryError):
         return "too_large", f"{what} needed more memory than a worker may use"
-    return "failed", f"{what} failed unexpectedly: {type(exc).__name__}: {exc}"
+    return "reader_bug", bug_message(what, exc)
 
 
 def extract_task(task: ExtractTask) -> Outcome:
     started = time.perf_counter()
-    description = describe(Path(task.path))
-    extractor = pick(task.mime)
+    try:
+        description = describe(Path(task.path))
+        extractor = pick(task.mime)
+    except Exception as exc:  # a bug in type detection or the registry fails this item only
+        return Outcome(
+            task.item_id,
+            "error",
+            cause="reader_bug",
+            message=bug_message("type detection", exc),
+            traceback="".join(traceback.format_exception(exc)),
+        )
     if extractor is None:
         return Outcome(
             task.item_id,
@@ -96,6 +108,9 @@ def extract_task(task: ExtractTask) -> Outcome:
     except (Exception, TaskTimeout) as exc:  # recorded on the item; never stops the run
         outcome.status = "error"
         outcome.cause, outcome.message = _failure(exc, task.limits, "extraction")
+        if outcome.cause == "reader_bug":
+            outcome.message = bug_message(f"extractor {extractor.name} {extractor.version}", exc)
+            outcome.traceback = "".join(traceback.format_exception(exc))
     outcome.seconds = time.perf_counter() - started
     return outcome
 

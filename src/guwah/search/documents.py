@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from guwah.ingest.meta import item_kind
 from guwah.store.models import (
     Cell,
     ColumnMap,
@@ -74,17 +75,8 @@ class Context:
 
 
 def item_type(mime: str) -> str:
-    """The ``type`` facet of an item, from its content type."""
-    m = mime.lower()
-    if m.startswith("image/"):
-        return "image"
-    if any(k in m for k in ("spreadsheet", "excel", "csv", "opendocument.spreadsheet")):
-        return "spreadsheet"
-    if any(k in m for k in ("pdf", "word", "opendocument.text", "text/", "rtf", "html")):
-        return "document"
-    if any(k in m for k in ("zip", "tar", "gzip", "7z", "bzip", "xz", "rar", "compress")):
-        return "archive"
-    return "other"
+    """The ``type`` facet of an item: its kind (``guwah.ingest.meta.item_kind``)."""
+    return item_kind(mime)
 
 
 def findings_items(conn: Connection) -> set[int]:
@@ -141,13 +133,14 @@ def _iso_date(value: Any) -> str | None:
 
 
 def item_date(meta: dict[str, Any], paths: list[str]) -> str | None:
-    """When an item says it was made: EXIF original time, document creation, else a
-    timestamp in its file name."""
+    """When an item says it was made: EXIF original time, document creation, a mail's
+    Date header, else a timestamp in its file name."""
     summary = meta.get("exif_summary") or {}
     for candidate in (
         summary.get("datetime_original"),
         (meta.get("office") or {}).get("created"),
         (meta.get("pdf") or {}).get("CreationDate_iso"),
+        meta.get("date_iso"),  # mail
     ):
         found = _iso_date(candidate)
         if found:

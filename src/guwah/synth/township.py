@@ -11,7 +11,7 @@ from typing import Any
 from . import names as nm
 from . import photos as ph
 from .anomalies import Anomaly
-from .archives import DiskSink, Sink, TarGzSink, ZipSink
+from .archives import DiskSink, MboxSink, Sink, TarGzSink, ZipSink
 from .data import reference
 from .ids import break_check_digit, county_of
 from .people import (
@@ -346,24 +346,37 @@ class TownshipBuilder:
             stem = rng.choice([f"{v.name}人口信息表", f"{town}{v.name}花名册", f"{v.name}户籍人口"])
             self._write_book(sink, f"{base}/{stem}.{fmt}", fmt, sheets, day, title)
 
-        # transfer list for the county's first training centre
+        # transfer list for the county's first training centre; the leak's first township
+        # sent its list by e-mail, as an .xlsx attached to a message of a mail export
         fac = self.facilities[0][0]
         sent = [p for p in all_det if p.detention and p.detention.facility == fac]
+        mail: MboxSink | None = None
         if sent:
             fmt = _weighted(rng, FORMATS)
+            if self.tp is self.ctx.plan.townships[0]:
+                fmt = "xlsx"
+                mail = MboxSink(
+                    self.ctx.sink,
+                    f"{tp.police_dir}/邮件导出.mbox",
+                    f"{town}派出所 <paichusuo@police.example.cn>",
+                    f"{fac} <transfers@police.example.cn>",
+                )
             style = Style.pick(rng, fmt)
             title = f"{town}送{fac}人员名单"
             rb = RosterBuilder(rng, "名单", [title], FACILITY_LAYOUT, style)
             for p in sent:
                 rb.add(p, {})
             self._write_book(
-                sink,
+                mail or sink,
                 f"{base}/送{fac}人员名单.{fmt}",
                 fmt,
                 [(rb.finish(clerk), rb.placements)],
                 fill,
                 title,
             )
+        if mail is not None:
+            mail.close()
+            self.ctx.tick()
         if tar is not None:
             tar.close()
             self.ctx.tick()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
+from guwah.ingest.meta import item_kind
 from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
@@ -38,19 +39,6 @@ from guwah.textsafe import visible_controls
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SHEET_ROWS = 100  # rows of a sheet shown at a time
 MAX_COLS = 60  # columns of a sheet shown (the rest is in the API and the original)
-
-
-def item_kind(mime: str) -> str:
-    """image | spreadsheet | document | archive | other, from the content type."""
-    if mime.startswith("image/"):
-        return "image"
-    if any(k in mime for k in ("spreadsheet", "ms-excel", "text/csv", "opendocument.spread")):
-        return "spreadsheet"
-    if mime in ("application/pdf", "text/plain") or "word" in mime or "opendocument.text" in mime:
-        return "document"
-    if any(k in mime for k in ("zip", "tar", "gzip", "7z", "rar", "bzip2", "xz")):
-        return "archive"
-    return "other"
 
 
 def verify_has_run(session: Session) -> bool:

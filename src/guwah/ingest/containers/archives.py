@@ -1,10 +1,6 @@
-"""Reading archive members into the store, within hard bounds.
+"""Archive readers of the standard library and py7zr: zip, tar, 7z, gzip/bzip2/xz streams.
 
-Members are never written to disk under their own names: each one is streamed into the
-content-addressed store, so absolute paths and ``..`` in member names cannot escape the
-case. Expansion is bounded per member (ratio to its compressed size), per archive (ratio
-to the archive's size, for solid and stream-compressed formats) and per tree of nested
-archives (total bytes, member count), so zip bombs stop early with a clear error.
+Each is a :class:`Container`; the bounds and the member types are in ``base``.
 """
 
 from __future__ import annotations
@@ -12,159 +8,33 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import struct
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 import py7zr
 import py7zr.exceptions
 import py7zr.io
 
-from guwah.config import Limits
-from guwah.store.blobs import BlobStore, BlobWriter, StoredBlob, fill
+from guwah.ingest.containers.base import (
+    ZLIB_ERROR,
+    ArchiveError,
+    Container,
+    ContainerContext,
+    LimitedWriter,
+    Member,
+    MemberResult,
+    encrypted_member,
+    link_error,
+)
+from guwah.ingest.registry import register
+from guwah.store.blobs import StoredBlob
 
-
-class ArchiveError(Exception):
-    """``stops``: the whole archive (or tree) cannot be read further, not just one member."""
-
-    def __init__(self, cause: str, message: str, stops: bool = False) -> None:
-        super().__init__(message)
-        self.cause = cause
-        self.message = message
-        self.stops = stops
-
-
-@dataclass
-class Budget:
-    """What one tree of nested archives may still expand to."""
-
-    limits: Limits
-    total_bytes: int = 0
-    members: int = 0
-
-    def take_member(self) -> None:
-        self.members += 1
-        if self.members > self.limits.max_archive_members:
-            raise ArchiveError(
-                "bomb",
-                f"more than {self.limits.max_archive_members:,} members in one archive tree; "
-                "the rest were not read (raise limits.max_archive_members to read them)",
-                stops=True,
-            )
-
-
-@dataclass
-class Member:
-    name: str | None  # None: the single stream of a .gz/.bz2/.xz file
-    raw_name_hex: str | None = None  # the name's bytes, when they were not UTF-8
-    kind: str = "file"  # file | dir | link | special
-    mtime: datetime | None = None
-    declared_size: int | None = None
-    encrypted: bool = False
-    link_target: str | None = None
-
-    @property
-    def unsafe_path(self) -> bool:
-        if self.name is None:
-            return False
-        name = self.name.replace("\\", "/")
-        parts = name.split("/")
-        return name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in parts
-
-
-@dataclass
-class MemberResult:
-    member: Member
-    blob: StoredBlob | None = None
-    error: ArchiveError | None = None
-
-
-@dataclass
-class _Reader:
-    path: Path
-    limits: Limits
-    budget: Budget
-    store: BlobStore
-    archive_size: int = 0
-    whole_archive_ratio: bool = True  # zip bounds each member instead
-    expanded: int = 0  # bytes out of this archive, for the archive-level ratio
-    results: list[MemberResult] = field(default_factory=list)
-
-    def archive_cap(self) -> int:
-        lim = self.limits
-        return max(int(self.archive_size * lim.max_expansion_ratio), lim.ratio_allowance_bytes)
-
-    def copy(self, stream: IO[bytes], member_cap: int) -> StoredBlob:
-        return fill(LimitedWriter(self, member_cap), stream)
-
-
-class LimitedWriter:
-    """A blob writer that stops when a member, the archive or the tree grows too large."""
-
-    def __init__(self, reader: _Reader, member_cap: int) -> None:
-        self.reader = reader
-        self.member_cap = min(member_cap, reader.limits.max_member_bytes)
-        self.blob: BlobWriter = reader.store.writer()
-
-    def write(self, chunk: bytes | bytearray) -> int:
-        r, lim = self.reader, self.reader.limits
-        n = len(chunk)
-        r.expanded += n
-        r.budget.total_bytes += n
-        if self.blob.size + n > self.member_cap:
-            raise ArchiveError(
-                "bomb",
-                f"member expands past {self.member_cap:,} bytes "
-                f"(expansion ratio over {lim.max_expansion_ratio:g}:1 or over "
-                "limits.max_member_bytes); not stored",
-            )
-        if r.whole_archive_ratio and r.expanded > r.archive_cap():
-            raise ArchiveError(
-                "bomb",
-                f"archive expands past {lim.max_expansion_ratio:g} times its size; reading stopped",
-                stops=True,
-            )
-        if r.budget.total_bytes > lim.max_archive_total_bytes:
-            raise ArchiveError(
-                "bomb",
-                f"nested archives expand past {lim.max_archive_total_bytes:,} bytes in total; "
-                "reading stopped (raise limits.max_archive_total_bytes to read on)",
-                stops=True,
-            )
-        return self.blob.write(bytes(chunk))
-
-    def commit(self) -> StoredBlob:
-        return self.blob.commit()
-
-    def abort(self) -> None:
-        self.blob.abort()
-
-
-def read_members(
-    path: Path, mime: str, limits: Limits, budget: Budget, store: BlobStore
-) -> Iterator[MemberResult]:
-    """Yield every member of the archive at ``path``, its content stored.
-
-    A problem with one member is on its result; a problem with the whole archive (corrupt,
-    encrypted, a bomb) is raised as :class:`ArchiveError` after the members read so far.
-    """
-    reader = _Reader(path, limits, budget, store, archive_size=path.stat().st_size)
-    handlers: dict[str, Callable[[_Reader], Iterator[MemberResult]]] = {
-        "application/zip": _zip_members,
-        "application/x-tar": _tar_members,
-        "application/x-7z-compressed": _7z_members,
-        "application/gzip": _compressed_members,
-        "application/x-bzip2": _compressed_members,
-        "application/x-xz": _compressed_members,
-    }
-    handler = handlers.get(mime)
-    if handler is None:
-        raise ArchiveError("unsupported", f"{mime} is not an archive type guwah reads")
-    yield from handler(reader)
+_Reader = ContainerContext
+_7Z_MAGIC = b"7z\xbc\xaf\x27\x1c"
 
 
 # --- zip -----------------------------------------------------------------------------
@@ -223,30 +93,15 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
                 continue
             if member.encrypted:
                 n_encrypted += 1
-                yield MemberResult(
-                    member,
-                    error=ArchiveError(
-                        "encrypted",
-                        "encrypted archive member: it cannot be read without the password",
-                    ),
-                )
+                yield MemberResult(member, error=encrypted_member())
                 continue
             if kind == "link":
                 member.link_target = zf.read(info)[:4096].decode("utf-8", "replace")
-                yield MemberResult(member, error=_link_error(member.link_target))
+                yield MemberResult(member, error=link_error(member.link_target))
                 continue
-            cap = max(
-                int(info.compress_size * r.limits.max_expansion_ratio),
-                r.limits.ratio_allowance_bytes,
-            )
             try:
                 with zf.open(info) as stream:
-                    blob = r.copy(stream, cap)
-                yield MemberResult(member, blob=blob)
-            except ArchiveError as exc:
-                yield MemberResult(member, error=exc)
-                if exc.stops:
-                    raise
+                    yield from r.copy_member(member, stream, r.member_cap(info.compress_size))
             except (
                 zipfile.BadZipFile,
                 OSError,
@@ -254,7 +109,7 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
                 ValueError,
                 NotImplementedError,
                 RuntimeError,
-                zlib_error(),
+                ZLIB_ERROR,
             ) as exc:
                 yield MemberResult(
                     member, error=ArchiveError("corrupt", f"cannot read member: {exc}")
@@ -263,18 +118,6 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
             raise ArchiveError(
                 "encrypted", "encrypted archive: no member can be read without the password"
             )
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
-
-
-def _link_error(target: str | None) -> ArchiveError:
-    return ArchiveError(
-        "link", f"symbolic link to {target!r} not followed: links can point outside the leak"
-    )
 
 
 # --- tar -----------------------------------------------------------------------------
@@ -301,7 +144,7 @@ def _tar_members(r: _Reader) -> Iterator[MemberResult]:
                 if info.issym() or info.islnk():
                     member.kind = "link"
                     member.link_target = info.linkname
-                    yield MemberResult(member, error=_link_error(info.linkname))
+                    yield MemberResult(member, error=link_error(info.linkname))
                     continue
                 if not info.isreg():
                     member.kind = "special"
@@ -315,13 +158,8 @@ def _tar_members(r: _Reader) -> Iterator[MemberResult]:
                 stream = tf.extractfile(info)
                 if stream is None:
                     continue
-                try:
-                    yield MemberResult(member, blob=r.copy(stream, r.limits.max_member_bytes))
-                except ArchiveError as exc:
-                    yield MemberResult(member, error=exc)
-                    if exc.stops:
-                        raise
-        except (tarfile.TarError, OSError, EOFError, zlib_error(), lzma.LZMAError) as exc:
+                yield from r.copy_member(member, stream, r.limits.max_member_bytes)
+        except (tarfile.TarError, OSError, EOFError, ZLIB_ERROR, lzma.LZMAError) as exc:
             raise ArchiveError("corrupt", f"tar archive is corrupt or truncated: {exc}") from exc
 
 
@@ -347,7 +185,7 @@ def _compressed_members(r: _Reader) -> Iterator[MemberResult]:
     except ArchiveError as exc:
         yield MemberResult(member, error=exc)
         raise
-    except (OSError, EOFError, zlib_error(), lzma.LZMAError, ValueError) as exc:
+    except (OSError, EOFError, ZLIB_ERROR, lzma.LZMAError, ValueError) as exc:
         raise ArchiveError("corrupt", f"compressed stream is corrupt or truncated: {exc}") from exc
 
 
@@ -355,7 +193,7 @@ def _is_tar(path: Path) -> bool:
     try:
         with tarfile.open(path, mode="r:*") as tf:
             return tf.next() is not None
-    except (tarfile.TarError, OSError, EOFError, zlib_error(), lzma.LZMAError, ValueError):
+    except (tarfile.TarError, OSError, EOFError, ZLIB_ERROR, lzma.LZMAError, ValueError):
         return False
 
 
@@ -393,15 +231,44 @@ class _SevenZipFactory(py7zr.io.WriterFactory):
     def __init__(self, reader: _Reader) -> None:
         self.reader = reader
         self.sinks: dict[str, _SevenZipSink] = {}
+        self.links: set[str] = set()
 
     def create(self, filename: str) -> py7zr.io.Py7zIO:
+        if filename in self.links:  # a link's "content" is its target: never stored
+            return py7zr.io.NullIO()
         self.reader.budget.take_member()
         sink = _SevenZipSink(self.reader)
         self.sinks[filename] = sink
         return sink
 
 
+def _split_volume(r: _Reader) -> ArchiveError | None:
+    """A 7z whose header points past its end: a first volume (``.7z.001``) or truncated."""
+    with open(r.path, "rb") as f:
+        head = f.read(32)
+    if len(head) < 32 or not head.startswith(_7Z_MAGIC):
+        return None
+    offset, size = struct.unpack("<QQ", head[12:28])
+    if 32 + offset + size <= r.archive_size:
+        return None
+    if r.name.lower().rsplit(".", 1)[-1].isdigit():
+        return ArchiveError(
+            "split_volume",
+            f"one volume of a split 7z archive ({r.name}): its members can only be read with "
+            f"every volume joined in order (cat {r.name.rsplit('.', 1)[0]}.0* > whole.7z); "
+            "this volume is preserved as it is",
+        )
+    return ArchiveError(
+        "corrupt",
+        "7z archive is truncated (its header lies past the end of the file) or is the "
+        "first volume of a split archive",
+    )
+
+
 def _7z_members(r: _Reader) -> Iterator[MemberResult]:
+    split = _split_volume(r)
+    if split is not None:
+        raise split
     factory = _SevenZipFactory(r)
     members: dict[str, Member] = {}
     failure: ArchiveError | None = None
@@ -418,8 +285,10 @@ def _7z_members(r: _Reader) -> Iterator[MemberResult]:
                     name=info.filename,
                     mtime=info.creationtime.replace(tzinfo=None) if info.creationtime else None,
                     declared_size=info.uncompressed,
-                    encrypted=bool(info.is_encrypted),
+                    kind="link" if info.is_symlink else "file",
                 )
+                if info.is_symlink:
+                    factory.links.add(info.filename)
             zf.extract(factory=factory)
     except ArchiveError as exc:
         failure = exc
@@ -437,7 +306,9 @@ def _7z_members(r: _Reader) -> Iterator[MemberResult]:
         failure = ArchiveError("corrupt", f"7z archive is corrupt or truncated: {exc}")
     for name, member in members.items():
         sink = factory.sinks.get(name)
-        if sink is not None and sink.blob is not None:
+        if member.kind == "link":
+            yield MemberResult(member, error=link_error(None))
+        elif sink is not None and sink.blob is not None:
             yield MemberResult(member, blob=sink.blob)
         elif sink is not None:
             sink.writer.abort()
@@ -448,3 +319,49 @@ def _7z_members(r: _Reader) -> Iterator[MemberResult]:
             )
     if failure is not None:
         raise failure
+
+
+# --- the registered readers ----------------------------------------------------------
+
+
+@register
+class ZipReader(Container):
+    name = "zip"
+    version = "2"
+    mimetypes = frozenset({"application/zip"})
+
+    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
+        return _zip_members(ctx)
+
+
+@register
+class TarReader(Container):
+    name = "tar"
+    version = "2"
+    mimetypes = frozenset({"application/x-tar"})
+
+    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
+        return _tar_members(ctx)
+
+
+@register
+class CompressedReader(Container):
+    """gzip, bzip2 and xz: a tar inside is read as a tar, else the one stream is the member."""
+
+    name = "compressed"
+    version = "2"
+    mimetypes = frozenset({"application/gzip", "application/x-bzip2", "application/x-xz"})
+
+    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
+        return _compressed_members(ctx)
+
+
+@register
+class SevenZipReader(Container):
+    name = "7z"
+    version = "2"
+    mimetypes = frozenset({"application/x-7z-compressed"})
+    timed_members = False
+
+    def members(self, path: Path, mime: str, ctx: ContainerContext) -> Iterator[MemberResult]:
+        return _7z_members(ctx)

@@ -1,0 +1,175 @@
+"""Container expansion: the reader that wins the auction yields members, each of which goes
+back through the walk (``content``) as a file of its own, one level deeper.
+
+Depth, expansion ratio, total size and member count bound every container the same way.
+Reading one member may take at most ``limits.item_timeout_s``. A container reader that
+raises anything but :class:`ArchiveError` has a bug: its item is
+an error with cause ``reader_bug``, the traceback goes to the run's log, and the members
+read before it stay recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+from guwah.config import Limits
+from guwah.ingest.containers.base import (
+    ArchiveError,
+    Budget,
+    Container,
+    ContainerContext,
+    Member,
+    MemberResult,
+)
+from guwah.ingest.detect import describe
+from guwah.ingest.intake import Intake, ItemRef, Where
+from guwah.ingest.recording import record_container
+from guwah.ingest.registry import auction
+from guwah.ingest.runlog import RunLog, bug_message
+from guwah.ingest.tasks import TaskTimeout, time_limit
+from guwah.store.blobs import BlobStore, StoredBlob
+
+T = TypeVar("T")
+Content = Callable[[Where, StoredBlob, Budget], Iterator[T]]
+
+
+class Expander:
+    def __init__(
+        self,
+        store: BlobStore,
+        limits: Limits,
+        intake: Intake,
+        log: RunLog,
+        commit: Callable[[], None],
+    ) -> None:
+        self.commit = commit  # the walk's commit: new members become ready for extraction
+        self.store = store
+        self.limits = limits
+        self.intake = intake
+        self.log = log
+
+    def expand(
+        self, item: ItemRef, where: Where, budget: Budget, content: Content[T]
+    ) -> Iterator[T]:
+        """Read the members of the container ``item`` found at ``where``."""
+        reader = auction(item.mime)
+        assert isinstance(reader, Container), item.mime
+        who = (reader.name, reader.version)
+        if where.depth >= self.limits.max_archive_depth:
+            self._finish(
+                item,
+                who,
+                ArchiveError(
+                    "bomb",
+                    f"archive nested more than {self.limits.max_archive_depth} deep: its "
+                    "members were not read (raise limits.max_archive_depth to read them)",
+                ),
+                {},
+            )
+            return
+        path = self.store.path_for(item.sha256)
+        members = errors = 0
+        failure: ArchiveError | None = None
+        ctx = ContainerContext(
+            path,
+            self.limits,
+            budget,
+            self.store,
+            name=where.name,
+            archive_size=path.stat().st_size,
+        )
+        results = self._results(reader, path, item, where, ctx)
+        while True:
+            try:
+                with member_time_limit(self.limits.item_timeout_s, reader.timed_members):
+                    result = next(results)
+            except StopIteration:
+                break
+            except ArchiveError as exc:
+                failure = exc
+                break
+            except TaskTimeout:
+                failure = ArchiveError(
+                    "timeout",
+                    f"reading one member took longer than {self.limits.item_timeout_s:g} s "
+                    "(limits.item_timeout_s): reading stopped",
+                )
+                break
+            members += 1
+            child = _member_where(where, item, result.member)
+            if result.error is not None:
+                errors += 1
+                self.intake.stats.files_seen += 1
+                self.intake.occurrence(child, None, result.error.cause, result.error.message)
+                continue
+            assert result.blob is not None
+            yield from content(child, result.blob, budget)
+        meta = {"members": members, "member_errors": errors}
+        self._finish(item, who, failure, meta, ctx)
+
+    def _results(
+        self, reader: Container, path: Path, item: ItemRef, where: Where, ctx: ContainerContext
+    ) -> Iterator[MemberResult]:
+        """The reader's members; an unexpected exception becomes a ``reader_bug``."""
+        try:
+            yield from reader.members(path, item.mime, ctx)
+        except ArchiveError:
+            raise
+        except Exception as exc:
+            what = f"container reader {reader.name} {reader.version}"
+            self.log.exception(what, f"{where.source.uri}:{where.path}", item.sha256, exc)
+            raise ArchiveError("reader_bug", bug_message(what, exc)) from exc
+
+    def _finish(
+        self,
+        item: ItemRef,
+        who: tuple[str, str],
+        failure: ArchiveError | None,
+        meta: dict[str, int],
+        ctx: ContainerContext | None = None,
+    ) -> None:
+        if item.id is None:
+            self.commit()
+        try:
+            description = describe(self.store.path_for(item.sha256))
+        except Exception:  # libmagic's description is a nicety; never a reason to stop
+            description = ""
+        record_container(
+            self.intake,
+            item,
+            who,
+            failure.cause if failure else None,
+            failure.message if failure else None,
+            meta,
+            ctx.out if ctx is not None else None,
+            description,
+        )
+        self.commit()
+
+
+def member_time_limit(seconds: float, timed: bool = True) -> AbstractContextManager[None]:
+    """The per-member wall-clock bound (SIGALRM: only in the main thread, where the walk
+    runs; elsewhere none)."""
+    if timed and threading.current_thread() is threading.main_thread():
+        return time_limit(seconds)
+    return nullcontext()
+
+
+def _member_where(parent: Where, container: ItemRef, member: Member) -> Where:
+    if member.name is None:  # the one stream of a .gz/.bz2/.xz
+        name = PurePosixPath(parent.name).stem or "content"
+    else:
+        name = member.name.replace("\\", "/")
+    return Where(
+        source=parent.source,
+        path=f"{parent.path}!/{name}",
+        raw_name_hex=member.raw_name_hex,
+        parent_item_id=container.id,
+        depth=parent.depth + 1,
+        mtime=member.mtime,
+        unsafe_name=member.unsafe_path,
+    )
