@@ -19,7 +19,7 @@ from guwah.case import Case
 from guwah.config import CONFIG_NAME
 from guwah.ingest.executor import SerialExecutor
 from guwah.ingest.pipeline import ingest
-from guwah.store.models import Cell, Item, Occurrence, Page, Sheet
+from guwah.store.models import Cell, CustodyEvent, Item, Occurrence, Page, Sheet
 from tests.conftest import STRICT, run_cli
 
 FILES = Path(__file__).parent / "files" / "containers"
@@ -339,6 +339,32 @@ def test_real_eml_emlx_mbox_msg_pst(case: Case, tmp_path: Path) -> None:
     one = _item(state, sorted(messages)[0])
     assert one.mime == "message/rfc822" and one.meta.get("from")
     assert all(i.error_cause != "reader_bug" for i in items.values())
+
+
+def test_the_same_mail_twice_in_one_run(case: Case, tmp_path: Path) -> None:
+    """A second copy of a mail (or an mbox) is a new path of the same item: its members get
+    new paths too, and its body is not recorded twice (it crashed the whole run once)."""
+    leak = _copy(tmp_path / "leak", "email_attached_inline.eml", "plan.mbox")
+    (leak / "copy").mkdir()
+    shutil.copy(FILES / "email_attached_inline.eml", leak / "copy" / "again.eml")
+    shutil.copy(FILES / "plan.mbox", leak / "copy" / "again.mbox")
+    state = _run(case, leak)
+    occ, _ = state
+    first, again = _item(state, "email_attached_inline.eml"), _item(state, "copy/again.eml")
+    assert first.id == again.id and first.status == "ok"
+    assert (
+        _item(state, "copy/again.eml!/attachment-1.eml").id
+        == _item(state, "email_attached_inline.eml!/attachment-1.eml").id
+    )
+    assert "copy/again.mbox!/1" in occ
+    with case.sessions() as s:
+        pages = s.scalars(select(Page.page_no).where(Page.item_id == first.id)).all()
+        extracted = s.scalars(
+            select(CustodyEvent.seq).where(
+                CustodyEvent.item_sha256 == first.sha256, CustodyEvent.event == "extracted"
+            )
+        ).all()
+    assert len(pages) == len(set(pages)) and len(extracted) == 1
 
 
 def test_bad_mail_is_an_error_on_its_item(case: Case, tmp_path: Path) -> None:

@@ -53,13 +53,25 @@ class Expander:
         self.log = log
 
     def expand(
-        self, item: ItemRef, where: Where, budget: Budget, content: Content[T]
+        self,
+        item: ItemRef,
+        where: Where,
+        budget: Budget,
+        content: Content[T],
+        record: bool = True,
     ) -> Iterator[T]:
-        """Read the members of the container ``item`` found at ``where``."""
+        """Read the members of the container ``item`` found at ``where``.
+
+        ``record=False`` for a container already read, found again at another path: its
+        members are walked for their new paths, but the container itself (status, meta, its
+        own text such as a mail's body, custody) was recorded the first time.
+        """
         reader = auction(item.mime)
         assert isinstance(reader, Container), item.mime
         who = (reader.name, reader.version)
         if where.depth >= self.limits.max_archive_depth:
+            if not record:
+                return
             self._finish(
                 item,
                 who,
@@ -109,7 +121,10 @@ class Expander:
             assert result.blob is not None
             yield from content(child, result.blob, budget)
         meta = {"members": members, "member_errors": errors}
-        self._finish(item, who, failure, meta, ctx)
+        if record:
+            self._finish(item, who, failure, meta, ctx)
+        else:
+            self.commit()
 
     def _results(
         self, reader: Container, path: Path, item: ItemRef, where: Where, ctx: ContainerContext

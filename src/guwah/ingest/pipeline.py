@@ -208,7 +208,7 @@ class Ingestor:
             yield self._task(item.id, item.sha256, item.mime)  # left pending by an earlier run
         elif new_occ and container and item.status == "ok":
             # the same container at a new path: its members occur at new paths too
-            yield from self.expander.expand(item, where, budget, self._content)
+            yield from self.expander.expand(item, where, budget, self._content, record=False)
         if self.intake.due():
             self._commit()
         yield from self._drain_ready()
