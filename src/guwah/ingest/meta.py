@@ -46,12 +46,14 @@ def item_kind(mime: str) -> str:
         return "video"
     if any(k in m for k in _MAIL_TYPES):
         return "mail"
-    if any(k in m for k in ("spreadsheet", "excel", "csv")):
+    if any(
+        k in m for k in ("spreadsheet", "excel", "csv", "dbf", "dbase", "msaccess", "ms-access")
+    ):
         return "spreadsheet"
     if any(
         k in m
         for k in ("pdf", "word", "opendocument.text", "text/", "rtf", "html", "presentation",
-                  "powerpoint", "opendocument.presentation")
+                  "powerpoint", "opendocument.presentation", "json", "xml", "djvu")
     ):  # fmt: skip
         return "document"
     if any(k in m for k in _ARCHIVE_WORDS):
