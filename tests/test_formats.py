@@ -36,18 +36,7 @@ HOLDS_TEXT = [
 # Files whose readers ingest-core owns (issue 10: e-mail, archives) and that fail the bar
 # below without them. Remove an entry when its reader lands; the per-file test then holds it
 # to the same bar. (.emlx, .mbox and two .eml pass today only as raw text.)
-INGEST_CORE = {
-    "500_pages.7z": "py7zr 1.1 FileInfo has no is_encrypted: stops the run (issue 10 §1)",
-    "test-documents.7z": "py7zr 1.1 FileInfo has no is_encrypted: stops the run (issue 10 §1)",
-    "test-documents.cab": "libarchive reader (cab)",
-    "test-documents.rar": "RAR reader",
-    "email_attached_alternative.eml": "e-mail reader",
-    "email_base64.eml": "e-mail reader",
-    "piste.msg": "Outlook .msg reader",
-    "testMSG.msg": "Outlook .msg reader",
-    "testMSG_chinese.msg": "Outlook .msg reader",
-    "testPST.pst": "Outlook .pst reader",
-}
+INGEST_CORE: dict[str, str] = {}  # expected failures, with why: none since the container readers
 STOPS_THE_RUN = {f for f, why in INGEST_CORE.items() if "stops the run" in why}
 BUG_CAUSES = {"reader_bug", "failed", "crash"}
 
