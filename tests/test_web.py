@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -153,6 +154,7 @@ def test_guwah_serve_prints_its_address_and_serves(built: WebCase) -> None:
     import subprocess
     import sys
     import time
+    import urllib.error
     import urllib.request
 
     with socket.socket() as s:
@@ -168,16 +170,25 @@ def test_guwah_serve_prints_its_address_and_serves(built: WebCase) -> None:
     )
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}" in first
+        printed = proc.stdout.readline() + proc.stdout.readline()
+        url = re.search(rf"http://127\.0\.0\.1:{port}/\?token=([\w-]+)", printed)
+        assert url, printed  # the address, with this run's access token
+        token = url.group(1)
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status") as r:
+                status = f"http://127.0.0.1:{port}/api/status"
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(status)  # no token: not for anyone who finds the port
+                assert refused.value.code == 401
+                signed = urllib.request.Request(
+                    status, headers={"Authorization": f"Bearer {token}"}
+                )
+                with urllib.request.urlopen(signed) as r:
                     assert r.status == 200
                     break
-            except OSError:
-                if time.monotonic() > deadline:
+            except urllib.error.URLError as exc:
+                if isinstance(exc, urllib.error.HTTPError) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
     finally:
