@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from guwah.gb11643 import regions, same_place
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
-from guwah.gb11643 import regions, same_place
 from guwah.verify.idnumbers import IdInfo, parse_id
 from guwah.verify.records_data import (
     ADDRESS_FIELDS,
