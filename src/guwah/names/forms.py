@@ -20,7 +20,7 @@ from .keys import fold, pinyin_key, sound_key
 from .parse import HAN, SURNAME, ParsedName, Part, parse
 from .romanise import part_latin
 from .scripts import Script
-from .uyghur import coverage
+from .uyghur import coverage, pinyin_to_latin
 
 HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
 
@@ -47,6 +47,9 @@ class Form:
     kind: str
     tokens: tuple[Token, ...]
     han_like: bool = False
+    #: a Chinese-script reading that is a transcription (separated parts, or covered by the
+    #: segment table): only such readings are compared by sound with each other
+    transcribed: bool = False
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -95,12 +98,16 @@ def _transcribed_token(part: Part) -> Token:
 
 
 def _latin_token(part: Part) -> Token:
+    sound = (sound_key(part.text),)
+    # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin)
+    back = _uniq([sound_key(r) for r in pinyin_to_latin(part.text)])
     return Token(
         part.role,
         part.text,
         part.text,
-        (sound_key(part.text),),
+        sound,
         _uniq([pinyin_key(part.text), *from_wade_giles(part.text)]),
+        machine=tuple(k for k in back if k not in sound),
     )
 
 
@@ -116,9 +123,14 @@ def forms(name: str) -> tuple[Form, ...]:
             out.append(_hanzi_form(p.surname or "", p.given or ""))
             whole = "".join(t.text for t in p.parts)
             if len(whole) >= 4 or coverage(whole) >= 0.5:
-                out.append(Form(SOUND, (_transcribed_token(Part("given", whole)),)))
+                token = _transcribed_token(Part("given", whole))
+                out.append(Form(SOUND, (token,), transcribed=coverage(whole) >= 0.5))
         else:
-            out.append(Form(SOUND, tuple(_transcribed_token(t) for t in p.parts)))
+            whole = "".join(t.text for t in p.parts)
+            transcribed = len(p.parts) > 1 or coverage(whole) >= 0.5
+            out.append(
+                Form(SOUND, tuple(_transcribed_token(t) for t in p.parts), transcribed=transcribed)
+            )
             if len(p.parts) == 1 and (split := split_surname(p.parts[0].text)):
                 out.append(_hanzi_form(*split))
         return tuple(out)

@@ -18,11 +18,12 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
+from .han import looks_like_pinyin, split_pinyin
 
 DEFAULT_THRESHOLD = 0.8
 STRICTNESS = 2.5
 STRICTNESS_PINYIN = 3.0  # a pinyin letter apart is another syllable: Chen 陈 / Cheng 程
-HOMOPHONE = 0.9  # a different character with the same pinyin (陈/程 are not homophones)
+HOMOPHONE = 0.9  # characters compared: the share of equal characters, times this
 MISSING_SINGLE = 0.78  # one part alone against a fuller name: found, never decisive
 MISSING_EACH = 0.93  # each further part present on one side only
 SWAPPED = 0.98  # parts matched out of order (family part first)
@@ -108,8 +109,12 @@ def _note(role: str, ta: Token, tb: Token, sim: float, key: str, space: str) -> 
     return f"{label} {ta.text} {sign} {tb.text} ({how} {key}, similarity {sim:.2f})"
 
 
-def _missing(tokens: list[Token], where: str) -> list[str]:
-    return [f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} missing in {where}" for t in tokens]
+def _missing(tokens: list[Token], where: str, factors: list[float]) -> list[str]:
+    """One note per part present on one side only, with the factor it cost the score."""
+    return [
+        f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} missing in {where} (score × {f:.2f})"
+        for t, f in zip(tokens, factors, strict=True)
+    ]
 
 
 def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
@@ -129,12 +134,37 @@ def _role(ta: Token, tb: Token) -> str:
     return tb.role
 
 
+def _typed(tokens: tuple[Token, ...], space: str) -> bool:
+    """Whether a typo may be forgiven: only between words typed in Latin, and not between
+    two pinyin words, where a letter apart is another syllable and so another character
+    (Hailun 海仑 / Hailin 海林)."""
+    if any(t.chinese for t in tokens):
+        return False
+    return not (space == "pinyin" and all(looks_like_pinyin(t.text) for t in tokens))
+
+
+def _syllable_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Best similarity of two pinyin words counted in whole syllables (Mingshan / Mingshen:
+    one syllable of two differs, 0.5), over their alternative keys."""
+    best = 0.0
+    for x in a:
+        sx = split_pinyin(x, limit=1)
+        for y in b:
+            sy = split_pinyin(y, limit=1)
+            if sx and sy:
+                best = max(best, Levenshtein.normalized_similarity(sx[0], sy[0]))
+    return best
+
+
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
     """(part score, similarity) of two tokens."""
-    sim, key, length = _best(_keys(s, space, t), _keys(t, space, s))
+    ka, kb = _keys(s, space, t), _keys(t, space, s)
+    sim, key, length = _best(ka, kb)
     if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
         return INITIAL, sim
-    typed = not (s.chinese or t.chinese)
+    typed = _typed((s, t), space)
+    if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
+        sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
     return part_score(sim, length, typed, k), sim
 
 
@@ -173,13 +203,15 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
             if not in_order:
                 notes.append("parts in a different order")
             rest = [long_[j] for j in range(len(long_)) if j not in perm]
-            notes += _missing(rest, "the first name" if not swap else "the second name")
+            first = MISSING_SINGLE if len(short) == 1 else MISSING_EACH
+            factors = ([first] + [MISSING_EACH] * len(rest))[: len(rest)]
+            where = "the first name" if not swap else "the second name"
+            notes += _missing(rest, where, factors)
             best = _Result(total, tuple(notes))
     if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
-        typed = not any(t.chinese for t in a + b)
-        joined = part_score(sim, length, typed, k) * JOINED
+        joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
         if joined > best.score:
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
@@ -198,10 +230,10 @@ def _han_parts(form: Form) -> tuple[Token, Token | None]:
 
 
 def _char_sim(a: Token, b: Token) -> float:
+    """Characters against characters: a different character is a different name, however
+    alike they sound (王明山 / 王鸣山 share the pinyin Wang Mingshan and are two people)."""
     if a.chinese == b.chinese:
         return 1.0
-    if a.pinyin == b.pinyin:
-        return HOMOPHONE
     if len(a.chinese) == len(b.chinese):
         same = sum(1.0 if x == y else 0.0 for x, y in zip(a.chinese, b.chinese, strict=True))
         return same / len(a.chinese) * HOMOPHONE
@@ -219,10 +251,10 @@ def _hanzi_vs_hanzi(a: Form, b: Form) -> _Result:
         parts.append((strict(sim), weight))
         if sim == 1.0:
             notes.append(f"{ROLE_LABEL[role]} {x.text} = {y.text}")
-        elif sim == HOMOPHONE:
+        elif x.pinyin == y.pinyin:
             notes.append(
-                f"{ROLE_LABEL[role]} {x.text} ~ {y.text} (same pinyin {x.pinyin[0]}, "
-                "different characters)"
+                f"{ROLE_LABEL[role]} {x.text} ≠ {y.text} (same pinyin {x.pinyin[0]}, "
+                "different characters: a different name)"
             )
         else:
             notes.append(f"{ROLE_LABEL[role]} {x.text} ≠ {y.text} (similarity {sim:.2f})")
@@ -295,6 +327,9 @@ def _compare(a: Form, b: Form) -> _Result:
     if a.kind == LATIN and b.kind == LATIN and a.han_like and b.han_like:
         return _align(a.tokens, b.tokens, "pinyin", ordered=False)
     same_chinese = [t.chinese for t in a.tokens] == [t.chinese for t in b.tokens]
+    both_chinese = all(t.chinese for t in a.tokens + b.tokens)
+    if both_chinese and not (a.transcribed and b.transcribed):
+        return _NONE  # two Han names in characters: compared as characters, never by sound
     if a.kind == SOUND and b.kind == SOUND and same_chinese and all(t.chinese for t in a.tokens):
         notes = tuple(
             f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} = {t.text}" for t in a.tokens

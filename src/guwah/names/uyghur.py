@@ -3,6 +3,11 @@
 Chinese transcriptions are read by greedy longest match over the segment table
 (``uyghur_segments.csv``: 阿不都 → Abdu, 热依木 → rehim, 古丽 → gül …), keeping each
 segment's alternatives; characters missing from the table fall back to their pinyin.
+
+Chinese documents and passports write a transcribed name in pinyin (艾尔肯·吐尔逊 →
+"Aierken Tuerxun"); :func:`pinyin_to_latin` reads such pinyin back through the same table,
+matching the pinyin of its segments (艾尔肯 → aierken → Erkin), so that it reaches the forms
+families write ("Erkin Tursun").
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 import itertools
 from functools import cache, lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from . import data
+from .keys import fold
 
 MAX_READINGS = 8
 
@@ -52,6 +58,48 @@ def transcription_to_latin(chinese: str) -> tuple[str, ...]:
     for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
         word = "".join(combo)
         readings.append(word[:1].upper() + word[1:].lower())
+    return tuple(dict.fromkeys(readings))
+
+
+@cache
+def _pinyin_segments() -> dict[str, tuple[str, ...]]:
+    """The pinyin of every table segment (toneless, joined) → its Latin forms."""
+    out: dict[str, list[str]] = {}
+    for chinese, alts in data.segments().items():
+        # every reading of a polyphone: 都 is du in 阿不都, not dou
+        readings = pinyin(chinese, style=Style.NORMAL, heteronym=True)
+        for combo in itertools.islice(itertools.product(*readings), MAX_READINGS):
+            key = fold("".join(combo).replace("ü", "u").replace("v", "u"))
+            out.setdefault(key, []).extend(alts[:2])
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=65536)
+def pinyin_to_latin(word: str) -> tuple[str, ...]:
+    """Latin readings of a pinyin-written transcription, when the whole word is made of the
+    pinyin of table segments (longest segments first; at most ``MAX_READINGS``).
+
+    >>> pinyin_to_latin("Aierken")[0], pinyin_to_latin("Tuerxun")[0]
+    ('Erkin', 'Tursun')
+    """
+    text = fold(word)
+    table = _pinyin_segments()
+    longest = max(map(len, table))
+    readings: list[str] = []
+
+    def walk(i: int, acc: str, pieces: int) -> None:
+        if len(readings) >= MAX_READINGS:
+            return
+        if i == len(text):
+            if pieces:
+                readings.append(acc[:1].upper() + acc[1:].lower())
+            return
+        for n in range(min(longest, len(text) - i), 0, -1):
+            for latin in table.get(text[i : i + n], ()):
+                walk(i + n, acc + latin, pieces + 1)
+
+    if 3 <= len(text) <= 24:
+        walk(0, "", 0)
     return tuple(dict.fromkeys(readings))
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from guwah.gb11643 import check_digit, is_id_form
-from guwah.han import has_han
+from guwah.han import has_han, simplified
 from guwah.records.lexicon import normalise_header, reference_json
 
 Result = tuple[str | None, str | None]
@@ -39,9 +39,10 @@ def squash(raw: str) -> str:
 
 
 def name(raw: str) -> Result:
-    """A name as written, with its separator unified to the middle dot (·)."""
+    """A name with its separator unified to the middle dot (·) and traditional characters
+    made simplified (OpenCC: 陳全國 → 陈全国); the original is kept beside it."""
     value = unicodedata.normalize("NFKC", raw).strip()
-    value = _NAME_DOTS.sub("·", value) if has_han(value) else value
+    value = simplified(_NAME_DOTS.sub("·", value)) if has_han(value) else value
     value = re.sub(r"\s+", " ", value)
     return (value or None), None
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from guwah.han import CJK_CLASS
+from guwah.han import CJK_CLASS, simplified
 
 # Characters that are written without spaces between words: bigrammed.
 _CJK = CJK_CLASS  # Han (guwah.han), kana and Hangul
@@ -83,6 +83,7 @@ def fold(word: str) -> str:
 
 
 def _han_tokens(run: str, offset: int) -> Iterator[Token]:
+    run = simplified(run)  # 陳全國 is indexed and found as 陈全国 (OpenCC, offsets kept)
     for i in range(len(run) - 1):
         yield Token(run[i : i + 2], offset + i, offset + i + 2)
     yield Token(run[-1], offset + len(run) - 1, offset + len(run))
