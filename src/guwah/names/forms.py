@@ -20,7 +20,7 @@ from .keys import fold, pinyin_key, sound_key
 from .parse import HAN, SURNAME, ParsedName, Part, parse
 from .romanise import part_latin
 from .scripts import Script
-from .uyghur import coverage, pinyin_to_latin
+from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly
 
 HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
 
@@ -56,29 +56,27 @@ def _uniq(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
+def _hanzi_token(role: str, chinese: str, sylls: tuple[str, ...]) -> Token:
+    """A Han name part; its sound keys also spell the pinyin as Uyghur writes Mandarin
+    (明国 mingguo, چېن مىڭگو Chén Minggo; 石河子 shihezi, Şihenze)."""
+    joined = "".join(sylls)
+    uyghur = sound_key("".join(pinyin_as_uyghur(s) for s in sylls))
+    sound = sound_key(joined)
+    return Token(
+        role,
+        chinese,
+        pinyin_word(sylls),
+        (sound,),
+        (joined,),
+        chinese,
+        (uyghur,) if uyghur != sound else (),
+    )
+
+
 def _hanzi_form(surname: str, given: str) -> Form:
-    s_syl, g_syl = syllables(surname, surname=True), syllables(given)
-    tokens = [
-        Token(
-            SURNAME,
-            surname,
-            pinyin_word(s_syl),
-            (sound_key("".join(s_syl)),),
-            ("".join(s_syl),),
-            surname,
-        )
-    ]
+    tokens = [_hanzi_token(SURNAME, surname, syllables(surname, surname=True))]
     if given:
-        tokens.append(
-            Token(
-                "given",
-                given,
-                pinyin_word(g_syl),
-                (sound_key("".join(g_syl)),),
-                ("".join(g_syl),),
-                given,
-            )
-        )
+        tokens.append(_hanzi_token("given", given, syllables(given)))
     return Form(HANZI, tuple(tokens))
 
 
@@ -99,8 +97,9 @@ def _transcribed_token(part: Part) -> Token:
 
 def _latin_token(part: Part) -> Token:
     sound = (sound_key(part.text),)
-    # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin)
-    back = _uniq([sound_key(r) for r in pinyin_to_latin(part.text)])
+    # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin), and
+    # the official 1976 (SASM/GNC) spelling, where x is sh and q is ch (Kaxgar, Tiyanxan)
+    back = _uniq([sound_key(r) for r in (*pinyin_to_latin(part.text), sasm_to_uly(part.text))])
     return Token(
         part.role,
         part.text,
@@ -147,5 +146,5 @@ def forms(name: str) -> tuple[Form, ...]:
 
 def joined_keys(tokens: tuple[Token, ...], space: str, limit: int = 8) -> tuple[str, ...]:
     """Keys of the tokens written together (``Quan Guo`` → ``quanguo``)."""
-    options = [t.sound if space == SOUND else t.pinyin for t in tokens]
+    options = [(t.sound + t.machine)[:4] if space == SOUND else t.pinyin for t in tokens]
     return _uniq(["".join(c) for c in itertools.islice(itertools.product(*options), limit)])

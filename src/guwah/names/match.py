@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
 from .han import looks_like_pinyin, split_pinyin
+from .keys import consonant_classes
 
 DEFAULT_THRESHOLD = 0.8
 STRICTNESS = 2.5
@@ -31,6 +32,7 @@ JOINED = 0.95  # matched only when written together
 INITIAL = 0.85  # an initial against a full name part
 MISMATCH = 0.85  # each part that does not match however many others do
 MAX_TOKENS = 6
+SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
 
 ROLE_LABEL = {
     "given": "given name",
@@ -118,10 +120,11 @@ def _missing(tokens: list[Token], where: str, factors: list[float]) -> list[str]
 
 
 def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
-    """Keys of ``t``; the machine pinyin of a transcription only against non-Chinese text."""
+    """Keys of ``t``. The machine pinyin of a transcription counts only against non-Chinese
+    text; the other readings of a Latin word (pinyin read back, SASM) always."""
     if space == "pinyin":
         return t.pinyin
-    if t.machine and other is not None and not other.chinese:
+    if t.machine and (not t.chinese or (other is not None and not other.chinese)):
         return t.sound + t.machine
     return t.sound
 
@@ -165,7 +168,19 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
     typed = _typed((s, t), space)
     if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
         sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
-    return part_score(sim, length, typed, k), sim
+    score = part_score(sim, length, typed, k)
+    one_chinese = bool(s.chinese) != bool(t.chinese)
+    if score < SKELETON and space == SOUND and one_chinese and _same_skeleton(ka, kb):
+        return SKELETON, sim
+    return score, sim
+
+
+def _same_skeleton(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Chinese transcription mangles vowels (every syllable needs one: 提 ti for t) and
+    confuses some consonants (b/p, l/r, k/q/g/gh), not the rest: the same consonant classes
+    in the same order, three at least, are one name."""
+    sa = {sk for x in a if len(sk := consonant_classes(x)) >= 3}
+    return any(consonant_classes(y) in sa for y in b)
 
 
 def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool) -> _Result:
@@ -197,9 +212,12 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
             for i, j in enumerate(perm):
                 sa, sb = short[i], long_[j]
                 ta, tb = (sb, sa) if swap else (sa, sb)
-                sim = sims[i][j][1]
+                part, sim = sims[i][j]
                 key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
-                notes.append(_note(_role(ta, tb), ta, tb, sim, key, space))
+                note = _note(_role(ta, tb), ta, tb, sim, key, space)
+                if part == SKELETON and sim < 1.0:
+                    note = note[:-1] + f"; same consonants {consonant_classes(key)})"
+                notes.append(note)
             if not in_order:
                 notes.append("parts in a different order")
             rest = [long_[j] for j in range(len(long_)) if j not in perm]
@@ -211,16 +229,17 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
     if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
-        joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
+        joined = part_score(sim, length, _typed(a + b, space), k)
+        how = f"key {key}, similarity {sim:.2f}"
+        one_chinese = any(t.chinese for t in a) != any(t.chinese for t in b)
+        if joined < SKELETON and space == SOUND and one_chinese and _same_skeleton(ja, jb):
+            joined, how = SKELETON, f"same consonants {consonant_classes(key)}, vowels aside"
+        joined *= JOINED
         if joined > best.score:
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
             best = _Result(
-                joined,
-                (
-                    f"whole name {text_a} {sign} {text_b} written together "
-                    f"(key {key}, similarity {sim:.2f})",
-                ),
+                joined, (f"whole name {text_a} {sign} {text_b} written together ({how})",)
             )
     return best
 
@@ -238,6 +257,16 @@ def _char_sim(a: Token, b: Token) -> float:
         same = sum(1.0 if x == y else 0.0 for x, y in zip(a.chinese, b.chinese, strict=True))
         return same / len(a.chinese) * HOMOPHONE
     return Levenshtein.normalized_similarity(a.chinese, b.chinese) * HOMOPHONE
+
+
+def _chars_vs_chars(a: Form, b: Form) -> _Result:
+    """Two names in characters that are not both transcriptions: the same characters (after
+    traditional → simplified) are the same name, any other character another name."""
+    ca, cb = "".join(t.chinese for t in a.tokens), "".join(t.chinese for t in b.tokens)
+    if ca == cb:
+        return _Result(1.0, (f"same characters {ca}",))
+    sim = Levenshtein.normalized_similarity(ca, cb) * HOMOPHONE
+    return _Result(strict(sim), (f"characters {ca} ≠ {cb} (similarity {sim:.2f})",))
 
 
 def _hanzi_vs_hanzi(a: Form, b: Form) -> _Result:
@@ -321,15 +350,22 @@ def _compare(a: Form, b: Form) -> _Result:
         return _hanzi_vs_hanzi(a, b)
     if a.kind == HANZI or b.kind == HANZI:
         h, o = (a, b) if a.kind == HANZI else (b, a)
-        if o.kind != LATIN:
+        if any(t.chinese for t in o.tokens):
             return _NONE
-        return _hanzi_vs_latin(h, o, hanzi_first=a is h)
+        if o.kind == LATIN and o.han_like:
+            return _hanzi_vs_latin(h, o, hanzi_first=a is h)
+        # a Han name spelt in Uyghur (Arabic script or Latin): چېن مىڭگو = 陈明国
+        best = _align(a.tokens, b.tokens, "sound", ordered=False)
+        if o.kind == LATIN:
+            pinyin = _hanzi_vs_latin(h, o, hanzi_first=a is h)
+            best = pinyin if pinyin.score >= best.score else best
+        return best
     if a.kind == LATIN and b.kind == LATIN and a.han_like and b.han_like:
         return _align(a.tokens, b.tokens, "pinyin", ordered=False)
     same_chinese = [t.chinese for t in a.tokens] == [t.chinese for t in b.tokens]
     both_chinese = all(t.chinese for t in a.tokens + b.tokens)
     if both_chinese and not (a.transcribed and b.transcribed):
-        return _NONE  # two Han names in characters: compared as characters, never by sound
+        return _chars_vs_chars(a, b)  # characters as characters, never by sound
     if a.kind == SOUND and b.kind == SOUND and same_chinese and all(t.chinese for t in a.tokens):
         notes = tuple(
             f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} = {t.text}" for t in a.tokens
