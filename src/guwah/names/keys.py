@@ -112,6 +112,7 @@ _CLASSES = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65536)
 def consonant_classes(key: str) -> str:
     """The consonants of a sound key in the classes Chinese transcription keeps apart, vowels
     and glides dropped, repeats merged: Abdurehim → ptrkm, 阿不都热依木 (abudureyimu) → ptrkm."""

@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
-from .han import looks_like_pinyin, split_pinyin
+from .han import first_split, looks_like_pinyin
 from .keys import consonant_classes
 
 DEFAULT_THRESHOLD = 0.8
@@ -33,6 +33,8 @@ INITIAL = 0.85  # an initial against a full name part
 MISMATCH = 0.85  # each part that does not match however many others do
 MAX_TOKENS = 6
 SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
+SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
+SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
 
 ROLE_LABEL = {
     "given": "given name",
@@ -151,11 +153,11 @@ def _syllable_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     one syllable of two differs, 0.5), over their alternative keys."""
     best = 0.0
     for x in a:
-        sx = split_pinyin(x, limit=1)
+        sx = first_split(x)
         for y in b:
-            sy = split_pinyin(y, limit=1)
+            sy = first_split(y)
             if sx and sy:
-                best = max(best, Levenshtein.normalized_similarity(sx[0], sy[0]))
+                best = max(best, Levenshtein.normalized_similarity(sx, sy))
     return best
 
 
@@ -170,7 +172,15 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
         sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
     score = part_score(sim, length, typed, k)
     one_chinese = bool(s.chinese) != bool(t.chinese)
-    if score < SKELETON and space == SOUND and one_chinese and _same_skeleton(ka, kb):
+    if (
+        score < SKELETON
+        and sim >= SKELETON_FLOOR
+        and space == SOUND
+        and one_chinese
+        # a transcription's readings, not its machine pinyin (Tuerxun's x is no consonant
+        # of Tursun)
+        and _same_skeleton(s.sound if s.chinese else ka, t.sound if t.chinese else kb)
+    ):
         return SKELETON, sim
     return score, sim
 
@@ -178,8 +188,8 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
 def _same_skeleton(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Chinese transcription mangles vowels (every syllable needs one: 提 ti for t) and
     confuses some consonants (b/p, l/r, k/q/g/gh), not the rest: the same consonant classes
-    in the same order, three at least, are one name."""
-    sa = {sk for x in a if len(sk := consonant_classes(x)) >= 3}
+    in the same order, four at least, are one name."""
+    sa = {sk for x in a if len(sk := consonant_classes(x)) >= SKELETON_MIN}
     return any(consonant_classes(y) in sa for y in b)
 
 
@@ -229,12 +239,8 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
     if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
-        joined = part_score(sim, length, _typed(a + b, space), k)
+        joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
         how = f"key {key}, similarity {sim:.2f}"
-        one_chinese = any(t.chinese for t in a) != any(t.chinese for t in b)
-        if joined < SKELETON and space == SOUND and one_chinese and _same_skeleton(ja, jb):
-            joined, how = SKELETON, f"same consonants {consonant_classes(key)}, vowels aside"
-        joined *= JOINED
         if joined > best.score:
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
@@ -354,8 +360,11 @@ def _compare(a: Form, b: Form) -> _Result:
             return _NONE
         if o.kind == LATIN and o.han_like:
             return _hanzi_vs_latin(h, o, hanzi_first=a is h)
-        # a Han name spelt in Uyghur (Arabic script or Latin): چېن مىڭگو = 陈明国
-        best = _align(a.tokens, b.tokens, "sound", ordered=False)
+        # a Han name spelt in Uyghur (Arabic script or Latin): چېن مىڭگو = 陈明国, with as
+        # many words as the Han name has parts
+        best = _NONE
+        if len(o.tokens) == len(h.tokens):
+            best = _align(a.tokens, b.tokens, "sound", ordered=False)
         if o.kind == LATIN:
             pinyin = _hanzi_vs_latin(h, o, hanzi_first=a is h)
             best = pinyin if pinyin.score >= best.score else best

@@ -18,10 +18,11 @@ from functools import cache, lru_cache
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from . import data
+from .han import first_split
 from .keys import fold
 
 MAX_READINGS = 8
-PINYIN_READINGS = 24  # pinyin read back: every syllable has several sources (yi: 依 伊 义)
+PINYIN_READINGS = 12  # pinyin read back: every syllable has several sources (yi: 依 伊 义)
 
 
 def segment(chinese: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -96,6 +97,8 @@ def pinyin_to_latin(word: str) -> tuple[str, ...]:
     ('Erkin', 'Tursun')
     """
     text = fold(word)
+    if not 3 <= len(text) <= 24 or not first_split(text):
+        return ()  # not pinyin at all (Joshua, Velásquez): nothing to read back
     table = _pinyin_segments()
     syllables = data.pinyin_syllables()
     longest = max(map(len, table))
@@ -119,8 +122,7 @@ def pinyin_to_latin(word: str) -> tuple[str, ...]:
                     walk(i + n, acc + pinyin_as_uyghur(text[i : i + n]), covered)
                     break
 
-    if 3 <= len(text) <= 24:
-        walk(0, "", 0)
+    walk(0, "", 0)
     return tuple(dict.fromkeys(readings))
 
 
