@@ -119,3 +119,50 @@ def test_index_finds_traditional_and_pinyin_queries() -> None:
     assert [k for k, _ in ix.search("陳全國")][:1] == [1]
     assert [k for k, _ in ix.search("Aierken Tuniyazi")][:1] == [2]
     assert 3 not in [k for k, _ in ix.search("王鸣山", min_score=DEFAULT_THRESHOLD)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Xinjiang vice-chairmen named in Uyghur script by Uyghur Times (2023-01-20): a Han name
+        # spelt in Uyghur is the Han name
+        ("王刚", "ۋاڭ گاڭ"),
+        ("孙红梅", "سۇن خوڭمېي"),
+        # the official 1976 romanisation writes sh as x and ch as q (Wikipedia's list of the
+        # divisions of Xinjiang): Tiyanxan = 天山, Kaxgar = 喀什噶尔, Ürümqi = 乌鲁木齐
+        ("天山", "Tiyanxan"),
+        ("喀什噶尔", "Kaxgar"),
+        ("乌鲁木齐", "Ürümqi"),
+        # Turkish-alphabet Uyghur (French Wikipedia's list): ç is ch
+        ("乌鲁木齐", "Ürümçi"),
+        # transcription consonants: 克拉玛依 is Qaramay (拉 for ra), 阿拉尔 Aral (尔 for l)
+        ("克拉玛依", "Qaramay"),
+        ("阿拉尔", "Aral"),
+        # Arabic script typed with a final heh for ae (thefullwiki's copy of Rebiya Kadeer)
+        ("热比娅·卡德尔", "رابىيه قادىر"),
+        ("伊力哈木·土赫提", "Ilham Tohti"),
+    ],
+)
+def test_uyghur_spellings_of_the_same_name(a: str, b: str) -> None:
+    m = score(a, b)
+    assert m.match, m.explanation
+
+
+def test_consonant_classes_are_explained_and_bounded() -> None:
+    from guwah.names.keys import consonant_classes
+
+    assert consonant_classes("abdurehim") == consonant_classes("abudurexemu") == "ptrkm"
+    assert consonant_classes("tuhti") == "tkt"  # three classes: too few to decide alone
+    m = score("热比娅·卡德尔", "Rebiya Kadeer")
+    assert m.match
+    # different public figures with one shared name part stay apart
+    assert not score("Rahile Dawut", "Timur Dawamat").match
+    assert not score("Erkin Tuniyaz", "Arken Imirbaki").match
+
+
+def test_sasm_and_turkish_letters() -> None:
+    from guwah.names.keys import fold
+    from guwah.names.uyghur import sasm_to_uly
+
+    assert sasm_to_uly("Kaxgar") == "kashgar" and sasm_to_uly("Turpan") == ""
+    assert fold("Şihenze") == "shihenze" and fold("Ürümçi") == "urumchi"

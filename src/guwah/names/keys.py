@@ -115,7 +115,7 @@ _CLASSES = str.maketrans(
 @lru_cache(maxsize=65536)
 def consonant_classes(key: str) -> str:
     """The consonants of a sound key in the classes Chinese transcription keeps apart, vowels
-    and glides dropped, repeats merged: Abdurehim → ptrkm, 阿不都热依木 (abudureyimu) → ptrkm."""
+    and glides dropped, repeats merged: Abdurehim and abudurexemu (阿不都热合木) are both ptrkm."""
     out: list[str] = []
     for c in key.replace("ng", "n").replace("sh", "s").replace("ch", "s").translate(_CLASSES):
         if c not in "aeiou" and (not out or out[-1] != c):

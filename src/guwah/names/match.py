@@ -20,6 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
 from .han import first_split, looks_like_pinyin
 from .keys import consonant_classes
+from .parse import SURNAME
 
 DEFAULT_THRESHOLD = 0.8
 STRICTNESS = 2.5
@@ -133,6 +134,9 @@ def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
 
 def _role(ta: Token, tb: Token) -> str:
     """The role of a matched pair: a Chinese, Arabic or Cyrillic part knows its role best."""
+    for t in (ta, tb):
+        if t.chinese and t.role in (SURNAME, "given") and not (ta.chinese and tb.chinese):
+            return t.role  # a Han name's part against a Uyghur spelling of it: 陈 = چېن
     for t in (tb, ta):
         if t.role not in ("other", "last"):
             return t.role
