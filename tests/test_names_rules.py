@@ -124,8 +124,8 @@ def test_index_finds_traditional_and_pinyin_queries() -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        # Xinjiang vice-chairmen named in Uyghur script by Uyghur Times (2023-01-20): a Han name
-        # spelt in Uyghur is the Han name
+        # Xinjiang vice-chairmen as Uyghur Times (2023-01-20) spells them in Uyghur script,
+        # against the characters of Wang Gang and Sun Hongmei: a Han name spelt in Uyghur
         ("王刚", "ۋاڭ گاڭ"),
         ("孙红梅", "سۇن خوڭمېي"),
         # the official 1976 romanisation writes sh as x and ch as q (Wikipedia's list of the
