@@ -11,7 +11,9 @@ per anomaly kind:
 
 - recall: a planted anomaly is found if one finding of the matching kind names all of its
   photos and documents (by SHA-256) and all of its spreadsheet rows (SHA-256, sheet, row);
-  ``id_bad_checksum`` counts record rows and photo names together;
+  ``id_bad_checksum`` and ``id_region_not_in_use`` count record rows and photo names
+  together; every ``id_region_not_in_use`` finding that names no planted anomaly is a
+  correctly assigned code flagged by mistake;
 - precision: a finding is false if it names a photo or document no planted anomaly of that
   kind (or one that ``also`` shows it) involves, or names rows none of which is planted.
 
@@ -46,6 +48,7 @@ KINDS = (
     "id_birthdate_mismatch",
     "id_sex_mismatch",
     "id_region_mismatch",
+    "id_region_not_in_use",
     "id_conflict",
     "orphan_photo",
     "missing_photo",

@@ -46,6 +46,9 @@ FLOATED = vf.valid_id("653121", "19600101", 241)  # a number cell: stored as a f
 ORPHAN = vf.valid_id("653121", "19990909", 251)  # in a photo name, in no record
 RESIDENT = vf.valid_id("653121", "19700101", 262)  # not detained, no photo: nothing to say
 LEGACY = "653121750315033"  # 15 digits, born 1975-03-15, male
+# written by hand (check characters by the GB 11643 weights): Tekes residents
+TEKES_ELDER = "65412719500101001X"  # born 1950, Ili's 1984–2001 code: assigned later, normal
+TEKES_RETIRED = "652427199001010012"  # born 1990 with the code retired in 1984: impossible
 
 HEADER = [
     "序号",
@@ -124,6 +127,8 @@ def write_village(path: Path) -> None:
         f"艾力·吐尔逊,{CONFLICT},男,1993-03-03,{ADDR}",  # row 3: another name
         f"阿依古丽·吾拉木,{RESIDENT},女,1970-01-01,{ADDR}",
         f"吾斯曼·吾买尔,{FLOATED},男,1960-01-01,{ADDR}",
+        f"叶尔肯·别克,{TEKES_ELDER},男,1950-01-01,特克斯县喀拉达拉乡",
+        f"阿斯哈尔·努尔兰,{TEKES_RETIRED},男,1990-01-01,特克斯县喀拉达拉乡",
     ]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
@@ -227,6 +232,22 @@ def test_region_mismatch_by_county_name(leak: Leak) -> None:
     )
 
 
+def test_region_code_of_the_assignment_not_the_birth(leak: Leak) -> None:
+    """GB 11643-1999 § 5.2: the county when the number was assigned; only a code in use at
+    no time in the holder's life is wrong."""
+    f, items = one(leak.case, "id_region_not_in_use", TEKES_RETIRED)
+    assert f.severity == "warning" and "retired" not in f.explanation
+    assert "1990" in f.explanation and "–1984" in f.explanation
+    assert any(i.sha256 == leak.sha(VILLAGE) for i in items)
+    elder = [
+        f
+        for k in ("id_region_not_in_use", "id_region_mismatch", "id_unknown_region")
+        for f, _ in findings(leak.case, k)
+        if f.values.get("id_number") == TEKES_ELDER
+    ]
+    assert elder == []
+
+
 def test_age_at_photo_date(leak: Leak) -> None:
     f, items = one(leak.case, "age_mismatch", AGE)
     assert cell(items) == {(leak.sha(ROSTER), SHEET, 10, col("年龄"))}
@@ -262,7 +283,7 @@ def test_id_conflict_across_sheets(leak: Leak) -> None:
 
 
 def test_clean_rows_have_no_findings(leak: Leak) -> None:
-    quiet = {CLEAN, TEKES_OLD, RESIDENT, LEGACY}
+    quiet = {CLEAN, TEKES_OLD, RESIDENT, LEGACY, TEKES_ELDER}
     with leak.case.sessions() as s:
         rows = s.scalars(select(FindingRow).where(FindingRow.check.in_(CHECKS))).all()
         named = {str(f.values.get("id_number")) for f in rows}
@@ -288,9 +309,14 @@ def test_totals_and_idempotent_rerun(leak: Leak) -> None:
     cross = next(c for c in run.checks if c.name == "cross_field")
     assert cross.result is not None
     texts = [t.text() for t in cross.result.totals]
-    # 12 roster rows with a readable ID (not the float) and 4 village rows
-    assert "15 of 16 records whose birth date agrees with their ID number, 93.8%" in texts
-    assert "15 of 16 records whose sex agrees with their ID number's sex digit, 93.8%" in texts
+    # 12 roster rows with a readable ID (not the float) and 6 village rows
+    assert "17 of 18 records whose birth date agrees with their ID number, 94.4%" in texts
+    assert "17 of 18 records whose sex agrees with their ID number's sex digit, 94.4%" in texts
+    ids = next(c for c in run.checks if c.name == "record_ids")
+    assert ids.result is not None
+    later = [t.text() for t in ids.result.totals if "came into use after the birth" in t.text()]
+    # only TEKES_ELDER (born 1950, code from 1984); TEKES_OLD (1988) had its code at birth
+    assert later and later[0].startswith("1 of ")
 
 
 def test_counties_in_addresses() -> None:

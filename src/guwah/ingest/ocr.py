@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from guwah.han import HAN_CLASS
 from guwah.ingest.bounds import pixel_limit
 from guwah.ingest.registry import ExtractionError, PageText
 
@@ -36,7 +37,7 @@ _TESS_PACKAGES = {
     "uig": "tesseract-ocr-uig",
     "eng": "tesseract-ocr-eng",
 }
-_HAN = r"\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN_CLASS + "\u2e80-\u2fff\u3040-\u30ff"  # Han (guwah.han), radicals and kana
 _CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef"
 # Tesseract separates every CJK character by a space; Chinese is written without them.
 # Drop a space between two Han characters, between Han and a digit ("2018 年"), and next

@@ -20,7 +20,7 @@ from .keys import fold, pinyin_key, sound_key
 from .parse import HAN, SURNAME, ParsedName, Part, parse
 from .romanise import part_latin
 from .scripts import Script
-from .uyghur import coverage
+from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly
 
 HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
 
@@ -47,35 +47,36 @@ class Form:
     kind: str
     tokens: tuple[Token, ...]
     han_like: bool = False
+    #: a Chinese-script reading that is a transcription (separated parts, or covered by the
+    #: segment table): only such readings are compared by sound with each other
+    transcribed: bool = False
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
+def _hanzi_token(role: str, chinese: str, sylls: tuple[str, ...]) -> Token:
+    """A Han name part; its sound keys also spell the pinyin as Uyghur writes Mandarin
+    (明国 mingguo, چېن مىڭگو Chén Minggo; 石河子 shihezi, Şihenze)."""
+    joined = "".join(sylls)
+    uyghur = sound_key("".join(pinyin_as_uyghur(s) for s in sylls))
+    sound = sound_key(joined)
+    return Token(
+        role,
+        chinese,
+        pinyin_word(sylls),
+        (sound,),
+        (joined,),
+        chinese,
+        (uyghur,) if uyghur != sound else (),
+    )
+
+
 def _hanzi_form(surname: str, given: str) -> Form:
-    s_syl, g_syl = syllables(surname, surname=True), syllables(given)
-    tokens = [
-        Token(
-            SURNAME,
-            surname,
-            pinyin_word(s_syl),
-            (sound_key("".join(s_syl)),),
-            ("".join(s_syl),),
-            surname,
-        )
-    ]
+    tokens = [_hanzi_token(SURNAME, surname, syllables(surname, surname=True))]
     if given:
-        tokens.append(
-            Token(
-                "given",
-                given,
-                pinyin_word(g_syl),
-                (sound_key("".join(g_syl)),),
-                ("".join(g_syl),),
-                given,
-            )
-        )
+        tokens.append(_hanzi_token("given", given, syllables(given)))
     return Form(HANZI, tuple(tokens))
 
 
@@ -95,12 +96,17 @@ def _transcribed_token(part: Part) -> Token:
 
 
 def _latin_token(part: Part) -> Token:
+    sound = (sound_key(part.text),)
+    # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin), and
+    # the official 1976 (SASM/GNC) spelling, where x is sh and q is ch (Kaxgar, Tiyanxan)
+    back = _uniq([sound_key(r) for r in (*pinyin_to_latin(part.text), sasm_to_uly(part.text))])
     return Token(
         part.role,
         part.text,
         part.text,
-        (sound_key(part.text),),
+        sound,
         _uniq([pinyin_key(part.text), *from_wade_giles(part.text)]),
+        machine=tuple(k for k in back if k not in sound),
     )
 
 
@@ -116,9 +122,14 @@ def forms(name: str) -> tuple[Form, ...]:
             out.append(_hanzi_form(p.surname or "", p.given or ""))
             whole = "".join(t.text for t in p.parts)
             if len(whole) >= 4 or coverage(whole) >= 0.5:
-                out.append(Form(SOUND, (_transcribed_token(Part("given", whole)),)))
+                token = _transcribed_token(Part("given", whole))
+                out.append(Form(SOUND, (token,), transcribed=coverage(whole) >= 0.5))
         else:
-            out.append(Form(SOUND, tuple(_transcribed_token(t) for t in p.parts)))
+            whole = "".join(t.text for t in p.parts)
+            transcribed = len(p.parts) > 1 or coverage(whole) >= 0.5
+            out.append(
+                Form(SOUND, tuple(_transcribed_token(t) for t in p.parts), transcribed=transcribed)
+            )
             if len(p.parts) == 1 and (split := split_surname(p.parts[0].text)):
                 out.append(_hanzi_form(*split))
         return tuple(out)
@@ -135,5 +146,5 @@ def forms(name: str) -> tuple[Form, ...]:
 
 def joined_keys(tokens: tuple[Token, ...], space: str, limit: int = 8) -> tuple[str, ...]:
     """Keys of the tokens written together (``Quan Guo`` → ``quanguo``)."""
-    options = [t.sound if space == SOUND else t.pinyin for t in tokens]
+    options = [(t.sound + t.machine)[:4] if space == SOUND else t.pinyin for t in tokens]
     return _uniq(["".join(c) for c in itertools.islice(itertools.product(*options), limit)])

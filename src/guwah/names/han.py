@@ -72,8 +72,15 @@ def split_pinyin(word: str, limit: int = 4) -> list[tuple[str, ...]]:
     return sorted(results, key=len)
 
 
+@lru_cache(maxsize=65536)
+def first_split(word: str) -> tuple[str, ...]:
+    """The reading of a word as the fewest pinyin syllables; () if it is not pinyin."""
+    found = split_pinyin(word, limit=1)
+    return found[0] if found else ()
+
+
 def looks_like_pinyin(word: str) -> bool:
-    return bool(fold(word)) and bool(split_pinyin(word, limit=1))
+    return bool(fold(word)) and bool(first_split(word))
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,21 @@ from functools import lru_cache
 
 from . import data
 
-_FOLD = str.maketrans({"ı": "i", "ə": "e", "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l"})
+_FOLD = str.maketrans(
+    {
+        "ı": "i",
+        "ə": "e",
+        "ø": "o",
+        "æ": "ae",
+        "ß": "ss",
+        "đ": "d",
+        "ł": "l",
+        # the Turkish-alphabet (Common Turkic) Uyghur letters: Ürümçi, Şihenze, Saybağ
+        "ç": "ch",
+        "ş": "sh",
+        "ğ": "gh",
+    }
+)
 
 
 @lru_cache(maxsize=65536)
@@ -73,3 +87,37 @@ def _canonical(key: str) -> str:
 def skeleton(key: str) -> str:
     """Consonant skeleton of a key: its first letter, then consonants (for blocking)."""
     return key[:1] + "".join(c for c in key[1:] if c not in "aeiou")
+
+
+#: consonants Chinese transcription confuses, one class each: Mandarin has no voiced stops,
+#: no r after a vowel and no q or gh, so 巴/帕 stand for b and p, 力/里 for l and r, 克/喀/噶
+#: for k, q, g and gh
+_CLASSES = str.maketrans(
+    {
+        "b": "p",
+        "f": "p",
+        "d": "t",
+        "g": "k",
+        "q": "k",
+        "h": "k",
+        "x": "k",
+        "l": "r",
+        "z": "s",
+        "c": "s",
+        "j": "s",
+        "w": None,
+        "v": None,
+        "y": None,
+    }
+)
+
+
+@lru_cache(maxsize=65536)
+def consonant_classes(key: str) -> str:
+    """The consonants of a sound key in the classes Chinese transcription keeps apart, vowels
+    and glides dropped, repeats merged: Abdurehim and abudurexemu (阿不都热合木) are both ptrkm."""
+    out: list[str] = []
+    for c in key.replace("ng", "n").replace("sh", "s").replace("ch", "s").translate(_CLASSES):
+        if c not in "aeiou" and (not out or out[-1] != c):
+            out.append(c)
+    return "".join(out)

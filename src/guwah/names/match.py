@@ -18,11 +18,14 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from .forms import HANZI, LATIN, SOUND, Form, Token, forms, joined_keys
+from .han import first_split, looks_like_pinyin
+from .keys import consonant_classes
+from .parse import SURNAME
 
 DEFAULT_THRESHOLD = 0.8
 STRICTNESS = 2.5
 STRICTNESS_PINYIN = 3.0  # a pinyin letter apart is another syllable: Chen 陈 / Cheng 程
-HOMOPHONE = 0.9  # a different character with the same pinyin (陈/程 are not homophones)
+HOMOPHONE = 0.9  # characters compared: the share of equal characters, times this
 MISSING_SINGLE = 0.78  # one part alone against a fuller name: found, never decisive
 MISSING_EACH = 0.93  # each further part present on one side only
 SWAPPED = 0.98  # parts matched out of order (family part first)
@@ -30,6 +33,9 @@ JOINED = 0.95  # matched only when written together
 INITIAL = 0.85  # an initial against a full name part
 MISMATCH = 0.85  # each part that does not match however many others do
 MAX_TOKENS = 6
+SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
+SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
+SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
 
 ROLE_LABEL = {
     "given": "given name",
@@ -108,34 +114,87 @@ def _note(role: str, ta: Token, tb: Token, sim: float, key: str, space: str) -> 
     return f"{label} {ta.text} {sign} {tb.text} ({how} {key}, similarity {sim:.2f})"
 
 
-def _missing(tokens: list[Token], where: str) -> list[str]:
-    return [f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} missing in {where}" for t in tokens]
+def _missing(tokens: list[Token], where: str, factors: list[float]) -> list[str]:
+    """One note per part present on one side only, with the factor it cost the score."""
+    return [
+        f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} missing in {where} (score × {f:.2f})"
+        for t, f in zip(tokens, factors, strict=True)
+    ]
 
 
 def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
-    """Keys of ``t``; the machine pinyin of a transcription only against non-Chinese text."""
+    """Keys of ``t``. The machine pinyin of a transcription counts only against non-Chinese
+    text; the other readings of a Latin word (pinyin read back, SASM) always."""
     if space == "pinyin":
         return t.pinyin
-    if t.machine and other is not None and not other.chinese:
+    if t.machine and (not t.chinese or (other is not None and not other.chinese)):
         return t.sound + t.machine
     return t.sound
 
 
 def _role(ta: Token, tb: Token) -> str:
     """The role of a matched pair: a Chinese, Arabic or Cyrillic part knows its role best."""
+    for t in (ta, tb):
+        if t.chinese and t.role in (SURNAME, "given") and not (ta.chinese and tb.chinese):
+            return t.role  # a Han name's part against a Uyghur spelling of it: 陈 = چېن
     for t in (tb, ta):
         if t.role not in ("other", "last"):
             return t.role
     return tb.role
 
 
+def _typed(tokens: tuple[Token, ...], space: str) -> bool:
+    """Whether a typo may be forgiven: only between words typed in Latin, and not between
+    two pinyin words, where a letter apart is another syllable and so another character
+    (Hailun 海仑 / Hailin 海林)."""
+    if any(t.chinese for t in tokens):
+        return False
+    return not (space == "pinyin" and all(looks_like_pinyin(t.text) for t in tokens))
+
+
+def _syllable_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Best similarity of two pinyin words counted in whole syllables (Mingshan / Mingshen:
+    one syllable of two differs, 0.5), over their alternative keys."""
+    best = 0.0
+    for x in a:
+        sx = first_split(x)
+        for y in b:
+            sy = first_split(y)
+            if sx and sy:
+                best = max(best, Levenshtein.normalized_similarity(sx, sy))
+    return best
+
+
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
     """(part score, similarity) of two tokens."""
-    sim, key, length = _best(_keys(s, space, t), _keys(t, space, s))
+    ka, kb = _keys(s, space, t), _keys(t, space, s)
+    sim, key, length = _best(ka, kb)
     if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
         return INITIAL, sim
-    typed = not (s.chinese or t.chinese)
-    return part_score(sim, length, typed, k), sim
+    typed = _typed((s, t), space)
+    if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
+        sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
+    score = part_score(sim, length, typed, k)
+    one_chinese = bool(s.chinese) != bool(t.chinese)
+    if (
+        score < SKELETON
+        and sim >= SKELETON_FLOOR
+        and space == SOUND
+        and one_chinese
+        # a transcription's readings, not its machine pinyin (Tuerxun's x is no consonant
+        # of Tursun)
+        and _same_skeleton(s.sound if s.chinese else ka, t.sound if t.chinese else kb)
+    ):
+        return SKELETON, sim
+    return score, sim
+
+
+def _same_skeleton(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Chinese transcription mangles vowels (every syllable needs one: 提 ti for t) and
+    confuses some consonants (b/p, l/r, k/q/g/gh), not the rest: the same consonant classes
+    in the same order, four at least, are one name."""
+    sa = {sk for x in a if len(sk := consonant_classes(x)) >= SKELETON_MIN}
+    return any(consonant_classes(y) in sa for y in b)
 
 
 def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool) -> _Result:
@@ -167,28 +226,30 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
             for i, j in enumerate(perm):
                 sa, sb = short[i], long_[j]
                 ta, tb = (sb, sa) if swap else (sa, sb)
-                sim = sims[i][j][1]
+                part, sim = sims[i][j]
                 key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
-                notes.append(_note(_role(ta, tb), ta, tb, sim, key, space))
+                note = _note(_role(ta, tb), ta, tb, sim, key, space)
+                if part == SKELETON and sim < 1.0:
+                    note = note[:-1] + f"; same consonants {consonant_classes(key)})"
+                notes.append(note)
             if not in_order:
                 notes.append("parts in a different order")
             rest = [long_[j] for j in range(len(long_)) if j not in perm]
-            notes += _missing(rest, "the first name" if not swap else "the second name")
+            first = MISSING_SINGLE if len(short) == 1 else MISSING_EACH
+            factors = ([first] + [MISSING_EACH] * len(rest))[: len(rest)]
+            where = "the first name" if not swap else "the second name"
+            notes += _missing(rest, where, factors)
             best = _Result(total, tuple(notes))
     if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
-        typed = not any(t.chinese for t in a + b)
-        joined = part_score(sim, length, typed, k) * JOINED
+        joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
+        how = f"key {key}, similarity {sim:.2f}"
         if joined > best.score:
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
             best = _Result(
-                joined,
-                (
-                    f"whole name {text_a} {sign} {text_b} written together "
-                    f"(key {key}, similarity {sim:.2f})",
-                ),
+                joined, (f"whole name {text_a} {sign} {text_b} written together ({how})",)
             )
     return best
 
@@ -198,14 +259,24 @@ def _han_parts(form: Form) -> tuple[Token, Token | None]:
 
 
 def _char_sim(a: Token, b: Token) -> float:
+    """Characters against characters: a different character is a different name, however
+    alike they sound (王明山 / 王鸣山 share the pinyin Wang Mingshan and are two people)."""
     if a.chinese == b.chinese:
         return 1.0
-    if a.pinyin == b.pinyin:
-        return HOMOPHONE
     if len(a.chinese) == len(b.chinese):
         same = sum(1.0 if x == y else 0.0 for x, y in zip(a.chinese, b.chinese, strict=True))
         return same / len(a.chinese) * HOMOPHONE
     return Levenshtein.normalized_similarity(a.chinese, b.chinese) * HOMOPHONE
+
+
+def _chars_vs_chars(a: Form, b: Form) -> _Result:
+    """Two names in characters that are not both transcriptions: the same characters (after
+    traditional → simplified) are the same name, any other character another name."""
+    ca, cb = "".join(t.chinese for t in a.tokens), "".join(t.chinese for t in b.tokens)
+    if ca == cb:
+        return _Result(1.0, (f"same characters {ca}",))
+    sim = Levenshtein.normalized_similarity(ca, cb) * HOMOPHONE
+    return _Result(strict(sim), (f"characters {ca} ≠ {cb} (similarity {sim:.2f})",))
 
 
 def _hanzi_vs_hanzi(a: Form, b: Form) -> _Result:
@@ -219,10 +290,10 @@ def _hanzi_vs_hanzi(a: Form, b: Form) -> _Result:
         parts.append((strict(sim), weight))
         if sim == 1.0:
             notes.append(f"{ROLE_LABEL[role]} {x.text} = {y.text}")
-        elif sim == HOMOPHONE:
+        elif x.pinyin == y.pinyin:
             notes.append(
-                f"{ROLE_LABEL[role]} {x.text} ~ {y.text} (same pinyin {x.pinyin[0]}, "
-                "different characters)"
+                f"{ROLE_LABEL[role]} {x.text} ≠ {y.text} (same pinyin {x.pinyin[0]}, "
+                "different characters: a different name)"
             )
         else:
             notes.append(f"{ROLE_LABEL[role]} {x.text} ≠ {y.text} (similarity {sim:.2f})")
@@ -289,12 +360,25 @@ def _compare(a: Form, b: Form) -> _Result:
         return _hanzi_vs_hanzi(a, b)
     if a.kind == HANZI or b.kind == HANZI:
         h, o = (a, b) if a.kind == HANZI else (b, a)
-        if o.kind != LATIN:
+        if any(t.chinese for t in o.tokens):
             return _NONE
-        return _hanzi_vs_latin(h, o, hanzi_first=a is h)
+        if o.kind == LATIN and o.han_like:
+            return _hanzi_vs_latin(h, o, hanzi_first=a is h)
+        # a Han name spelt in Uyghur (Arabic script or Latin): چېن مىڭگو = 陈明国, with as
+        # many words as the Han name has parts
+        best = _NONE
+        if len(o.tokens) == len(h.tokens):
+            best = _align(a.tokens, b.tokens, "sound", ordered=False)
+        if o.kind == LATIN:
+            pinyin = _hanzi_vs_latin(h, o, hanzi_first=a is h)
+            best = pinyin if pinyin.score >= best.score else best
+        return best
     if a.kind == LATIN and b.kind == LATIN and a.han_like and b.han_like:
         return _align(a.tokens, b.tokens, "pinyin", ordered=False)
     same_chinese = [t.chinese for t in a.tokens] == [t.chinese for t in b.tokens]
+    both_chinese = all(t.chinese for t in a.tokens + b.tokens)
+    if both_chinese and not (a.transcribed and b.transcribed):
+        return _chars_vs_chars(a, b)  # characters as characters, never by sound
     if a.kind == SOUND and b.kind == SOUND and same_chinese and all(t.chinese for t in a.tokens):
         notes = tuple(
             f"{ROLE_LABEL.get(t.role, 'name part')} {t.text} = {t.text}" for t in a.tokens

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from guwah.han import simplified
+
 from . import data
 from .han import from_wade_giles, looks_like_pinyin, split_surname
 from .keys import fold, other_key
@@ -61,9 +63,11 @@ class ParsedName:
 
 
 def clean(text: str) -> str:
-    """Unicode-normalise (full-width forms) and trim; the separators are kept."""
+    """Unicode-normalise (full-width forms), traditional characters made simplified (OpenCC),
+    and trim; the separators are kept."""
     text = unicodedata.normalize("NFC", text).replace("\u3000", " ")
     if detect_script(text) is Script.HAN:
+        text = simplified(text)
         text = re.sub(r"[(（].*?[)）]", " ", text)  # drop bracketed notes: 张伟（男）
     return text.strip(" \t\r\n" + SEPARATORS)
 

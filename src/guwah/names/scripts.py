@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from enum import StrEnum
 
+from guwah.han import is_han
+
 
 class Script(StrEnum):
     HAN = "han"
@@ -17,9 +19,7 @@ class Script(StrEnum):
 def char_script(ch: str) -> Script | None:
     """The script of one character; None for spaces, punctuation and digits."""
     cp = ord(ch)
-    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF:
-        return Script.HAN
-    if 0x20000 <= cp <= 0x3134F:
+    if is_han(ch):
         return Script.HAN
     if 0x0600 <= cp <= 0x06FF or 0x0750 <= cp <= 0x077F or 0xFB50 <= cp <= 0xFEFF:
         return Script.ARABIC if ch.isalpha() else None

@@ -3,6 +3,11 @@
 Chinese transcriptions are read by greedy longest match over the segment table
 (``uyghur_segments.csv``: 阿不都 → Abdu, 热依木 → rehim, 古丽 → gül …), keeping each
 segment's alternatives; characters missing from the table fall back to their pinyin.
+
+Chinese documents and passports write a transcribed name in pinyin (艾尔肯·吐尔逊 →
+"Aierken Tuerxun"); :func:`pinyin_to_latin` reads such pinyin back through the same table,
+matching the pinyin of its segments (艾尔肯 → aierken → Erkin), so that it reaches the forms
+families write ("Erkin Tursun").
 """
 
 from __future__ import annotations
@@ -10,11 +15,14 @@ from __future__ import annotations
 import itertools
 from functools import cache, lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from . import data
+from .han import first_split
+from .keys import fold
 
 MAX_READINGS = 8
+PINYIN_READINGS = 12  # pinyin read back: every syllable has several sources (yi: 依 伊 义)
 
 
 def segment(chinese: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -35,9 +43,21 @@ def segment(chinese: str) -> list[tuple[str, tuple[str, ...]]]:
                 break
         else:
             ch = chinese[i]
-            out.append((ch, ("".join(lazy_pinyin(ch)),)))
+            out.append((ch, (pinyin_as_uyghur("".join(lazy_pinyin(ch))),)))
             i += 1
     return out
+
+
+_INITIALS = (("zh", "j"), ("x", "sh"), ("q", "ch"))
+
+
+def pinyin_as_uyghur(syllable: str) -> str:
+    """A pinyin syllable spelt as Uyghur Latin would spell the sound: x → sh, q → ch,
+    zh → j (西 xi → shi, 齐 qi → chi, 扎 zha → ja), for characters the table lacks."""
+    for pin, uly in _INITIALS:
+        if syllable.startswith(pin):
+            return uly + syllable[len(pin) :]
+    return syllable
 
 
 @lru_cache(maxsize=65536)
@@ -53,6 +73,66 @@ def transcription_to_latin(chinese: str) -> tuple[str, ...]:
         word = "".join(combo)
         readings.append(word[:1].upper() + word[1:].lower())
     return tuple(dict.fromkeys(readings))
+
+
+@cache
+def _pinyin_segments() -> dict[str, tuple[str, ...]]:
+    """The pinyin of every table segment (toneless, joined) → its Latin forms."""
+    out: dict[str, list[str]] = {}
+    for chinese, alts in data.segments().items():
+        # every reading of a polyphone: 都 is du in 阿不都, not dou
+        readings = pinyin(chinese, style=Style.NORMAL, heteronym=True)
+        for combo in itertools.islice(itertools.product(*readings), MAX_READINGS):
+            key = fold("".join(combo).replace("ü", "u").replace("v", "u"))
+            out.setdefault(key, []).extend(alts[:3])
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=65536)
+def pinyin_to_latin(word: str) -> tuple[str, ...]:
+    """Latin readings of a pinyin-written transcription, when the whole word is made of the
+    pinyin of table segments (longest segments first; at most ``PINYIN_READINGS``).
+
+    >>> pinyin_to_latin("Aierken")[0], pinyin_to_latin("Tuerxun")[0]
+    ('Erkin', 'Tursun')
+    """
+    text = fold(word)
+    if not 3 <= len(text) <= 24 or not first_split(text):
+        return ()  # not pinyin at all (Joshua, Velásquez): nothing to read back
+    table = _pinyin_segments()
+    syllables = data.pinyin_syllables()
+    longest = max(map(len, table))
+    readings: list[str] = []
+
+    def walk(i: int, acc: str, covered: int) -> None:
+        if len(readings) >= PINYIN_READINGS:
+            return
+        if i == len(text):
+            if 2 * covered >= len(text):  # most of it from the table, the rest pinyin
+                readings.append(acc[:1].upper() + acc[1:].lower())
+            return
+        found = False
+        for n in range(min(longest, len(text) - i), 0, -1):
+            for latin in table.get(text[i : i + n], ()):
+                found = True
+                walk(i + n, acc + latin, covered + n)
+        if not found:  # a syllable no table segment has: its sound, as Uyghur spells it
+            for n in range(min(6, len(text) - i), 0, -1):
+                if text[i : i + n] in syllables:
+                    walk(i + n, acc + pinyin_as_uyghur(text[i : i + n]), covered)
+                    break
+
+    walk(0, "", 0)
+    return tuple(dict.fromkeys(readings))
+
+
+def sasm_to_uly(word: str) -> str:
+    """A word in the official Chinese romanisation of Uyghur (SASM/GNC, 1976: x = sh, q = ch,
+    as in Kaxgar, Ürümqi) rewritten with ULY's sh and ch; '' when it has neither letter."""
+    low = word.lower()
+    if "x" not in low and "q" not in low:
+        return ""
+    return low.replace("x", "sh").replace("q", "ch")
 
 
 def coverage(chinese: str) -> float:
@@ -82,6 +162,8 @@ def arabic_to_latin(text: str) -> str:
     for word in text.split():
         if word.startswith("ئ"):
             word = word[1:]  # the hamza carrier before an initial vowel is not written in ULY
+        if word.endswith("ه"):
+            word = word[:-1] + "ە"  # final heh typed for ae (رابىيه for رابىيە)
         latin = "".join(table.get(ch, ch if ch.isascii() else "") for ch in word)
         latin = latin.replace("'", "")
         words.append(latin[:1].upper() + latin[1:])

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from functools import cache
 
 from guwah.core import reference_json
+from guwah.gb11643 import check_digit, is_id_form
+from guwah.han import has_han, simplified
 from guwah.records.lexicon import normalise_header
 
 Result = tuple[str | None, str | None]
@@ -25,9 +27,7 @@ _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _YEAR = re.compile(r"^(\d{4})\s*年?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _NAME_DOTS = re.compile(r"\s*[·•．・‧∙⋅.\u00b7\u2022\uff0e\u30fb\u2027]\s*")
-_ID = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 _FLOAT = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
-_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 
 
 def text(raw: str) -> Result:
@@ -40,17 +40,12 @@ def squash(raw: str) -> str:
 
 
 def name(raw: str) -> Result:
-    """A name as written, with its separator unified to the middle dot (·)."""
+    """A name with its separator unified to the middle dot (·) and traditional characters
+    made simplified (OpenCC: 陳全國 → 陈全国); the original is kept beside it."""
     value = unicodedata.normalize("NFKC", raw).strip()
-    value = _NAME_DOTS.sub("·", value) if re.search(r"[\u4e00-\u9fff]", value) else value
+    value = simplified(_NAME_DOTS.sub("·", value)) if has_han(value) else value
     value = re.sub(r"\s+", " ", value)
     return (value or None), None
-
-
-def check_digit(first17: str) -> str:
-    """GB 11643 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
 
 
 def id_number(raw: str, vtype: str = "s") -> Result:
@@ -60,7 +55,7 @@ def id_number(raw: str, vtype: str = "s") -> Result:
         return None, None
     if _FLOAT.match(value) or (vtype == "n" and not value.isdigit()):
         return None, "id_float"  # digits lost to floating point: never guessed back
-    if not _ID.match(value):
+    if not is_id_form(value):
         return value, "id_format"
     if len(value) == 18 and check_digit(value[:17]) != value[17]:
         return value, "id_checksum"

@@ -11,12 +11,12 @@ carries an ID joins the person with that ID (or makes one: a photo no record nam
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-PHOTO_ID = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9])")
+from guwah.gb11643 import ids_in_name
+
 SUMMARY_FIELDS = ("name", "birth_date", "sex", "ethnicity")
 
 
@@ -83,10 +83,9 @@ class Resolved:
 
 
 def photo_id(path: str) -> str | None:
-    """The 18-character ID number in a photo's file name, if it carries one."""
-    name = path.rsplit("/", 1)[-1]
-    m = PHOTO_ID.search(name)
-    return m.group(1).upper() if m else None
+    """The ID number in a photo's file name (18 characters or 15 digits), if it has one."""
+    found = ids_in_name(path)
+    return found[0] if found else None
 
 
 def _float_key(text: str) -> float | None:

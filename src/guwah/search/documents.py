@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from guwah.han import HAN_CLASS, all_han
 from guwah.ingest.meta import item_kind
 from guwah.store.models import (
     Cell,
@@ -37,7 +38,7 @@ from guwah.store.models import (
 
 KINDS = ("page", "row", "item")
 NAME_FIELDS = ("name", "former_name")
-_COUNTY_IN_PATH = re.compile(r"^([\u4e00-\u9fff]{1,6}?[县市])")
+_COUNTY_IN_PATH = re.compile(f"^([{HAN_CLASS}]{{1,6}}?[县市])")
 _PATH_SPLIT = re.compile(r"!/|/")
 _DATE = re.compile(r"^(\d{4})[-:](\d{2})[-:](\d{2})")
 _TS = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})\d{6}(?!\d)")
@@ -173,7 +174,7 @@ def name_aliases(names: Iterable[str]) -> str:
     out: list[str] = []
     for name in names:
         for part in re.split(r"[·•．・‧.\s]+", name):
-            if not part or not all("\u4e00" <= c <= "\u9fff" for c in part):
+            if not all_han(part):
                 continue
             if "·" in name or coverage(part) >= 0.6:
                 readings = transcription_to_latin(part)

@@ -29,16 +29,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from guwah.han import CJK_CLASS, simplified
+
 # Characters that are written without spaces between words: bigrammed.
-_CJK = (
-    "\u3040-\u30ff"  # hiragana, katakana
-    "\u3400-\u4dbf"  # CJK extension A
-    "\u4e00-\u9fff"  # CJK unified ideographs
-    "\uf900-\ufaff"  # compatibility ideographs
-    "\uac00-\ud7af"  # hangul syllables
-    "\U00020000-\U0003134f"  # extensions B–G
-    "\u3007"  # 〇
-)
+_CJK = CJK_CLASS  # Han (guwah.han), kana and Hangul
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 # A word: letters and digits (not the underscore), with the combining marks and zero-width
 # joiners that live inside words in Arabic script and decomposed Latin.
@@ -89,6 +83,7 @@ def fold(word: str) -> str:
 
 
 def _han_tokens(run: str, offset: int) -> Iterator[Token]:
+    run = simplified(run)  # 陳全國 is indexed and found as 陈全国 (OpenCC, offsets kept)
     for i in range(len(run) - 1):
         yield Token(run[i : i + 2], offset + i, offset + i + 2)
     yield Token(run[-1], offset + len(run) - 1, offset + len(run))

@@ -13,6 +13,7 @@ PERSON_KINDS = (
     "id_birthdate_mismatch",
     "id_sex_mismatch",
     "id_region_mismatch",
+    "id_region_not_in_use",
     "id_conflict",
     "missing_photo",
 )

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from . import names as nm
 from .data import County, reference
-from .ids import make_id, region_code
+from .ids import assigned_region, make_id
 
 TODAY = date(2018, 1, 1)
 #: relation of B as seen from A, by household roles: (A role, B role) -> (if B male, if B female)
@@ -209,7 +209,7 @@ class VillageBuilder:
         self, household: str, role: str, sex: str, age: int, eth: str, name: nm.Name
     ) -> Person:
         birth = _birth(self.rng, age)
-        region = region_code(self.village.county.name, birth.year)
+        region = assigned_region(self.rng, self.village.county.name, birth, TODAY)
         number = self.ids.allocate(self.rng, region, birth, sex)
         p = Person(
             key=f"P{self.village.index:04d}-{self._serial:05d}",

@@ -13,7 +13,7 @@ from . import photos as ph
 from .anomalies import Anomaly
 from .archives import DiskSink, MboxSink, Sink, TarGzSink, ZipSink
 from .data import reference
-from .ids import break_check_digit, county_of
+from .ids import FIRST_CARDS, break_check_digit, county_of, retired_before
 from .people import (
     TODAY,
     Detention,
@@ -156,6 +156,13 @@ class TownshipBuilder:
         def take() -> tuple[Person, dict[str, Any]] | None:
             return pool.pop() if len(pool) > 2 else None
 
+        def take_born_after(year: int) -> tuple[Person, dict[str, Any]] | None:
+            """A detainee born after ``year`` (so that a code retired by then is impossible)."""
+            for i in range(len(pool) - 1, -1, -1):
+                if len(pool) > 2 and pool[i][0].birth_date.year > year:
+                    return pool.pop(i)
+            return None
+
         for kind, n in plan.items():
             for _ in range(n):
                 if kind == "orphan_photo":
@@ -169,7 +176,7 @@ class TownshipBuilder:
                     self.extra_jobs.append((head, {"village": vi}))
                     self.marks.append((kind, head, {}))
                     continue
-                job = take()
+                job = take_born_after(FIRST_CARDS) if kind == "id_region_not_in_use" else take()
                 if job is None:
                     break
                 p, opts = job
@@ -196,6 +203,18 @@ class TownshipBuilder:
                         self.tp.county_index,
                         self.tp.index_in_county,
                     )
+                elif kind == "id_region_not_in_use":
+                    # a code retired before the birth: no number could carry it
+                    code = retired_before(p.village.county.name, p.birth_date.year)[0]
+                    p.id_number = self.ids.allocate_foreign(
+                        rng,
+                        code.code,
+                        p.birth_date,
+                        p.sex,
+                        self.tp.county_index,
+                        self.tp.index_in_county,
+                    )
+                    info = {"region": code}
                 elif kind == "id_conflict":
                     if rng.random() < 0.6:
                         other: object = nm.random_name(rng, p.ethnicity, p.sex)
@@ -553,6 +572,7 @@ class TownshipBuilder:
                 "id_birthdate_mismatch",
                 "id_sex_mismatch",
                 "id_region_mismatch",
+                "id_region_not_in_use",
                 "id_conflict",
                 "missing_photo",
             }:
@@ -590,6 +610,21 @@ class TownshipBuilder:
                     "id_region_name": region,
                     "address_county": p.village.county.name,
                 }
+            elif kind == "id_region_not_in_use":
+                rc = info["region"]
+                a.items += [x.path for x in p.photos]
+                a.field = "id_number"
+                a.expected = (
+                    f"region code {rc.code} of {p.id_number} ({rc.county}) was retired in "
+                    f"{rc.end}, before the birth in {p.birth_date.year}"
+                )
+                a.values = {
+                    "id_region": rc.code,
+                    "retired": rc.end,
+                    "birth_year": p.birth_date.year,
+                }
+                if rc.county != p.village.county.name:
+                    a.also = ["id_region_mismatch"]
             elif kind == "id_conflict":
                 over = self.conflicts[p.key]
                 fld = next(iter(over))

@@ -1,9 +1,9 @@
 """ID numbers and timestamps in photo file names.
 
 Police photos are named ``{ID}_{yyyymmddHHMMSS}.jpg``, ``{ID}.jpg`` or
-``{yyyymmddHHMMSS}_{ID}.jpg``. The stem is split at separators (``_ - . space``); a token of
-17 digits and a digit or X is an 18-digit ID number, one of 15 digits a legacy ID number,
-one of 14 digits starting 19 or 20 a timestamp.
+``{yyyymmddHHMMSS}_{ID}.jpg``. ID numbers are found by ``guwah.gb11643.ids_in_name`` (the
+rule records uses too: 18 characters or 15 digits); the stem is split at separators
+(``_ - . space``) and a token of 14 digits starting 19 or 20 is a timestamp.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from guwah.gb11643 import ids_in_name
+
 _SPLIT = re.compile(r"[_\-.\s()（）]+")
-_ID18 = re.compile(r"^\d{17}[\dXx]$")
-_ID15 = re.compile(r"^\d{15}$")
 _TS = re.compile(r"^(19|20)\d{12}$")
 
 
@@ -43,18 +43,13 @@ def folder(path: str) -> str:
 def parse_photo_name(path: str) -> PhotoName:
     name = basename(path)
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    ids: list[str] = []
     ts: datetime | None = None
     ts_text: str | None = None
     for token in _SPLIT.split(stem):
-        if _ID18.match(token):
-            ids.append(token.upper())
-        elif _ID15.match(token):
-            ids.append(token)
-        elif _TS.match(token) and ts_text is None:
+        if _TS.match(token) and ts_text is None:
             ts_text = token
             try:
                 ts = datetime.strptime(token, "%Y%m%d%H%M%S")
             except ValueError:
                 ts = None
-    return PhotoName(name, tuple(ids), ts, ts_text)
+    return PhotoName(name, ids_in_name(name), ts, ts_text)

@@ -1,38 +1,34 @@
 """Resident identity numbers (GB 11643): what one says, and what is wrong with it.
 
-An 18-digit number is 6 digits of region (GB/T 2260), 8 of birth date, 3 of sequence (odd
-for men) and an ISO 7064 MOD 11-2 check digit (0-9 or X). A 15-digit legacy number (before
-1999) is region, a 6-digit birth date in the 1900s and a 3-digit sequence, without a check
-digit. Region codes and their history come from python-stdnum's ``cn/loc`` database: a
-code retired or introduced later is valid only for the birth years it was in use (Tekes is
-652427 before 1984, 654127 from 1984 to 2001, 654027 from 2001).
+The form, check digit and region table are ``guwah.gb11643``'s. The region code is the county
+of permanent residence when the number was assigned, not at birth, and a number keeps its code
+when the county is re-coded: a code is wrong only if it was in use at no time between the
+birth and the date the number was seen (a code retired before the birth, or created after
+the photo or the leak). A code created after the birth is normal; it is reported as an
+``info`` note (the number was assigned later), never as a finding.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from stdnum.cn import ric
+from guwah.gb11643 import Region, check_digit, is_id_form, normalise, regions
 
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
-_YEARS = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
+#: the info note of a number assigned after its birth year: counted, never a finding
+LATER = "id_region_assigned_later"
 
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    province: str | None
-    county: str | None  # None: the code is not in GB/T 2260 as stdnum knows it
-    start: int | None = None  # first year in use (None: always)
-    end: int | None = None  # last year in use
-
-    def in_use(self, year: int) -> bool:
-        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+__all__ = [
+    "LATER",
+    "IdInfo",
+    "IdProblem",
+    "Region",
+    "check_id_number",
+    "normalise",
+    "parse_id",
+    "regions",
+]
 
 
 @dataclass(frozen=True)
@@ -58,32 +54,6 @@ class IdInfo:
     province: str | None
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", "", text).upper()
-
-
-@lru_cache(maxsize=4096)
-def regions(code: str) -> tuple[Region, ...]:
-    """Every county ever named by a 6-digit region code, with the years it was in use."""
-    from stdnum import numdb
-
-    parts = numdb.get("cn/loc").info(code)
-    info = {k: v for _part, props in parts for k, v in props.items()}
-    province = info.get("province")
-    if "county" not in info:
-        return (Region(code, province, None),)
-    out: list[Region] = []
-    for county in info["county"].split(","):
-        m = _YEARS.match(county)
-        if m:
-            start, end, name = m.groups()
-            first, last = (int(start) if start else None), (int(end) if end else None)
-            out.append(Region(code, province, name, first, last))
-        else:
-            out.append(Region(code, province, county))
-    return tuple(out)
-
-
 def _birth_date(number: str) -> date | None:
     digits = number[6:14] if len(number) == 18 else "19" + number[6:12]
     try:
@@ -95,7 +65,7 @@ def _birth_date(number: str) -> date | None:
 def parse_id(text: str) -> IdInfo | None:
     """What a well-formed number encodes; None if it is not 15 or 18 digits (X last)."""
     number = normalise(text)
-    if not (_ID18.match(number) or _ID15.match(number)):
+    if not is_id_form(number):
         return None
     legacy = len(number) == 15
     born = _birth_date(number)
@@ -114,15 +84,19 @@ def parse_id(text: str) -> IdInfo | None:
     )
 
 
-def check_id_number(text: str, today: date | None = None) -> list[IdProblem]:
+def check_id_number(
+    text: str, today: date | None = None, seen: date | None = None
+) -> list[IdProblem]:
     """Everything wrong with an ID number; an empty list if it validates.
 
     Checks the form, the MOD 11-2 check digit (18 digits), a real birth date not after
-    ``today`` (default: no upper bound) and after 1880, and a GB/T 2260 region code in use in
-    the birth year.
+    ``today`` (default: no upper bound) and after 1880, and a GB/T 2260 region code in use at
+    some time between the birth and ``seen`` (the date of the photo or record; default
+    ``today``, else no upper bound). A code that came into use only after the birth year is
+    returned as an ``info`` problem (``id_region_assigned_later``): normal, not a finding.
     """
     number = normalise(text)
-    if not (_ID18.match(number) or _ID15.match(number)):
+    if not is_id_form(number):
         return [
             IdProblem(
                 "id_bad_format",
@@ -133,7 +107,7 @@ def check_id_number(text: str, today: date | None = None) -> list[IdProblem]:
         ]
     problems: list[IdProblem] = []
     if len(number) == 18:
-        expected = ric.calc_check_digit(number)
+        expected = check_digit(number)
         if number[-1] != expected:
             problems.append(
                 IdProblem(
@@ -156,26 +130,47 @@ def check_id_number(text: str, today: date | None = None) -> list[IdProblem]:
                 {"number": number, "date_digits": date_text},
             )
         )
+        born = None
+    region = region_problem(number, born, seen or today)
+    if region is not None:
+        problems.append(region)
+    return problems
+
+
+def region_problem(number: str, born: date | None, seen: date | None) -> IdProblem | None:
+    """The region code against its years of use (GB 11643-1999 § 5.2: the county when the
+    number was assigned, which is after the birth and before ``seen``)."""
     code = number[:6]
     known = [r for r in regions(code) if r.county]
     if not known:
-        problems.append(
-            IdProblem(
-                "id_unknown_region",
-                "error",
-                f"the region code {code} of {number} is not a GB/T 2260 county code",
-                {"number": number, "region": code},
-            )
+        return IdProblem(
+            "id_unknown_region",
+            "error",
+            f"the region code {code} of {number} is not a GB/T 2260 county code",
+            {"number": number, "region": code},
         )
-    elif born is not None and not any(r.in_use(born.year) for r in known):
-        spans = ", ".join(f"{r.county} {r.start or ''}–{r.end or ''}" for r in known)
-        problems.append(
-            IdProblem(
-                "id_region_not_in_use",
-                "warning",
-                f"the region code {code} of {number} was not in use in the birth year "
-                f"{born.year} (in use: {spans})",
-                {"number": number, "region": code, "birth_year": born.year, "in_use": spans},
-            )
+    if born is None:
+        return None
+    last = seen.year if seen is not None else max(born.year, date.today().year)
+    spans = ", ".join(f"{r.county} {r.span}" for r in known)
+    values = {"number": number, "region": code, "birth_year": born.year, "in_use": spans}
+    if not any(r.in_use_between(born.year, last) for r in known):
+        until = f"the number was seen in {last}" if seen is not None else "today"
+        return IdProblem(
+            "id_region_not_in_use",
+            "warning",
+            f"the region code {code} of {number} was in use at no time between the birth year "
+            f"{born.year} and {until} (in use: {spans}), so no number with it could have "
+            "been assigned to this person",
+            {**values, "seen_year": last},
         )
-    return problems
+    if not any(r.in_use(born.year) for r in known):
+        first = min(r.start or born.year for r in known if r.in_use_between(born.year, last))
+        return IdProblem(
+            LATER,
+            "info",
+            f"the region code {code} of {number} came into use in {first}, after the birth "
+            f"year {born.year}: the number was assigned after {first} (in use: {spans})",
+            values,
+        )
+    return None

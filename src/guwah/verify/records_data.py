@@ -8,16 +8,15 @@ finding can name it: :meth:`RecordsData.involved`.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 
 from guwah.cellrefs import col_letter
+from guwah.gb11643 import county_names
 from guwah.store.models import (
     Cell,
     CustodyEvent,
@@ -309,26 +308,7 @@ def iso_date(text: str | None) -> date | None:
 
 # -- county names ----------------------------------------------------------------------
 
-_YEARS = re.compile(r"^\[\d*-\d*\]")
 _SUFFIXES = ("县", "市", "区", "旗")
-
-
-@lru_cache(maxsize=1)
-def county_names() -> frozenset[str]:
-    """Every county-level name GB/T 2260 has used (python-stdnum's ``cn/loc``, all eras),
-    without prefecture and province rows (codes ending 00) and generic names (市辖区, 县)."""
-    from stdnum import numdb
-
-    names: set[str] = set()
-    for _l1, _p, _p2, _pinfo, counties in numdb.get("cn/loc").prefixes:
-        for _l2, code, _c2, cinfo, _rest in counties:
-            if code.endswith("00"):
-                continue
-            for part in cinfo.get("county", "").split(","):
-                name = _YEARS.sub("", part)
-                if len(name) >= 2 and name not in ("市辖区", "县", "郊区", "矿区"):
-                    names.add(name)
-    return frozenset(names)
 
 
 def counties_in(text: str | None) -> list[str]:

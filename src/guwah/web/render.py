@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from guwah import __version__
+from guwah.han import is_han
 from guwah.search.query import Snippet
 from guwah.textsafe import shown_controls, visible_controls
 from guwah.verify.report import location_text
@@ -77,7 +78,7 @@ def lang(text: str | None) -> str:
         code = ord(ch)
         if 0x0600 <= code <= 0x06FF or 0xFB50 <= code <= 0xFEFF:
             return "ug-Arab"
-        if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+        if is_han(ch):
             return "zh-Hans"
     return ""
 

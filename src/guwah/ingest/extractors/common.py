@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from guwah.config import Limits
+from guwah.han import han_count, is_han
 from guwah.ingest.registry import ExtractionError
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
@@ -129,12 +130,12 @@ def _plausible_gb(sample: bytes) -> bool:
     text = sample.decode("gb18030", errors="replace")
     if not text or text.count("\ufffd") > 2:  # a cut last character is fine, more is not
         return False
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    han = han_count(text)
     good = sum(
         1
         for ch in text
         if ch.isascii()
-        or "\u4e00" <= ch <= "\u9fff"
+        or is_han(ch)
         or "\u3000" <= ch <= "\u303f"
         or "\uff00" <= ch <= "\uffef"
         or ch in "·•・﹒‧—…“”‘’《》"

@@ -11,10 +11,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from guwah.gb11643 import regions, same_place
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
-from guwah.verify.idnumbers import IdInfo, parse_id, regions
+from guwah.verify.idnumbers import IdInfo, parse_id
 from guwah.verify.records_data import (
     ADDRESS_FIELDS,
     RecordRow,
@@ -44,9 +45,10 @@ def age_on(born: date, when: date) -> int:
 
 
 def id_county_names(info: IdInfo) -> set[str]:
-    """Every county name the ID's region code has had (a code renamed or moved keeps its
-    old names: Tekes is 652427 before 1984 and 654127 until 2001, all 特克斯县)."""
-    return {r.county for r in regions(info.region) if r.county}
+    """Every county name the ID's region code, and every other code of the same county, has
+    had: old and new codes are one place (Tekes is 652427 before 1984, 654127 until 2001 and
+    654027 since, all 特克斯县; ``guwah.gb11643.same_place``)."""
+    return {r.county for code in same_place(info.region) for r in regions(code) if r.county}
 
 
 @register

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding
-from guwah.verify.idnumbers import IdProblem, check_id_number, parse_id
+from guwah.verify.idnumbers import LATER, IdProblem, check_id_number, parse_id
 from guwah.verify.records_data import PhotoRef, RecordRow, RecordsData, load, records_ready
 
 TITLES = {
@@ -16,7 +16,7 @@ TITLES = {
     "id_bad_checksum": "ID number in the records fails its check digit",
     "id_bad_date": "ID number in the records encodes no real birth date",
     "id_unknown_region": "ID number in the records has an unknown region code",
-    "id_region_not_in_use": "ID number's region code was not in use in its birth year",
+    "id_region_not_in_use": "ID number's region code was in use at no time in its holder's life",
     "id_damaged": "ID number stored as a floating-point number: digits may be lost",
 }
 
@@ -28,8 +28,9 @@ class RecordIdsCheck(Check):
     compares = (
         "Every ID number in the records' ID columns against the GB 11643 rules: the ISO 7064 "
         "MOD 11-2 check digit (18 digits), a real birth date, and a GB/T 2260 region code in "
-        "use in the birth year (python-stdnum's code history; 15-digit legacy numbers have no "
-        "check digit). Cells the records stage read as floating-point numbers "
+        "use at some time between the birth and the person's last photo or the leak's date "
+        "(the code is the county when the number was assigned, GB 11643-1999 § 5.2; "
+        "python-stdnum's code history; 15-digit legacy numbers have no check digit). Cells the records stage read as floating-point numbers "
         "(6.53121199001011e+17) are reported as damaged, never repaired."
     )
     why = (
@@ -42,7 +43,8 @@ class RecordIdsCheck(Check):
         "id_bad_checksum": "the check digit is wrong (error)",
         "id_bad_date": "the birth-date digits are not a real date (error)",
         "id_unknown_region": "the region code is not a GB/T 2260 code (error)",
-        "id_region_not_in_use": "the region code was not in use in the birth year (warning)",
+        "id_region_not_in_use": "the region code was in use at no time between the birth and the "
+        "photo or leak date, e.g. retired before the birth (warning)",
         "id_bad_format": "not 18 digits (X last) or 15 digits (error)",
         "id_damaged": "stored as a float by a spreadsheet: digits may be lost (warning)",
     }
@@ -68,11 +70,14 @@ class RecordIdsCheck(Check):
                 by_number[v.value].append(rec)
         photos = data.photos_by_id()
         today = ctx.received.date() if ctx.received else None
-        valid = legacy = 0
+        valid = legacy = later = 0
         regions: Counter[str] = Counter()
         for number, recs in sorted(by_number.items()):
-            problems = check_id_number(number, today=today)
+            times = [p.time.date() for p in photos.get(number, []) if p.time is not None]
+            problems = check_id_number(number, today=today, seen=max(times, default=today))
             legacy += len(number) == 15
+            later += any(p.code == LATER for p in problems)
+            problems = [p for p in problems if p.code != LATER]
             if not problems:
                 valid += 1
                 info = parse_id(number)
@@ -92,6 +97,12 @@ class RecordIdsCheck(Check):
             n_with,
         )
         out.total("distinct record ID numbers in the 15-digit legacy form", legacy, n)
+        out.total(
+            "distinct record ID numbers whose region code came into use after the birth "
+            "(assigned later: normal)",
+            later,
+            n,
+        )
         out.total("records with an ID number", n_with, len(data.records))
         out.distributions["Valid record ID numbers by region code"] = [
             [k, v] for k, v in regions.most_common()

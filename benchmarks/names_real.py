@@ -1,0 +1,89 @@
+"""Names on pairs nobody here generated: ``data/real_pairs.csv`` (real public bilingual
+sources, built by ``make_real_pairs.py``), both halves reported apart; the hand-written
+homophone negatives (``data/homophone_negatives.csv``); and no regression on
+``../shared/data/name_bench/cases.csv``.
+
+Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
+``--errors dev`` lists the dev half's mistakes; the held-out half's are never listed, so that
+nobody tunes the tables on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from guwah.names import DEFAULT_THRESHOLD, score
+
+HERE = Path(__file__).resolve().parent
+REAL = HERE / "data" / "real_pairs.csv"
+HOMOPHONES = HERE / "data" / "homophone_negatives.csv"
+CASES = HERE.parent.parent / "shared" / "data" / "name_bench" / "cases.csv"
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float]:
+    tp = sum(p and g for p, g in pairs)
+    fp = sum(p and not g for p, g in pairs)
+    fn = sum(g and not p for p, g in pairs)
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    rec = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return f1, prec, rec
+
+
+def judged(data: list[dict[str, str]]) -> list[tuple[bool, bool, dict[str, str]]]:
+    return [
+        (score(r["name1"], r["name2"]).match, r["is_match"].strip().lower() == "true", r)
+        for r in data
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--errors", choices=["dev"], help="list the dev half's mistakes")
+    args = ap.parse_args()
+    print(f"threshold {DEFAULT_THRESHOLD}")
+    real = judged(rows(REAL))
+    for half in ("dev", "heldout", None):
+        part = [(p, g) for p, g, r in real if half is None or r["split"] == half]
+        f1, prec, rec = prf(part)
+        n_pos = sum(g for _, g in part)
+        label = half or "both"
+        print(
+            f"real pairs {label:<8} {len(part):>4} pairs ({n_pos} match): "
+            f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
+        )
+    by_cat: dict[str, list[bool]] = defaultdict(list)
+    for p, g, r in real:
+        by_cat[r["category"]].append(p == g)
+    print("accuracy by category (both halves):")
+    for cat, oks in sorted(by_cat.items()):
+        print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
+    ts = [(p, g) for p, g, r in real if r["category"] == "traditional_simplified"]
+    print(f"traditional <-> simplified: {sum(p for p, _ in ts)}/{len(ts)} matched")
+    homo = judged(rows(HOMOPHONES))
+    wrong = [r for p, _, r in homo if p]
+    print(f"homophone / other-syllable negatives: {len(wrong)}/{len(homo)} matched (want 0)")
+    for r in wrong:
+        print(f"  matched: {r['name1']} | {r['name2']}")
+    if CASES.exists():
+        cases = [(p, g) for p, g, _ in judged(rows(CASES))]
+        f1, prec, rec = prf(cases)
+        print(f"name_bench cases.csv {len(cases)} pairs: F1 {f1:.3f} P {prec:.3f} R {rec:.3f}")
+    if args.errors == "dev":
+        print("dev-half mistakes:")
+        for p, g, r in real:
+            if r["split"] == "dev" and p != g:
+                m = score(r["name1"], r["name2"])
+                print(f"  want {g}: {r['name1']} | {r['name2']} ({m.score:.3f}; {m.explanation})")
+
+
+if __name__ == "__main__":
+    main()
