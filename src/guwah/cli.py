@@ -20,6 +20,7 @@ from guwah.console import (
     print_summary,
     print_verify,
 )
+from guwah.lists.command import lists_app
 from guwah.names_command import names_app
 from guwah.records.command import records_app
 from guwah.search.command import search_command
@@ -46,6 +47,7 @@ app.add_typer(records_app, name="records")
 app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
+app.add_typer(lists_app, name="lists")
 app.command("search")(search_command)
 app.command("serve")(serve_command)
 
