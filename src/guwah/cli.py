@@ -23,6 +23,7 @@ from guwah.console import (
 from guwah.lists.command import lists_app
 from guwah.names_command import names_app
 from guwah.records.command import records_app
+from guwah.screen.command import screen_command
 from guwah.search.command import search_command
 from guwah.search.stage import IndexStats
 from guwah.summary import summarise
@@ -48,6 +49,7 @@ app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")
 app.add_typer(lists_app, name="lists")
+app.command("screen")(screen_command)
 app.command("search")(search_command)
 app.command("serve")(serve_command)
 

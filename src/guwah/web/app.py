@@ -29,6 +29,7 @@ def create_app(case: Case) -> FastAPI:
     """The workbench over ``case``."""
     from guwah.web.api import router as api_router
     from guwah.web.routes_items import router as items_router
+    from guwah.web.routes_match import router as match_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
 
@@ -49,6 +50,7 @@ def create_app(case: Case) -> FastAPI:
     app.include_router(items_router)
     app.include_router(people_router)
     app.include_router(api_router)
+    app.include_router(match_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -64,7 +66,8 @@ def create_app(case: Case) -> FastAPI:
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method not in ("GET", "HEAD"):
+        matching = request.method == "POST" and request.url.path.startswith("/api/match/")
+        if request.method not in ("GET", "HEAD") and not matching:  # matching only reads
             return Response("the workbench is read-only", status_code=405)
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -5,6 +5,7 @@ multi-valued cells separated by ``;``) and the Financial Sanctions Files XML
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 
 from guwah.lists.entity import Entity, ListFormatError
@@ -21,7 +22,21 @@ from .common import (
 
 AUTHORITY = "Council of the European Union"
 REQUIRED = ("recordId", "programKey", "schema", "name")
-MULTI = ["alias", "weakAlias", "previousName", "country", "nationality", "jurisdiction", "birthPlace", "position", "passportNumber", "gender", "address", "legalForm", "notes"]
+MULTI = [
+    "alias",
+    "weakAlias",
+    "previousName",
+    "country",
+    "nationality",
+    "jurisdiction",
+    "birthPlace",
+    "position",
+    "passportNumber",
+    "gender",
+    "address",
+    "legalForm",
+    "notes",
+]
 
 
 def _multi(cell: str) -> list[str]:
@@ -41,7 +56,8 @@ def read_csv(data: bytes) -> Iterator[Entity]:
         if not row["name"].strip():
             raise ListFormatError(f"{where}: the name cell is empty")
         act = row.get("celex") or row.get("amendedCelex") or ""
-        rid = row["recordId"].strip() or str(line)
+        # no printed entry number: the name identifies the entry across versions
+        rid = row["recordId"].strip() or re.sub(r"\W+", "-", row["name"].strip().lower())[:80]
         e = Entity(
             id=f"eu-{act}-{row.get('annex', '')}-{rid}".lower(),
             schema=schema,

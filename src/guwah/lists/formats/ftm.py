@@ -20,7 +20,23 @@ SCHEMA = {
     "LegalEntity": "LegalEntity",
 }
 DATES = ("birthDate", "incorporationDate")
-KEEP = ["name", "alias", "weakAlias", "previousName", "birthPlace", "nationality", "citizenship", "country", "gender", "address", "position", "notes", "legalForm", "jurisdiction", "topics"]
+KEEP = [
+    "name",
+    "alias",
+    "weakAlias",
+    "previousName",
+    "birthPlace",
+    "nationality",
+    "citizenship",
+    "country",
+    "gender",
+    "address",
+    "position",
+    "notes",
+    "legalForm",
+    "jurisdiction",
+    "topics",
+]
 
 
 def read_ftm(data: bytes) -> Iterator[Entity]:

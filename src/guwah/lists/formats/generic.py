@@ -11,7 +11,22 @@ from guwah.lists.entity import Entity, ListFormatError
 
 from .common import add_dates, add_identifier, decode, dict_rows, schema_of
 
-MULTI = ["alias", "weakAlias", "previousName", "birthPlace", "nationality", "gender", "address", "program", "authority", "reason", "linkedTo", "parent", "position", "notes"]
+MULTI = [
+    "alias",
+    "weakAlias",
+    "previousName",
+    "birthPlace",
+    "nationality",
+    "gender",
+    "address",
+    "program",
+    "authority",
+    "reason",
+    "linkedTo",
+    "parent",
+    "position",
+    "notes",
+]
 
 
 def read_csv(data: bytes) -> Iterator[Entity]:

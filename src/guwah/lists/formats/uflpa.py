@@ -90,17 +90,30 @@ def parse_name_cell(cell: str) -> tuple[str, list[str], list[str]]:
     subsidiaries: list[str] = []
     rest = cell.strip()
     for m in _AKA.finditer(rest):
-        aliases += [a.strip(" .,") for a in _SPLIT.split(m.group(1)) if a.strip(" .,")]
+        aliases += [a for a in map(_tidy, _SPLIT.split(m.group(1))) if a]
     rest = _AKA.sub("", rest)
     if m := _SUBS.search(rest):
         if m.group(1):
-            subsidiaries = [s.strip(" .,") for s in _SPLIT.split(m.group(1)) if s.strip(" .,")]
-            subsidiaries = [re.sub(r"^and\s+", "", s) for s in subsidiaries]
+            subsidiaries = [s for s in map(_tidy, _SPLIT.split(m.group(1))) if s]
         rest = rest[: m.start()]
     for m in _ACRONYM.finditer(rest):
         aliases.append(m.group(1))
     name = " ".join(_ACRONYM.sub("", rest).split()).strip(" ,;")
     return name, aliases, subsidiaries
+
+
+def _us_date(text: str) -> str:
+    """DHS writes month/day/year: 6/21/2022 → 2022-06-21."""
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", text)
+    return f"{m.group(3)}-{int(m.group(1)):02d}-{int(m.group(2)):02d}" if m else text
+
+
+def _tidy(part: str) -> str:
+    """A name out of prose: no leading "and", no trailing punctuation but an abbreviation's."""
+    part = re.sub(r"^and\s+", "", part.strip(" ,;"))
+    if part.endswith(".") and not re.search(r"\b(Ltd|Co|Inc|Corp|Bhd|S\.A)\.$", part):
+        part = part[:-1]
+    return part.strip()
 
 
 def read_html(data: bytes) -> Iterator[Entity]:
@@ -132,7 +145,7 @@ def read_html(data: bytes) -> Iterator[Entity]:
             e.add("section", table.section)
             e.add("authority", AUTHORITY)
             if date_col is not None and len(row) > date_col:
-                add_dates(e, "listingDate", row[date_col])
+                add_dates(e, "listingDate", _us_date(row[date_col]))
             _schema(e)
             yield e
             for s in subs:
