@@ -28,7 +28,8 @@ def matcher_for(session: Session, list_name: str = "all") -> ListMatcher:
         raise KeyError(
             "no lists imported in this case" if list_name == "all" else f"no list named {list_name}"
         )
-    key = (str(session.get_bind().url), tuple(sorted(v.id for v in versions)))
+    bind = session.get_bind()
+    key = (str(getattr(bind, "url", id(bind))), tuple(sorted(v.id for v in versions)))
     with _lock:
         m = _cache.get(key)
         if m is None:

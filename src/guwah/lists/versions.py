@@ -80,7 +80,7 @@ def change_detail(session: Session, version: ListVersion) -> list[dict[str, Any]
             item: dict[str, Any] = {
                 "kind": "delisted" if kind == "removed" else kind,
                 "id": eid,
-                "caption": (new or old).caption if (new or old) else eid,
+                "caption": shown.caption if (shown := new or old) is not None else eid,
             }
             if kind == "changed" and new and old:
                 keys = sorted(set(new.properties) | set(old.properties))

@@ -86,10 +86,10 @@ def find(name: str, address: str, registration: str = "", country: str = "") -> 
     for field, text in (("name", name), ("address", address)):
         if not text:
             continue
-        for term in sorted(han, key=len, reverse=True):
-            if term in text:
-                out.append(Indicator("xinjiang", "strong", field, f"{term}: {han[term]}"))
-                break
+        found = [t for t in han if t in text]
+        found = [t for t in found if not any(t != u and t in u for u in found)]
+        for term in sorted(found, key=text.index)[:4]:
+            out.append(Indicator("xinjiang", "strong", field, f"{term}: {han[term]}"))
         if not foreign:
             m = _latin_re().search(_fold(text))
             if m:

@@ -145,7 +145,7 @@ def read_xml(data: bytes) -> Iterator[Entity]:
                 ),
             )
         for ident in el.iterfind("identification"):
-            add_identifier(e, ident.get("latinNumber") or ident.get("number", ""))
+            add_identifier(e, ident.get("latinNumber") or ident.get("number") or "")
         for reg in el.iterfind("regulation"):
             e.add("program", reg.get("programme", ""))
             e.add("legalAct", reg.get("numberTitle", ""))

@@ -74,9 +74,10 @@ def read_ftm(data: bytes) -> Iterator[Entity]:
         entities[e.id] = e
     for _line, props in sanctions:
         for target in props.get("entity", []):
-            e = entities.get(str(target))
-            if e is None:
+            found = entities.get(str(target))
+            if found is None:
                 continue
+            e = found
             e.add("program", *map(str, props.get("program", [])))
             e.add("authority", *map(str, props.get("authority", [])))
             e.add("reason", *map(str, props.get("reason", [])))

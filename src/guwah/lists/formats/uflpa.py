@@ -92,10 +92,10 @@ def parse_name_cell(cell: str) -> tuple[str, list[str], list[str]]:
     for m in _AKA.finditer(rest):
         aliases += [a for a in map(_tidy, _SPLIT.split(m.group(1))) if a]
     rest = _AKA.sub("", rest)
-    if m := _SUBS.search(rest):
-        if m.group(1):
-            subsidiaries = [s for s in map(_tidy, _SPLIT.split(m.group(1))) if s]
-        rest = rest[: m.start()]
+    if sub := _SUBS.search(rest):
+        if sub.group(1):
+            subsidiaries = [s for s in map(_tidy, _SPLIT.split(sub.group(1))) if s]
+        rest = rest[: sub.start()]
     for m in _ACRONYM.finditer(rest):
         aliases.append(m.group(1))
     name = " ".join(_ACRONYM.sub("", rest).split()).strip(" ,;")
