@@ -199,6 +199,8 @@ def test_match_api_yente_shape(client: object) -> None:
     assert resp["chen"]["status"] == 200 and top["caption"] == "CHEN, Quanguo"
     assert top["match"] and top["score"] >= 0.95 and top["id"] == "ofac-29220"
     assert {"id", "caption", "schema", "properties", "score", "match", "explanations"} <= set(top)
+    assert top["explanations"]["birthDate"]["detail"].startswith("birth year agree")
+    assert top["explanations"]["name"]["score"] == 1.0
     assert top["list_version"]["list"] == "ofac" and top["list_version"]["as_of"] == "2024-05-03"
     assert resp["chen"]["total"]["value"] >= 1 and resp["chen"]["query"]["schema"] == "Person"
     assert resp["xpcc"]["results"][0]["caption"] == "XINJIANG PRODUCTION AND CONSTRUCTION CORPS"

@@ -91,8 +91,18 @@ class Hit:
     score: float
     match: bool
     features: dict[str, float]
-    explanations: list[str]
+    details: dict[str, str]  # per feature: what was compared and how it came out
     matched_name: str = ""
+
+    @property
+    def explanations(self) -> list[str]:
+        return list(self.details.values())
+
+    def feature_results(self) -> dict[str, dict[str, Any]]:
+        """yente's shape: feature → ``{"score", "detail"}``."""
+        return {
+            f: {"score": self.features.get(f, 0.0), "detail": d} for f, d in self.details.items()
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,7 +113,7 @@ class Hit:
             "score": self.score,
             "match": self.match,
             "features": self.features,
-            "explanations": self.explanations,
+            "explanations": self.feature_results(),
             "matched_name": self.matched_name,
             "list": self.listed.version,
             "location": self.listed.location,
@@ -187,7 +197,7 @@ class ListMatcher:
                     1.0,
                     True,
                     {"identifier": 1.0},
-                    [f"registration code {', '.join(query.identifiers)} is listed"],
+                    {"identifier": f"registration code {', '.join(query.identifiers)} is listed"},
                     e.caption,
                 ),
             )
@@ -216,12 +226,12 @@ class ListMatcher:
         for i, (s, why, matched, qname) in best.items():
             e = self.entities[i]
             features = {"name": round(s, 3)}
-            notes = [f"name {qname} ~ {matched}: {why} ({s:.2f})"]
+            notes = {"name": f"name {qname} ~ {matched}: {why} ({s:.2f})"}
             total = s
             m_ok = name_score(qname, matched).match if matched else s >= 0.8
             if not m_ok:
                 total *= NAME_NOT_MATCHED
-                notes.append("the names engine does not call these names one person")
+                notes["name"] += "; the names engine does not call these names one person"
             for feat, fn, qv, ev in (
                 (
                     "birthDate",
@@ -249,7 +259,7 @@ class ListMatcher:
                 how, value, text = res
                 total = total * value if how == "factor" else total + value
                 features[feat] = value if how == "add" else -(1 - value)
-                notes.append(text)
+                notes[feat] = text
             total = round(max(0.0, min(1.0, total)), 3)
             yield i, Hit(e, total, False, features, notes, matched)
 
@@ -275,7 +285,9 @@ class ListMatcher:
                         cm.score,
                         False,
                         {"name": cm.score},
-                        [f"name {qname} ~ {listed_name}: {cm.explanation} ({cm.score:.2f})"],
+                        {
+                            "name": f"name {qname} ~ {listed_name}: {cm.explanation} ({cm.score:.2f})"
+                        },
                         listed_name,
                     ),
                 )

@@ -58,7 +58,7 @@ def _evidence(r: Result) -> list[dict[str, Any]]:
                     "as_of": h["list"]["as_of"],
                     "list_sha256": h["list"]["sha256"],
                     "location": h["location"],
-                    "explanation": " | ".join(h["explanations"]),
+                    "explanation": " | ".join(x["detail"] for x in h["explanations"].values()),
                 }
             )
     for i in r.indicators:

@@ -78,6 +78,8 @@ def match(
                     "schema": d["schema"],
                     "properties": d["properties"],
                     "datasets": [d["list"]["list"]],
+                    "referents": [],
+                    "target": True,
                     "score": d["score"],
                     "match": d["match"],
                     "features": d["features"],
