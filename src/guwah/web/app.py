@@ -29,6 +29,7 @@ def create_app(case: Case) -> FastAPI:
     """The workbench over ``case``."""
     from guwah.web.api import router as api_router
     from guwah.web.routes_items import router as items_router
+    from guwah.web.routes_lists import router as lists_router
     from guwah.web.routes_match import router as match_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
@@ -51,6 +52,7 @@ def create_app(case: Case) -> FastAPI:
     app.include_router(people_router)
     app.include_router(api_router)
     app.include_router(match_router)
+    app.include_router(lists_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
