@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guwah.names import NameIndex
+from guwah.names import Match, NameIndex
 from guwah.names import score as name_score
 
 from . import qualifiers
@@ -101,7 +101,8 @@ class Hit:
     def feature_results(self) -> dict[str, dict[str, Any]]:
         """yente's shape: feature → ``{"score", "detail"}``."""
         return {
-            f: {"score": self.features.get(f, 0.0), "detail": d} for f, d in self.details.items()
+            f: {"score": self.features.get(f, 0.0), "detail": d, "query": None, "candidate": None}
+            for f, d in self.details.items()
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -143,7 +144,7 @@ class ListMatcher:
             keys: list[tuple[str, CompanyKey]] = []
             if e.schema == PERSON:
                 for n in e.names():
-                    self.people.add(i, n)
+                    self.people.add((i, n), n)
             else:
                 for n in e.names():
                     k = company_key(n)
@@ -216,52 +217,63 @@ class ListMatcher:
         return {i for v in query.identifiers for i in self._ids.get(_ident(v), [])}
 
     def _people(self, query: Query) -> Iterable[tuple[int, Hit]]:
-        best: dict[int, tuple[float, str, str, str]] = {}
+        best: dict[int, tuple[Match, str, str]] = {}
         for qname in query.names:
-            for i, m in self.people.search(qname, limit=50, min_score=0.5):
-                assert isinstance(i, int)
-                if i not in best or best[i][0] < m.score:
-                    matched = _matched_name(self.entities[i], qname)
-                    best[i] = (m.score, m.explanation, matched, qname)
-        for i, (s, why, matched, qname) in best.items():
-            e = self.entities[i]
-            features = {"name": round(s, 3)}
-            notes = {"name": f"name {qname} ~ {matched}: {why} ({s:.2f})"}
-            total = s
-            m_ok = name_score(qname, matched).match if matched else s >= 0.8
-            if not m_ok:
-                total *= NAME_NOT_MATCHED
-                notes["name"] += "; the names engine does not call these names one person"
-            for feat, fn, qv, ev in (
-                (
-                    "birthDate",
-                    qualifiers.birth_date,
-                    query.birth_dates,
-                    e.properties.get("birthDate", []),
-                ),
-                ("gender", qualifiers.gender, query.genders, e.properties.get("gender", [])),
-                (
-                    "nationality",
-                    qualifiers.nationality,
-                    query.nationalities,
-                    e.properties.get("nationality", []) + e.properties.get("citizenship", []),
-                ),
-                (
-                    "birthPlace",
-                    qualifiers.birth_place,
-                    query.birth_places,
-                    e.properties.get("birthPlace", []),
-                ),
-            ):
-                res = fn(qv, ev)
-                if res is None:
-                    continue
-                how, value, text = res
-                total = total * value if how == "factor" else total + value
-                features[feat] = value if how == "add" else -(1 - value)
-                notes[feat] = text
-            total = round(max(0.0, min(1.0, total)), 3)
-            yield i, Hit(e, total, False, features, notes, matched)
+            for key, m in self.people.search(qname, limit=50, min_score=0.5):
+                assert isinstance(key, tuple)
+                i, listed_name = key
+                if i not in best or best[i][0].score < m.score:
+                    best[i] = (m, listed_name, qname)
+        for i, (m, listed_name, qname) in best.items():
+            yield i, self._person_hit(query, i, qname, listed_name, m)
+
+    def compare(self, query: Query, index: int) -> Hit:
+        """Score ``query`` against the entity at ``index`` alone (no blocking): the best of
+        its names, then the qualifiers (for benchmarks and second opinions)."""
+        e = self.entities[index]
+        pairs = [(name_score(q, n), n, q) for q in query.names for n in e.names()]
+        m, listed_name, qname = max(pairs, key=lambda t: t[0].score)
+        return self._person_hit(query, index, qname, listed_name, m)
+
+    def _person_hit(self, query: Query, i: int, qname: str, listed_name: str, m: Match) -> Hit:
+        e = self.entities[i]
+        s = m.score
+        features = {"name": round(s, 3)}
+        notes = {"name": f"name {qname} ~ {listed_name}: {m.explanation} ({s:.2f})"}
+        total = s
+        if not m.match:
+            total *= NAME_NOT_MATCHED
+            notes["name"] += "; the names engine does not call these names one person"
+        for feat, fn, qv, ev in (
+            (
+                "birthDate",
+                qualifiers.birth_date,
+                query.birth_dates,
+                e.properties.get("birthDate", []),
+            ),
+            ("gender", qualifiers.gender, query.genders, e.properties.get("gender", [])),
+            (
+                "nationality",
+                qualifiers.nationality,
+                query.nationalities,
+                e.properties.get("nationality", []) + e.properties.get("citizenship", []),
+            ),
+            (
+                "birthPlace",
+                qualifiers.birth_place,
+                query.birth_places,
+                e.properties.get("birthPlace", []),
+            ),
+        ):
+            res = fn(qv, ev)
+            if res is None:
+                continue
+            how, value, text = res
+            total = total * value if how == "factor" else total + value
+            features[feat] = value if how == "add" else -(1 - value)
+            notes[feat] = text
+        total = round(max(0.0, min(1.0, total)), 3)
+        return Hit(e, total, False, features, notes, listed_name)
 
     def _orgs(self, query: Query) -> Iterable[tuple[int, Hit]]:
         for qname in query.names:
@@ -291,13 +303,6 @@ class ListMatcher:
                         listed_name,
                     ),
                 )
-
-
-def _matched_name(e: Listed, query: str) -> str:
-    names = e.names()
-    if len(names) == 1:
-        return names[0]
-    return max(names, key=lambda n: name_score(query, n).score)
 
 
 def _org_blocks(k: CompanyKey) -> set[str]:
