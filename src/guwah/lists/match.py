@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guwah.names import Match, NameIndex
+from guwah.names import Match, NameIndex, pinyin
 from guwah.names import score as name_score
+from guwah.names.uyghur import coverage
 
 from . import qualifiers
 from .companies import CompanyKey, company_key, compare
@@ -218,12 +219,12 @@ class ListMatcher:
 
     def _people(self, query: Query) -> Iterable[tuple[int, Hit]]:
         best: dict[int, tuple[Match, str, str]] = {}
-        for qname in query.names:
+        for shown, qname in _person_readings(query.names):
             for key, m in self.people.search(qname, limit=50, min_score=0.5):
                 assert isinstance(key, tuple)
                 i, listed_name = key
                 if i not in best or best[i][0].score < m.score:
-                    best[i] = (m, listed_name, qname)
+                    best[i] = (m, listed_name, shown)
         for i, (m, listed_name, qname) in best.items():
             yield i, self._person_hit(query, i, qname, listed_name, m)
 
@@ -303,6 +304,23 @@ class ListMatcher:
                         listed_name,
                     ),
                 )
+
+
+HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def _person_readings(names: list[str]) -> list[tuple[str, str]]:
+    """``(as shown, as searched)``: each name, and for a two-to-four-character Han name also
+    its pinyin as surname + given name, so a surname the names table lacks (骆) is still read
+    as one: 骆惠宁 → Luo Huining (not for Uyghur names in transcription: 古丽, 艾力)."""
+    out = [(n, n) for n in names]
+    for n in names:
+        if HAN_NAME.match(n) and coverage(n) < 0.5:  # not a Uyghur name in transcription
+            given = pinyin(n[1:]).replace(" ", "")
+            out.append(
+                (f"{n} (read as {pinyin(n[0]).title()} {given.title()})", f"{pinyin(n[0])} {given}")
+            )
+    return out
 
 
 def _org_blocks(k: CompanyKey) -> set[str]:
