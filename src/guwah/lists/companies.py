@@ -18,7 +18,9 @@ from functools import cache, lru_cache
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
-from .data import company_forms, glossary, xinjiang_regions
+from guwah.names.han import looks_like_pinyin
+
+from .data import _csv, company_forms, glossary, xinjiang_regions
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 BRACKETS = re.compile(r"[（(【\[]([^()（）【】\[\]]{1,20})[)）】\]]")
@@ -29,6 +31,7 @@ LATIN_ABBREV = {"comm": "trade", "tech": "technology", "intl": "international"}
 class CompanyKey:
     core: str  # Latin letters, no spaces
     concepts: frozenset[str]
+    trade: str  # the core's words that read as pinyin (a Latin name's trade name)
     places: frozenset[str]  # Latin, lower case
     han: str  # the Han core as written (for exact Han comparison), '' if none
     raw: str
@@ -56,6 +59,11 @@ def _places() -> tuple[dict[str, str], dict[str, str]]:
             han.setdefault(r.short, key)
         for spelling in r.latin:
             latin.setdefault(_fold(spelling), key)
+    for row in _csv("china_places.csv"):  # provinces: places in a name, not its trade name
+        spellings = row["latin"].split("|")
+        han.setdefault(row["han"], spellings[0].lower())
+        for spelling in spellings:
+            latin.setdefault(_fold(spelling), spellings[0].lower())
     return han, latin
 
 
@@ -107,14 +115,17 @@ def company_key(name: str) -> CompanyKey:
         if k:
             places.add(k)
         elif (c := glossary()[1].get(inner.lower())) is not None:
-            concepts.add(c)
+            concepts.update(c.split("+"))
     text = BRACKETS.sub(" ", text)
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+", text):
         if HAN.match(run):
             _han_run(_strip_han_forms(run), places, concepts, core, han_core)
         else:
             _latin_run(run, places, concepts, core)
-    return CompanyKey("".join(core), frozenset(concepts), frozenset(places), "".join(han_core), raw)
+    trade = "".join(w for w in core if looks_like_pinyin(w)) if not han_core else "".join(core)
+    return CompanyKey(
+        "".join(core), frozenset(concepts), trade, frozenset(places), "".join(han_core), raw
+    )
 
 
 def _place_of(text: str) -> str | None:
@@ -127,39 +138,54 @@ def _han_run(
 ) -> None:
     terms, longest = _han_terms()
     i = 0
+    pending: list[str] = []  # characters of the trade name, read as pinyin together (长城 chang)
+
+    def flush() -> None:
+        if pending:
+            core.append("".join(lazy_pinyin("".join(pending))))
+            han_core.extend(pending)
+            pending.clear()
+
     while i < len(run):
         for n in range(min(longest, len(run) - i), 0, -1):
             hit = terms.get(run[i : i + n])
+            if hit and hit[0] == "place" and (core or pending):
+                continue  # a place only before the trade name (伊利 is not 伊犁)
             if hit and not (n == 1 and hit[0] == "form" and i + 1 < len(run)):
                 kind, value = hit
+                flush()
                 if kind == "place":
                     places.add(value)
                 elif kind == "concept":
-                    concepts.add(value)
+                    concepts.update(value.split("+"))
                 i += n
                 break
         else:
-            core.append("".join(lazy_pinyin(run[i])))
-            han_core.append(run[i])
+            pending.append(run[i])
             i += 1
+    flush()
 
 
 def _latin_run(run: str, places: set[str], concepts: set[str], core: list[str]) -> None:
     _, latin_forms = company_forms()
     _, gloss = glossary()
     _, place_latin = _places()
-    words = [w for w in re.split(r"[^0-9a-z'&-]+", _fold(run).replace(".", " ")) if w]
+    words = [
+        w
+        for w in re.split(r"[^0-9a-z'&-]+", _fold(run).replace(".", " ").replace("&", " and "))
+        if w
+    ]
     words = [w.strip("'-") for w in words]
-    words = [LATIN_ABBREV.get(w, w) for w in words if w]
+    words = [LATIN_ABBREV.get(w, w) for w in words if any(c.isalnum() for c in w)]
     i = 0
     while i < len(words):
         for n in range(min(6, len(words) - i), 0, -1):
             phrase = " ".join(words[i : i + n])
             if phrase in gloss:
-                concepts.add(gloss[phrase])
+                concepts.update(gloss[phrase].split("+"))
                 i += n
                 break
-            if phrase in place_latin:
+            if phrase in place_latin and not core:  # a place only before the trade name
                 places.add(place_latin[phrase])
                 i += n
                 break
@@ -172,6 +198,8 @@ def _latin_run(run: str, places: set[str], concepts: set[str], core: list[str]) 
 
 PLACE_MISMATCH = 0.8  # both name a place and the places differ
 CONCEPT_WEIGHT = 0.25
+CONCEPT_CONFLICT = 0.85  # both say what they do, and it differs
+CONCEPT_ONE_SIDED = 0.95
 
 
 @dataclass(frozen=True)
@@ -180,35 +208,54 @@ class CompanyMatch:
     explanation: str
 
 
-def compare(a: CompanyKey, b: CompanyKey) -> CompanyMatch:
-    """Score two company keys: the core decides, concepts and places qualify."""
-    notes: list[str] = []
+def _core(a: CompanyKey, b: CompanyKey) -> tuple[float, str]:
+    """How alike the trade names are, and how that was decided."""
     if a.han and a.han == b.han:
-        core = 1.0
-        notes.append(f"same Chinese trade name {a.han}")
-    elif a.core and b.core:
+        return 1.0, f"same Chinese trade name {a.han}"
+    if bool(a.han) != bool(b.han):  # Chinese against Latin: pinyin against the pinyin words
+        han, lat = (a, b) if a.han else (b, a)
+        if lat.trade and len(lat.trade) >= 4 and han.core != lat.trade:
+            longer, shorter = sorted((han.core, lat.trade), key=len, reverse=True)
+            if longer.startswith(shorter) and len(shorter) >= 0.5 * len(longer):
+                return 0.9, (
+                    f"trade name {han.core} begins with {lat.trade} "
+                    "(the rest is translated or left out in the other name)"
+                )
+        if lat.trade:
+            sim = Levenshtein.normalized_similarity(han.core, lat.trade)
+            core = max(0.0, 1.0 - 2.5 * (1.0 - sim))
+            return core, f"trade name {han.core} ~ {lat.trade} ({core:.2f})"
+    if a.core and b.core:
         sim = Levenshtein.normalized_similarity(a.core, b.core)
         core = max(0.0, 1.0 - 2.5 * (1.0 - sim))
-        notes.append(f"trade name {a.core} ~ {b.core} ({core:.2f})")
-    elif not a.core and not b.core:
-        core = 1.0 if a.concepts and a.concepts == b.concepts else 0.0
-        notes.append("no trade name on either side; compared by what the names denote")
-    else:
-        core = 0.0
-        notes.append("a trade name on one side only")
+        return core, f"trade name {a.core} ~ {b.core} ({core:.2f})"
+    if not a.core and not b.core:
+        return -1.0, "no trade name on either side; compared by what the names denote"
+    return 0.0, "a trade name on one side only"
+
+
+def compare(a: CompanyKey, b: CompanyKey) -> CompanyMatch:
+    """Score two company keys: the trade name decides, concepts and places qualify."""
+    core, note = _core(a, b)
+    notes = [note]
+    shared = a.concepts & b.concepts
     union = a.concepts | b.concepts
-    if union:
-        concept = len(a.concepts & b.concepts) / len(union)
-        notes.append(
-            "same institution/industry words: " + ", ".join(sorted(a.concepts & b.concepts))
-            if a.concepts & b.concepts
-            else "no institution/industry word in common"
-        )
-        total = (1 - CONCEPT_WEIGHT) * core + CONCEPT_WEIGHT * concept
-        if not a.core and not b.core:
-            total = concept
+    if core < 0:  # no trade names: what the names denote is all there is
+        total = len(shared) / len(union) if union else 0.0
+    elif a.concepts and b.concepts:
+        total = (1 - CONCEPT_WEIGHT) * core + CONCEPT_WEIGHT * len(shared) / len(union)
+        if not shared:
+            total *= CONCEPT_CONFLICT
+    elif union:  # one name says what the company does, the other leaves it out
+        total = core * CONCEPT_ONE_SIDED
     else:
         total = core
+    if union:
+        notes.append(
+            "same institution/industry words: " + ", ".join(sorted(shared))
+            if shared
+            else "no institution/industry word in common"
+        )
     if a.places and b.places:
         if a.places & b.places:
             notes.append("same place: " + ", ".join(sorted(a.places & b.places)))
