@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import console, err_console
+
+if TYPE_CHECKING:
+    from guwah.lists.match import ListMatcher
 
 lists_app = typer.Typer(
     help="Sanctions and forced-labour lists: import, versions and changes, matching.",
@@ -21,6 +24,20 @@ FORMAT_HELP = (
     "ofac-csv, ofac-xml, eu-csv, eu-xml, uk-csv, uk-xml, un-xml, uflpa-html, ftm (JSON lines), "
     "csv (columns name, schema, alias, birthDate …)"
 )
+
+
+def open_matcher(case_dir: Path | None, list_names: list[str] | None) -> ListMatcher:
+    """The matcher over the newest version of the lists (all, or ``list_names``), or exit 2
+    with a message naming a list the case does not have."""
+    from guwah.lists.match import ListMatcher
+
+    case = open_case(case_dir)
+    with case.sessions() as session:
+        try:
+            return ListMatcher.from_session(session, list_names or None)
+        except KeyError as exc:
+            err_console.print(f"[red]Error:[/] {escape(str(exc.args[0]))}")
+            raise typer.Exit(2) from exc
 
 
 @lists_app.command("import")
@@ -170,15 +187,9 @@ def match_command(
 
     Example: [bold]guwah lists match 陈全国 --born 1955 --case cases/xpf[/]
     """
-    from guwah.lists.match import ListMatcher, Query
+    from guwah.lists.match import Query
 
-    case = open_case(case_dir)
-    with case.sessions() as session:
-        try:
-            matcher = ListMatcher.from_session(session, list_names or None)
-        except KeyError as exc:
-            err_console.print(f"[red]Error:[/] {escape(str(exc.args[0]))}")
-            raise typer.Exit(2) from exc
+    matcher = open_matcher(case_dir, list_names)
     q = Query(
         schema,
         list(name),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from guwah.cli_options import CaseOpt, open_case
+from guwah.cli_options import CaseOpt
 from guwah.console import RichProgress, console, err_console
 
 
@@ -31,7 +31,7 @@ def screen_command(
 
     Example: [bold]guwah screen suppliers.xlsx --out report.xlsx --case cases/xpf[/]
     """
-    from guwah.lists.match import ListMatcher
+    from guwah.lists.command import open_matcher
     from guwah.screen.report import write
     from guwah.screen.stage import screen_file
     from guwah.screen.suppliers import SupplierFileError
@@ -42,13 +42,7 @@ def screen_command(
     if not suppliers.is_file():
         err_console.print(f"[red]Error:[/] {escape(str(suppliers))}: no such file")
         raise typer.Exit(2)
-    case = open_case(case_dir)
-    with case.sessions() as session:
-        try:
-            matcher = ListMatcher.from_session(session, list_names or None)
-        except KeyError as exc:
-            err_console.print(f"[red]Error:[/] {escape(str(exc.args[0]))}")
-            raise typer.Exit(2) from exc
+    matcher = open_matcher(case_dir, list_names)
     if not matcher.entities:
         err_console.print("[yellow]Warning:[/] no lists imported: only the indicators are checked")
     try:
