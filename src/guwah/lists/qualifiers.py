@@ -5,7 +5,9 @@ either side says nothing)."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
+
+import pycountry
 
 from .data import _csv
 
@@ -27,10 +29,19 @@ def _countries() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def country_code(value: str) -> str | None:
-    """ISO 3166 alpha-2 of a country name, demonym or code (a few dozen known), else None."""
-    v = value.strip().lower()
-    return _countries().get(v) or _countries().get(re.sub(r"\s*\(.*\)$", "", v))
+    """ISO 3166 alpha-2 of a country name, demonym or code: ``countries.csv`` (demonyms,
+    common and Chinese names), then the ISO 3166 names and codes of pycountry; else None."""
+    v = re.sub(r"\s*\(.*\)$", "", value.strip().lower())
+    if not v:
+        return None
+    if v in _countries():
+        return _countries()[v]
+    try:
+        return str(pycountry.countries.lookup(v).alpha_2).lower()
+    except LookupError:
+        return None
 
 
 def _ym(dates: list[str]) -> list[tuple[int, int | None]]:
