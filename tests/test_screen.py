@@ -226,3 +226,22 @@ def test_match_api_errors(client: object) -> None:
     r = client.post("/api/match/nosuchlist", json={"queries": {"a": q}})
     assert r.status_code == 404
     assert client.post("/api/search", json={}).status_code == 405  # the rest stays read-only
+
+
+def test_screen_api_reads_an_uploaded_file_and_writes_nothing(
+    screened_case: Case, client: object, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    before = sorted(p.name for p in screened_case.root.rglob("*"))
+    data = _csv(tmp_path / "s.csv", SUPPLIERS).read_bytes()
+    r = client.post("/api/screen?filename=s.csv", content=data)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["suppliers"][0]["risk"] == "high" and report["counts"]["error"] == 1
+    assert report["source"] == "s.csv"
+    assert sorted(p.name for p in screened_case.root.rglob("*")) == before
+    bad = client.post("/api/screen?filename=s.csv", content=b"a,b\n1,2\n")
+    assert bad.status_code == 400 and "no supplier name column" in bad.json()["detail"]
+    assert client.post("/api/screen?filename=../x.csv", content=data).status_code == 422

@@ -81,25 +81,23 @@ def _evidence(r: Result) -> list[dict[str, Any]]:
     return rows
 
 
+def as_dict(report: Report) -> dict[str, Any]:
+    """The report as JSON: lists used, counts by risk, suppliers ranked."""
+    return {
+        "source": report.source,
+        "lists": report.lists,
+        "counts": report.counts(),
+        "seconds": round(report.seconds, 2),
+        "suppliers": [r.as_dict() for r in report.ranked()],
+    }
+
+
 def write(report: Report, out: Path) -> None:
     """Write the report; the format from ``out``'s extension (.xlsx, .csv, .json)."""
     ranked = report.ranked()
     ext = out.suffix.lower()
     if ext == ".json":
-        out.write_text(
-            json.dumps(
-                {
-                    "source": report.source,
-                    "lists": report.lists,
-                    "counts": report.counts(),
-                    "seconds": round(report.seconds, 2),
-                    "suppliers": [r.as_dict() for r in ranked],
-                },
-                ensure_ascii=False,
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
+        out.write_text(json.dumps(as_dict(report), ensure_ascii=False, indent=1), encoding="utf-8")
     elif ext == ".csv":
         with out.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=[*SUPPLIER_COLUMNS, *SUMMARY])

@@ -68,7 +68,9 @@ def create_app(case: Case) -> FastAPI:
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        matching = request.method == "POST" and request.url.path.startswith("/api/match/")
+        matching = request.method == "POST" and (
+            request.url.path.startswith("/api/match/") or request.url.path == "/api/screen"
+        )
         if request.method not in ("GET", "HEAD") and not matching:  # matching only reads
             return Response("the workbench is read-only", status_code=405)
         response = await call_next(request)

@@ -4,10 +4,13 @@ Matching only reads the case."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from guwah.lists.match import DEFAULT_THRESHOLD, QUERY_SCHEMAS
 from guwah.lists.match import Query as MatchQuery
@@ -17,6 +20,7 @@ from guwah.web.deps import DbSession
 router = APIRouter(prefix="/api", tags=["lists"])
 MAX_BATCH = 100
 MAX_VALUES = 50
+MAX_UPLOAD = 64 << 20  # a supplier file of a few hundred thousand rows
 
 
 class EntityExample(BaseModel):
@@ -100,3 +104,45 @@ def match(
         "limit": limit,
         "lists": [{"list": n, "version": v} for n, v in matcher.versions],
     }
+
+
+@router.post("/screen", summary="Screen a supplier file (CSV or XLSX as the request body)")
+async def screen(
+    request: Request,
+    session: DbSession,
+    filename: Annotated[
+        str, Query(pattern=r"^[^/\\]{1,200}\.(csv|xlsx|CSV|XLSX)$", description="its name")
+    ] = "suppliers.csv",
+    threshold: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_THRESHOLD,
+    lists: Annotated[list[str] | None, Query(description="only these lists")] = None,
+) -> dict[str, Any]:
+    """The screening report as JSON (risk, reasons, hits with list versions, indicators per
+    supplier, ranked). The file is read from a temporary copy: nothing is kept or written in
+    the case."""
+    from guwah.lists.match import ListMatcher
+    from guwah.screen.report import as_dict
+    from guwah.screen.stage import screen_file
+    from guwah.screen.suppliers import SupplierFileError
+
+    body = await request.body()
+    if len(body) > MAX_UPLOAD:
+        raise HTTPException(413, f"the file is larger than {MAX_UPLOAD >> 20} MiB")
+    if not body:
+        raise HTTPException(400, "send the supplier file as the request body")
+    try:
+        matcher = ListMatcher.from_session(session, lists or None)
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+
+    def work() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="guwah-screen-") as tmp:
+            path = Path(tmp) / ("upload" + Path(filename).suffix.lower())
+            path.write_bytes(body)
+            report = screen_file(matcher, path, threshold=threshold)
+        report.source = filename
+        return as_dict(report)
+
+    try:
+        return await run_in_threadpool(work)
+    except SupplierFileError as exc:
+        raise HTTPException(400, str(exc)) from exc
