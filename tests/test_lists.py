@@ -252,3 +252,21 @@ def test_cli_import_and_match(tmp_path: Path) -> None:
     with pytest.raises(CaseError):
         import_list(Case.open(root), page, "csv", name="all")
     shutil.rmtree(root)
+
+
+def test_import_versions_and_match_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    from .conftest import pg_database
+
+    case = Case.init(tmp_path / "case", database_url=pg_database(pg_url, "guwah_lists"))
+    import_list(case, EU, "eu-csv", name="eu", as_of="2021-04-01")
+    with EU.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    fewer = tmp_path / "fewer.csv"
+    _write_csv(fewer, header, rows[1:])
+    result = import_list(case, fewer, "eu-csv", name="eu", as_of="2022-01-01")
+    assert len(result.changes.removed) == 1 and not result.changes.added
+    with case.sessions() as session:
+        hit = ListMatcher.from_session(session).match(Query("Person", ["朱海仑"]))[0]
+        assert hit.listed.version["as_of"] == "2022-01-01" and hit.match
+        assert verify(session, case.blobs).ok
+    case.engine.dispose()
