@@ -77,14 +77,27 @@ def birth_date(query: list[str], listed: list[str]) -> tuple[str, float, str] | 
     )
 
 
-def gender(query: list[str], listed: list[str]) -> tuple[str, float, str] | None:
-    q = {_gender(g) for g in query} - {None}
-    e = {_gender(g) for g in listed} - {None}
+def _same_or_not(
+    what: str,
+    query: list[str],
+    listed: list[str],
+    q: set[str],
+    e: set[str],
+    agree: float,
+    conflict: float,
+) -> tuple[str, float, str] | None:
+    """Two sets of normalised values (genders, country codes): agree, conflict or say nothing."""
     if not q or not e:
         return None
     if q & e:
-        return "add", GENDER_AGREE, f"gender agrees ({', '.join(sorted(str(x) for x in q))})"
-    return "add", GENDER_CONFLICT, f"gender conflicts ({', '.join(query)} / {', '.join(listed)})"
+        return "add", agree, f"{what} agrees ({', '.join(sorted(q & e))})"
+    return "add", conflict, f"{what} differs ({', '.join(query)} / {', '.join(listed)})"
+
+
+def gender(query: list[str], listed: list[str]) -> tuple[str, float, str] | None:
+    q = {g for g in map(_gender, query) if g}
+    e = {g for g in map(_gender, listed) if g}
+    return _same_or_not("gender", query, listed, q, e, GENDER_AGREE, GENDER_CONFLICT)
 
 
 def _gender(g: str) -> str | None:
@@ -97,21 +110,9 @@ def _gender(g: str) -> str | None:
 
 
 def nationality(query: list[str], listed: list[str]) -> tuple[str, float, str] | None:
-    q = {country_code(v) for v in query} - {None}
-    e = {country_code(v) for v in listed} - {None}
-    if not q or not e:
-        return None
-    if q & e:
-        return (
-            "add",
-            NATION_AGREE,
-            f"nationality agrees ({', '.join(sorted(str(x) for x in q & e))})",
-        )
-    return (
-        "add",
-        NATION_CONFLICT,
-        f"nationality differs ({', '.join(query)} / {', '.join(listed)})",
-    )
+    q = {c for c in map(country_code, query) if c}
+    e = {c for c in map(country_code, listed) if c}
+    return _same_or_not("nationality", query, listed, q, e, NATION_AGREE, NATION_CONFLICT)
 
 
 def birth_place(query: list[str], listed: list[str]) -> tuple[str, float, str] | None:
