@@ -245,3 +245,19 @@ def test_screen_api_reads_an_uploaded_file_and_writes_nothing(
     bad = client.post("/api/screen?filename=s.csv", content=b"a,b\n1,2\n")
     assert bad.status_code == 400 and "no supplier name column" in bad.json()["detail"]
     assert client.post("/api/screen?filename=../x.csv", content=data).status_code == 422
+
+
+def test_screen_page_uploads_a_file(screened_case: Case, client: object, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    assert "Screen suppliers" in client.get("/screen").text
+    before = sorted(p.name for p in screened_case.root.rglob("*"))
+    data = _csv(tmp_path / "s.csv", [*SUPPLIERS, ["<script>alert(1)</script>", "", "", "", "", ""]])
+    r = client.post("/screen", files={"file": ("mine.csv", data.read_bytes(), "text/csv")})
+    assert r.status_code == 200, r.text
+    assert "mine.csv" in r.text and "XINJIANG PRODUCTION AND CONSTRUCTION CORPS" in r.text
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
+    assert sorted(p.name for p in screened_case.root.rglob("*")) == before
+    bad = client.post("/screen", files={"file": ("x.txt", b"hello", "text/plain")})
+    assert bad.status_code == 400 and "csv or .xlsx" in bad.text

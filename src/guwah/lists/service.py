@@ -38,3 +38,12 @@ def matcher_for(session: Session, list_name: str = "all") -> ListMatcher:
             if len(_cache) > 8:
                 _cache.pop(next(iter(_cache)))
         return m
+
+
+def matcher_or_empty(session: Session) -> ListMatcher:
+    """The cached matcher over every list, or an empty one when none is imported (screening
+    still checks the indicators)."""
+    try:
+        return matcher_for(session, "all")
+    except KeyError:
+        return ListMatcher([])

@@ -3,6 +3,7 @@ forced-labour indicators; a risk level with reasons; errors per row, the rest sc
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,3 +144,17 @@ def screen_file(
         progress.advance("suppliers")
     versions = [{"list": n, "version": v} for n, v in matcher.versions]
     return Report(str(path), results, versions, time.perf_counter() - start)
+
+
+def screen_upload(
+    matcher: ListMatcher, data: bytes, filename: str, threshold: float = DEFAULT_THRESHOLD
+) -> Report:
+    """Screen an uploaded file's bytes (``filename`` says CSV or XLSX) from a temporary copy
+    that is deleted afterwards: the web app writes nothing in the case."""
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="guwah-screen-") as tmp:
+        path = Path(tmp) / ("upload" + suffix)
+        path.write_bytes(data)
+        report = screen_file(matcher, path, threshold=threshold)
+    report.source = Path(filename).name
+    return report

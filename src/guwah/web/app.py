@@ -69,7 +69,8 @@ def create_app(case: Case) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         matching = request.method == "POST" and (
-            request.url.path.startswith("/api/match/") or request.url.path == "/api/screen"
+            request.url.path.startswith("/api/match/")
+            or request.url.path in ("/api/screen", "/screen")
         )
         if request.method not in ("GET", "HEAD") and not matching:  # matching only reads
             return Response("the workbench is read-only", status_code=405)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -16,6 +17,7 @@ from guwah.web.render import page
 
 router = APIRouter()
 MAX_CHANGES = 500
+MAX_UPLOAD = 64 << 20
 
 
 def _versions(session: DbSession) -> list[dict[str, Any]]:
@@ -68,3 +70,35 @@ def api_list_changes(session: DbSession, version_id: int) -> list[dict[str, Any]
     if v is None:
         raise HTTPException(404, f"no list version {version_id} in this case")
     return change_detail(session, v)
+
+
+@router.get("/screen", response_class=HTMLResponse, include_in_schema=False)
+def screen_form(request: Request) -> HTMLResponse:
+    return page(request, "screen.html", report=None, error=None)
+
+
+@router.post("/screen", response_class=HTMLResponse, include_in_schema=False)
+async def screen_upload(request: Request, session: DbSession, file: UploadFile) -> HTMLResponse:
+    """Screen an uploaded supplier file; it is read from a temporary copy, never kept."""
+    from starlette.concurrency import run_in_threadpool
+
+    from guwah.lists.service import matcher_or_empty
+    from guwah.screen.stage import screen_upload
+    from guwah.screen.suppliers import SupplierFileError
+
+    name = Path(file.filename or "suppliers.csv").name
+    suffix = Path(name).suffix.lower()
+    data = await file.read(MAX_UPLOAD + 1)
+    error = None
+    if suffix not in (".csv", ".xlsx"):
+        error = "the supplier file must be .csv or .xlsx"
+    elif len(data) > MAX_UPLOAD:
+        error = f"the file is larger than {MAX_UPLOAD >> 20} MiB"
+    if error:
+        return page(request, "screen.html", status_code=400, report=None, error=error)
+    matcher = matcher_or_empty(session)
+    try:
+        report = await run_in_threadpool(screen_upload, matcher, data, name)
+    except SupplierFileError as exc:
+        return page(request, "screen.html", status_code=400, report=None, error=str(exc))
+    return page(request, "screen.html", report=report, error=None)

@@ -4,8 +4,6 @@ Matching only reads the case."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from guwah.lists.match import DEFAULT_THRESHOLD, QUERY_SCHEMAS
 from guwah.lists.match import Query as MatchQuery
-from guwah.lists.service import matcher_for
+from guwah.lists.service import matcher_for, matcher_or_empty
 from guwah.web.deps import DbSession
 
 router = APIRouter(prefix="/api", tags=["lists"])
@@ -121,7 +119,7 @@ async def screen(
     the case."""
     from guwah.lists.match import ListMatcher
     from guwah.screen.report import as_dict
-    from guwah.screen.stage import screen_file
+    from guwah.screen.stage import screen_upload
     from guwah.screen.suppliers import SupplierFileError
 
     body = await request.body()
@@ -130,19 +128,12 @@ async def screen(
     if not body:
         raise HTTPException(400, "send the supplier file as the request body")
     try:
-        matcher = ListMatcher.from_session(session, lists or None)
+        matcher = ListMatcher.from_session(session, lists) if lists else matcher_or_empty(session)
     except KeyError as exc:
         raise HTTPException(404, str(exc.args[0])) from exc
 
-    def work() -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="guwah-screen-") as tmp:
-            path = Path(tmp) / ("upload" + Path(filename).suffix.lower())
-            path.write_bytes(body)
-            report = screen_file(matcher, path, threshold=threshold)
-        report.source = filename
-        return as_dict(report)
-
     try:
-        return await run_in_threadpool(work)
+        report = await run_in_threadpool(screen_upload, matcher, body, filename, threshold)
+        return as_dict(report)
     except SupplierFileError as exc:
         raise HTTPException(400, str(exc)) from exc
