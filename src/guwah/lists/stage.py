@@ -4,6 +4,7 @@ since the last version of that list."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -83,8 +84,25 @@ def import_list(
         raise CaseError(f"{path}: larger than {MAX_LIST_BYTES >> 20} MiB; not a list file")
     data = path.read_bytes()
     entities, skipped = read_entities(data, fmt)  # raises before anything is written
-    with case_lock(case), case.sessions() as session, session.begin():
-        blob = case.blobs.put_file(path)
+    with case_lock(case):
+        case.migrate()  # a case made before the lists tables existed gets them now
+        return _store(case, path, fmt, name, as_of, custodian, data, entities, skipped)
+
+
+def _store(
+    case: Case,
+    path: Path,
+    fmt: str,
+    name: str,
+    as_of: str,
+    custodian: str,
+    data: bytes,
+    entities: list[Entity],
+    skipped: int,
+) -> ImportResult:
+    """Preserve the file and store the version, in one transaction."""
+    with case.sessions() as session, session.begin():
+        blob = case.blobs.put_stream(io.BytesIO(data))  # exactly the bytes that were read
         custody = CustodyLog(session, custodian or case.settings.custodian)
         if session.scalar(select(Item.id).where(Item.sha256 == blob.sha256)) is None:
             session.add(
