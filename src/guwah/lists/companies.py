@@ -22,6 +22,7 @@ from guwah.names.han import looks_like_pinyin
 
 from .data import _csv, company_forms, glossary, xinjiang_regions
 
+COUNTRY = "china"  # "of China" / 中国 may stand anywhere in a name
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 BRACKETS = re.compile(r"[（(【\[]([^()（）【】\[\]]{1,20})[)）】\]]")
 LATIN_ABBREV = {"comm": "trade", "tech": "technology", "intl": "international"}
@@ -149,7 +150,7 @@ def _han_run(
     while i < len(run):
         for n in range(min(longest, len(run) - i), 0, -1):
             hit = terms.get(run[i : i + n])
-            if hit and hit[0] == "place" and (core or pending):
+            if hit and hit[0] == "place" and (core or pending) and hit[1] != COUNTRY:
                 continue  # a place only before the trade name (伊利 is not 伊犁)
             if hit and not (n == 1 and hit[0] == "form" and i + 1 < len(run)):
                 kind, value = hit
@@ -185,7 +186,7 @@ def _latin_run(run: str, places: set[str], concepts: set[str], core: list[str]) 
                 concepts.update(gloss[phrase].split("+"))
                 i += n
                 break
-            if phrase in place_latin and not core:  # a place only before the trade name
+            if phrase in place_latin and (not core or place_latin[phrase] == COUNTRY):
                 places.add(place_latin[phrase])
                 i += n
                 break
