@@ -210,6 +210,9 @@ def test_match_api_yente_shape(client: object) -> None:
     )
     assert r.status_code == 200 and len(r.json()["responses"]["q"]["results"]) == 1
     assert r.json()["responses"]["q"]["results"][0]["datasets"] == ["uflpa"]
+    one = {"queries": {"q": {"schema": "Person", "properties": {"name": "Chen Quanguo"}}}}
+    r = client.post("/api/match/ofac", json=one)  # a single value, not a list, as yente takes
+    assert r.json()["responses"]["q"]["results"][0]["id"] == "ofac-29220"
 
 
 def test_match_api_errors(client: object) -> None:

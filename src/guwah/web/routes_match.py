@@ -26,7 +26,7 @@ class EntityExample(BaseModel):
 
     id: str | None = None
     schema_: str = Field(alias="schema", description="Person, Company, Organization, …")
-    properties: dict[str, list[str]] = Field(default_factory=dict)
+    properties: dict[str, str | list[Any]] = Field(default_factory=dict)  # as yente takes them
 
     model_config = {"populate_by_name": True}
 
@@ -50,7 +50,7 @@ def match(
     for key, q in body.queries.items():
         if q.schema_ not in QUERY_SCHEMAS:
             raise HTTPException(400, f"Invalid schema {q.schema_!r} in query {key!r}")
-        if sum(len(v) for v in q.properties.values()) > MAX_VALUES:
+        if sum(len(v) if isinstance(v, list) else 1 for v in q.properties.values()) > MAX_VALUES:
             raise HTTPException(400, f"Query {key!r} has more than {MAX_VALUES} values")
     try:
         matcher = matcher_for(session, list_name)
@@ -58,7 +58,10 @@ def match(
         raise HTTPException(404, str(exc.args[0])) from exc
     responses: dict[str, Any] = {}
     for key, q in body.queries.items():
-        props = {k: [str(v) for v in vs][:MAX_VALUES] for k, vs in q.properties.items()}
+        props = {
+            k: [str(v) for v in (vs if isinstance(vs, list) else [vs])][:MAX_VALUES]
+            for k, vs in q.properties.items()
+        }
         mq = MatchQuery.from_properties(q.schema_, props)
         if not mq.names and not mq.identifiers:
             responses[key] = {
