@@ -22,7 +22,7 @@ from guwah.case import Case
 from guwah.store.models import Item, Person
 from guwah.store.models_access import AuditEvent
 from guwah.web.app import create_app
-from tests.conftest import run_cli
+from tests.conftest import SHARED_DATA, run_cli
 from tests.web_case import WebCase, web_case
 
 BASE = "http://127.0.0.1:8000"
@@ -42,6 +42,8 @@ def team(built: WebCase, tmp_path_factory: pytest.TempPathFactory) -> Case:
     for name, role in (("olga", "owner"), ("ivan", "investigator"), ("vera", "viewer")):
         run_cli("users", "add", name, "--role", role, "--password-stdin", "--case", root,
                 input=PASSWORD + "\n")  # fmt: skip
+    eu = SHARED_DATA / "eu" / "ghrsr-32020R1998.csv"
+    run_cli("lists", "import", eu, "--format", "eu-csv", "--name", "eu", "--case", root)
     return Case.open(root)
 
 
@@ -195,6 +197,11 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/api": "/api",
         "/analysis": "/analysis",
         "/analysis/people": "/analysis/people?ref=N1",
+        "/lists": "/lists",
+        "/lists/{version_id}": "/lists/1",
+        "/api/lists": "/api/lists",
+        "/api/lists/{version_id}/changes": "/api/lists/1/changes",
+        "/screen": "/screen",
         "/search": "/search?q=疏附",
         "/people": f"/people?q={person.id_number}",
         "/people/{person_id}": f"/people/{person.id}",

@@ -16,9 +16,11 @@ from guwah.access.command import audit_app, tokens_app, users_app
 from guwah.analyse.command import analyse_app, reference_app, report_command
 from guwah.export.command import export_app
 from guwah.ingest.command import extract_command, ingest_command, ocr_command, status_command
+from guwah.lists.command import lists_app
 from guwah.names.command import names_app
 from guwah.person.command import person_command
 from guwah.records.command import records_app
+from guwah.screen.command import screen_command
 from guwah.search.command import search_command
 from guwah.store.command import custody_app, init_command
 from guwah.synth.command import synth_command
@@ -51,6 +53,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(lists_app, name="lists")
+app.command("screen")(screen_command)
 
 
 def _version(value: bool) -> None:

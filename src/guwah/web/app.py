@@ -56,6 +56,8 @@ def create_app(
     from guwah.web.routes_analysis import router as analysis_router
     from guwah.web.routes_auth import router as auth_router
     from guwah.web.routes_items import router as items_router
+    from guwah.web.routes_lists import router as lists_router
+    from guwah.web.routes_match import router as match_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
 
@@ -80,6 +82,8 @@ def create_app(
     app.include_router(people_router)
     app.include_router(api_router)
     app.include_router(analysis_router)
+    app.include_router(match_router)
+    app.include_router(lists_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

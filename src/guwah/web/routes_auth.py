@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from guwah.access import audit
 from guwah.access.users import check_password
-from guwah.web.access import SESSION_COOKIE, Access, client_address, set_session
+from guwah.web.access import SESSION_COOKIE, Access, client_address, form_csrf_ok, set_session
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -84,8 +84,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
     access: Access = request.app.state.access
-    expected = getattr(request.state, "csrf", "")
-    if not expected or not hmac.compare_digest(csrf, expected):
+    if not form_csrf_ok(request, csrf):
         return Response("missing or wrong CSRF token", status_code=403)
     identity = request.state.identity
     audit.record(

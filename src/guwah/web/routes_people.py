@@ -38,4 +38,6 @@ def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLR
     person = person_detail(session, person_id)
     if person is None:
         raise HTTPException(404, f"no person {person_id} in this case")
-    return page(request, "person.html", person=person)
+    from guwah.lists.panel import person_sanctions
+
+    return page(request, "person.html", person=person, sanctions=person_sanctions(session, person))

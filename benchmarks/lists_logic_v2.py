@@ -1,0 +1,44 @@
+"""Score pairs with nomenklatura's logic-v2 (run by ``benchmarks/lists.py`` under the benchmark
+virtual environment, never guwah's): JSON lines ``{"q": props, "c": props}`` on stdin,
+``{"scores": [...], "seconds": s}`` on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from followthemoney import model
+from nomenklatura.matching import get_algorithm
+
+
+def main() -> None:
+    algo = get_algorithm("logic-v2")
+    assert algo is not None
+    config = algo.default_config()
+    pairs = [json.loads(line) for line in sys.stdin if line.strip()]
+    n = 0
+
+    def entity(schema: str, props: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+        nonlocal n
+        n += 1
+        e = model.make_entity(schema)
+        e.id = f"e{n}"
+        for k, vs in props.items():
+            for v in vs:
+                e.add(k, v, quiet=True)
+        return e
+
+    warm = entity("Person", {"name": ["Warm Up"]})
+    algo.compare(warm, entity("Person", {"name": ["Warm Up"]}), config)
+    ents = [
+        (entity(p.get("schema", "Person"), p["q"]), entity(p.get("schema", "Person"), p["c"]))
+        for p in pairs
+    ]
+    start = time.perf_counter()
+    scores = [float(algo.compare(a, b, config).score) for a, b in ents]
+    json.dump({"scores": scores, "seconds": time.perf_counter() - start}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

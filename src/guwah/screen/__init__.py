@@ -1,0 +1,2 @@
+"""Supply-chain screening: each supplier against the imported lists and the forced-labour
+indicators (an address in Xinjiang, XPCC affiliation, a listed parent), with a risk level."""
