@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 from guwah.store.models import Base
 from guwah.verify import models as _verify_models  # noqa: F401  (registers its tables)
+from guwah.stats import models as _stats_models  # noqa: F401  (registers its tables)
 
 config = context.config
 target_metadata = Base.metadata
