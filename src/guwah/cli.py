@@ -24,6 +24,7 @@ from guwah.names_command import names_app
 from guwah.records.command import records_app
 from guwah.search.command import search_command
 from guwah.search.stage import IndexStats
+from guwah.stats.command import stats_app
 from guwah.summary import summarise
 from guwah.synth_command import synth_command
 from guwah.verify.command import verify_command
@@ -43,6 +44,7 @@ app = typer.Typer(
 custody_app = typer.Typer(help="Chain of custody: verify it, read it.", no_args_is_help=True)
 app.add_typer(custody_app, name="custody")
 app.add_typer(records_app, name="records")
+app.add_typer(stats_app, name="stats")
 app.command("synth")(synth_command)
 app.command("verify")(verify_command)
 app.add_typer(names_app, name="names")

@@ -48,7 +48,7 @@ def text_grids(session: Session, item: Item) -> Iterator[Grid]:
         return
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    where = {"page": 1, "method": "text"}
+    where = {"method": "csv"}
     cells: dict[tuple[int, int], GridCell] = {}
     for r, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         for c, value in enumerate(row, start=1):

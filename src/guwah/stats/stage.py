@@ -140,6 +140,8 @@ def _grids(case: Case, session: Session, item: Item, languages: str) -> Iterator
 def _where_ref(grid: Grid) -> str:
     if "page" in grid.where:
         return f"p. {grid.where['page']}"
+    if grid.where.get("method") == "csv":
+        return "csv"
     return f"sheet {grid.where.get('sheet', grid.where.get('sheet_index'))}"
 
 
