@@ -236,3 +236,86 @@ def write_all(out: Path) -> dict[str, Path]:
 if __name__ == "__main__":
     for key, path in write_all(Path(sys.argv[1])).items():
         print(key, path)
+
+
+# -- PDF pages with a text layer, as a yearbook chapter prints them -------------------------
+
+Page = tuple[str, list[str], list[list[str]], str]  # title, header, rows, note
+
+
+def write_pdf(path: Path, pages: list[Page]) -> Path:
+    """A PDF (fpdf2, Noto CJK) with one table per page: title, header, rows, note."""
+    from fpdf import FPDF
+
+    from guwah.synth.fonts import cjk_font
+
+    font = cjk_font()
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.index)
+    pdf.set_auto_page_break(False)
+    for title, header, rows, note in pages:
+        pdf.add_page()
+        pdf.set_font("cjk", size=12)
+        pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("cjk", size=8.5)
+        widths = [48] + [(190 - 48) / max(1, len(header) - 1)] * (len(header) - 1)
+        for row in [header, *rows]:
+            for w, text in zip(widths, row, strict=False):
+                pdf.cell(w, 6.2, text, border=1, align="L" if w == 48 else "R")
+            pdf.ln(6.2)
+        if note:
+            pdf.ln(2)
+            pdf.cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def csy2016_pdf(out: Path) -> Path:
+    """CSY 2016 table 2-8's figures on one PDF page (regions down, indicators across)."""
+    v = values()["csy2016_2_8"]
+    regions = list(dict.fromkeys(r for r, _i, _y in v))
+    rows = [
+        [r, *(v[(r, ind, 2015)] for ind in ("出生率", "死亡率", "自然增长率"))] for r in regions
+    ]
+    page: Page = (
+        "2-8 分地区人口的出生率、死亡率、自然增长率（2015年）",
+        ["地区", "出生率(‰)", "死亡率(‰)", "自然增长率(‰)"],
+        rows,
+        "注：本表数据根据2015年全国1%人口抽样调查数据推算（摘录）。",
+    )
+    return write_pdf(out / "csy2016_table_2-8.pdf", [page])
+
+
+def write_scan(
+    path: Path,
+    title: str,
+    header: list[str],
+    rows: list[list[str]],
+    blur: set[tuple[int, int]] | None = None,
+) -> Path:
+    """A table drawn as a 300-dpi greyscale scan (Pillow, Noto CJK); cells in ``blur``
+    (row, column) are smudged, as a bad photocopy smudges digits."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    from guwah.synth.fonts import cjk_font
+
+    font = cjk_font()
+    face = ImageFont.truetype(str(font.path), 34, index=font.index)
+    widths = [340] + [260] * (len(header) - 1)
+    img = Image.new("L", (sum(widths) + 120, 110 + 62 * (len(rows) + 2)), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((60, 30), title, font=face, fill=0)
+    for r, row in enumerate([header, *rows]):
+        x = 60
+        for c, (w, text) in enumerate(zip(widths, row, strict=False)):
+            y = 110 + 62 * r
+            if blur and (r, c) in blur:
+                tile = Image.new("L", (w - 10, 50), 255)
+                ImageDraw.Draw(tile).text((6, 4), text, font=face, fill=0)
+                tile = tile.filter(ImageFilter.GaussianBlur(2.6))
+                img.paste(tile, (x + 5, y))
+            else:
+                draw.text((x + 12, y + 6), text, font=face, fill=0)
+            x += w
+    img.save(path, dpi=(300, 300))
+    return path

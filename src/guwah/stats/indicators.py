@@ -40,9 +40,9 @@ def _labels() -> list[tuple[str, str]]:
 def match_indicator(text: str) -> str | None:
     """The indicator a label names (the longest Chinese label it contains), or None."""
     compact = "".join(text.split())
-    for zh, ind in _labels():
+    for zh, ind_id in _labels():
         if zh in compact:
-            return ind
+            return ind_id
     low = compact.lower()
     for ind in indicators().values():
         if (

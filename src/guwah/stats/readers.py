@@ -59,13 +59,13 @@ def text_grids(session: Session, item: Item) -> Iterator[Grid]:
 
 def _span(ref: Any) -> tuple[int, int, int, int] | None:
     if isinstance(ref, list | tuple) and len(ref) == 4:
-        r0, r1, c0, c1 = (int(v) for v in ref)
-        return r0, r1, c0, c1
+        a, b, c, d = (int(v) for v in ref)
+        return a, b, c, d
     m = _RANGE.match(str(ref))
     if not m:
         return None
-    c0, r0, c1, r1 = m.groups()
-    return int(r0), int(r1), _col(c0), _col(c1)
+    col0, row0, col1, row1 = m.groups()
+    return int(row0), int(row1), _col(col0), _col(col1)
 
 
 def _col(letters: str) -> int:

@@ -102,7 +102,7 @@ def import_file(
                     result.unmatched_regions.append(name)
             labels = {v.region_raw: v.region for v in table.values if v.region is not None}
             result.regions_total += len(labels)
-            result.regions_resolved += sum(1 for r in labels.values() if r and r.place)
+            result.regions_resolved += sum(1 for r in labels.values() if r is not None and r.place)
         CustodyLog(session, custodian or case.settings.custodian).append(
             "stats_imported",
             item_sha256=sha,

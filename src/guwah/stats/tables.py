@@ -362,6 +362,7 @@ def _value(
 ) -> Value:
     parsed: Parsed = parse_cell(cell.text)
     head_last = head.split(" / ")[-1] if head else ""
+    region_raw: str | None
     if side == "region":
         region_raw, region = label, side_res
     elif across == "region":
@@ -396,11 +397,12 @@ def _value(
     elif indicator and unit.family not in indicators()[indicator].units:
         problem = "unit_mismatch"
         detail = f"{indicators()[indicator].label} is stated in {unit.printed} ({unit.family})"
-    if parsed.kind == "number" and cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+    low = cell.confidence is not None and cell.confidence < LOW_CONFIDENCE
+    if low and parsed.kind in ("number", "text"):
         problem = "low_confidence"
         detail = (
-            f"OCR read these digits with confidence {cell.confidence:.0f} "
-            f"(below {LOW_CONFIDENCE:.0f}): check them against the page"
+            f"OCR read {cell.text.strip()[:40]!r} with confidence {cell.confidence:.0f} "
+            f"(below {LOW_CONFIDENCE:.0f}): check the figure against the page"
         )
     elif parsed.marker and problem is None:
         detail = f"footnote marker {parsed.marker}"

@@ -1,0 +1,329 @@
+"""guwah stats on real, public yearbook figures written as the tables print them.
+
+The figures are in ``files/yearbook/values.csv`` with their sources; ``yearbook_tables.py``
+lays them out as yearbook tables (xlsx, a GB18030 CSV, a PDF page, a scan). The tests import
+those files through the real pipeline (ingest, custody, extraction, table reading) and check
+what comes out against the printed figures and against independent data: the stored
+original's own cells (openpyxl), the census file's region codes, arithmetic on the figures.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from guwah.case import Case
+from guwah.stats.analysis import breaks, caveats, change, rate_from_counts
+from guwah.stats.census import composition, read_census
+from guwah.stats.models import StatTable, StatValue
+from guwah.stats.series import export_csv, load_series
+from guwah.stats.stage import import_file
+from guwah.store.models import CustodyEvent, Item
+from tests.conftest import SHARED_DATA
+from tests.yearbook_tables import BUILDERS, csy2016_pdf, values, write_all, write_scan
+
+CENSUS = SHARED_DATA / "census" / "census_county_2020_v1.xlsx"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_all(tmp_path_factory.mktemp("yearbook"))
+
+
+@pytest.fixture(scope="module")
+def stats_case(tmp_path_factory: pytest.TempPathFactory, files: dict[str, Path]) -> Case:
+    case = Case.init(tmp_path_factory.mktemp("stats") / "case")
+    for key, path in files.items():
+        _build, source, edition = BUILDERS[key]
+        import_file(case, path, source, edition, region="兵团" if key == "XPCC2019" else None)
+    return case
+
+
+def _series(case: Case, indicator: str, region: str, source: str | None = None):  # type: ignore[no-untyped-def]
+    with case.sessions() as session:
+        found = load_series(session, indicator, region, source)
+    assert len(found) == 1, [s.label for s in found]
+    return found[0]
+
+
+def test_reproduces_the_published_xinjiang_change_2017_2019(
+    stats_case: Case, files: dict[str, Path]
+) -> None:
+    s = _series(stats_case, "birth_rate", "新疆", "China Statistical Yearbook")
+    c = change(s, 2017, 2019)
+    assert c.problem is None
+    assert (c.before, c.after) == (15.88, 8.14)
+    assert c.absolute == pytest.approx(-7.74)
+    assert round(c.relative * 100, 1) == -48.7  # type: ignore[operator]
+    # each figure points at its cell in the stored original, and that cell prints it
+    cells = {o.raw: o for o in c.observations}
+    with stats_case.sessions() as session:
+        item = session.scalar(select(Item).where(Item.sha256 == cells["15.88"].sha256))
+        assert item is not None
+    with stats_case.blobs.path_for(item.sha256).open("rb") as fh:
+        ws = openpyxl.load_workbook(fh).active
+    for raw, obs in cells.items():
+        assert str(ws.cell(obs.row, obs.col).value) == raw
+        assert obs.link == f"/items/{obs.sha256}?sheet=0&row={obs.row}&col={obs.col}#cell"
+    assert "+3.45" not in c.text() and "-48.7 %" in c.text()
+
+
+def test_the_same_figure_from_two_sources_agrees_and_is_shown_twice(stats_case: Case) -> None:
+    s = _series(stats_case, "birth_rate", "650000")
+    point = s.points[2019]
+    assert {o.source for o in point.observations} == {
+        "China Statistical Yearbook",
+        "Xinjiang Statistical Communiqué 2019",
+    }
+    assert point.value == 8.14 and not point.disputed
+
+
+def test_disagreeing_sources_are_both_shown_never_averaged(
+    stats_case: Case, tmp_path: Path
+) -> None:
+    s = _series(stats_case, "births", "全国")
+    point = s.points[2016]
+    assert point.disputed and point.value is None
+    assert sorted(o.raw for o in point.observations) == ["1786", "1846"]
+    assert 2016 not in s.values()
+    assert "2016 is disputed" in change(s, 2015, 2016).problem  # type: ignore[operator]
+    out = tmp_path / "series.csv"
+    with stats_case.sessions() as session:
+        export_csv(session, out, "births", "全国")
+    rows = [r for r in csv.DictReader(out.open(encoding="utf-8-sig")) if r["year"] == "2016"]
+    assert {(r["as_printed"], r["source"], r["disputed"]) for r in rows} == {
+        ("1786", "National Bureau of Statistics annual releases", "yes"),
+        ("1846", "NHFPC Statistical Bulletin 2016", "yes"),
+    }
+    assert all(len(r["sha256"]) == 64 and r["cell"] == "B6" or r["cell"] == "B3" for r in rows)
+
+
+def test_units_are_normalised_from_the_header_or_the_title(stats_case: Case) -> None:
+    births = _series(stats_case, "births", "新疆")
+    obs = births.points[2019].observations[0]
+    assert (obs.value, obs.unit_printed, obs.unit, obs.base) == (20.54, "万人", "persons", 205400.0)
+    uyghur = _series(stats_case, "population_uyghur", "新疆")  # 单位：万人 in the title only
+    assert uyghur.points[2018].observations[0].base == pytest.approx(12_718_400)
+    rate = _series(stats_case, "natural_growth_rate", "新疆", "China Statistical Yearbook")
+    assert rate.points[2011].observations[0].unit == "per_mille"
+
+
+def test_a_dash_is_an_empty_figure_with_the_reason(stats_case: Case) -> None:
+    s = _series(stats_case, "births", "全国")
+    obs = s.points[2011].observations[0]
+    assert obs.raw == "…" and obs.value is None and obs.problem == "dash"
+    assert "no figure" in (obs.detail or "")
+
+
+def test_regions_printed_short_resolve_to_the_codes_the_census_gives(stats_case: Case) -> None:
+    wb = openpyxl.load_workbook(CENSUS, read_only=True)
+    provinces = {
+        str(r[1]): str(r[0])
+        for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if str(r[0]).endswith("0000")
+    }
+    with stats_case.sessions() as session:
+        table = session.scalar(select(StatTable).where(StatTable.table_ref == "2-8"))
+        assert table is not None
+        got = {
+            v.region_raw: v.region_code
+            for v in session.scalars(select(StatValue).where(StatValue.table_id == table.id))
+        }
+    printed = [r for r in dict.fromkeys(r for r, _i, _y in values()["csy2016_2_8"]) if r != "全国"]
+    assert len(printed) == 26
+    for name in printed:
+        census_code = next(code for full, code in provinces.items() if full.startswith(name))
+        assert got[name] == census_code, name
+    assert got["全国"] == "000000"
+
+
+def test_xinjiang_county_names_resolve_as_the_census_codes_them() -> None:
+    from guwah.stats.regions import resolve_all, short_forms
+
+    wb = openpyxl.load_workbook(CENSUS, read_only=True)
+    rows = [
+        (str(r[0]), str(r[3]))
+        for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if str(r[0]).startswith("65")
+    ]
+    assert len(rows) == 121
+    full = resolve_all([n for _c, n in rows], 2020, "65")
+    right = sum(1 for (code, _n), r in zip(rows, full, strict=True) if r.code == code)
+    prefectures = [(c, short_forms(n)[-1]) for c, n in rows if c.endswith("00") and short_forms(n)]
+    short = resolve_all([n for _c, n in prefectures], 2020, "65")
+    right_short = sum(1 for (c, _n), r in zip(prefectures, short, strict=True) if r.code == c)
+    assert right / len(rows) >= 0.99 and right_short == len(prefectures) >= 10
+
+
+def test_xpcc_and_a_table_without_region_take_the_stated_region(stats_case: Case) -> None:
+    s = _series(stats_case, "birth_rate", "XPCC")
+    assert s.values() == {2005: 6.38, 2010: 6.3, 2015: 6.04, 2017: 7.85, 2018: 6.35}
+    assert any("Corps" in c for c in caveats(s))
+
+
+def test_rate_from_counts_states_its_denominator(stats_case: Case) -> None:
+    births = _series(stats_case, "births", "新疆")
+    pop = _series(stats_case, "population", "新疆", "Communiqué")
+    year_end = rate_from_counts(births, pop, 2019)
+    mean = rate_from_counts(births, pop, 2019, mean=True)
+    assert year_end is not None and mean is not None
+    assert round(year_end.value, 2) == round(20.54 / 2523.22 * 1000, 2) == 8.14
+    assert round(mean.value, 2) == round(20.54 / ((2486.76 + 2523.22) / 2) * 1000, 2) == 8.2
+    assert "mean of the year-end populations 2018 and 2019" in mean.method
+    assert "C3" in mean.method and "B5" in mean.method
+
+
+def test_the_2018_break_in_xinjiang_births_is_flagged(stats_case: Case) -> None:
+    s = _series(stats_case, "birth_rate", "新疆")
+    found = {b.year: b for b in breaks(s)}
+    assert 2018 in found and found[2018].change == pytest.approx(10.69 - 15.88)
+    assert all(b.year >= 2018 for b in found.values())  # 2011–2013 are the baseline
+    assert any("mixes sources" in c for c in caveats(s))
+
+
+def test_minority_share_comes_from_the_census(stats_case: Case) -> None:
+    census = read_census(CENSUS)
+    xj = composition(census, "650000")
+    assert xj is not None and xj.minority_share == pytest.approx(57.76, abs=0.05)
+    kashgar = composition(census, "653100")
+    assert kashgar is not None and kashgar.minority_share > 90
+
+
+def test_import_is_preserved_with_custody_and_is_idempotent(
+    stats_case: Case, files: dict[str, Path]
+) -> None:
+    path = files["CSY2020"]
+    with stats_case.sessions() as session:
+        before = session.query(StatValue).count()
+    res = import_file(stats_case, path, "China Statistical Yearbook", 2020)
+    with stats_case.sessions() as session:
+        assert session.query(StatValue).count() == before
+        events = [
+            e.event
+            for e in session.scalars(
+                select(CustodyEvent).where(CustodyEvent.item_sha256 == res.sha256)
+            )
+        ]
+    assert events.count("stored") == 1 and events.count("stats_imported") == 2
+    stored = stats_case.blobs.path_for(res.sha256)
+    assert stored.read_bytes() == path.read_bytes() and not stored.stat().st_mode & 0o222
+
+
+def test_a_pdf_page_with_a_text_layer(tmp_path: Path, case: Case) -> None:
+    pdf = csy2016_pdf(tmp_path)
+    res = import_file(case, pdf, "China Statistical Yearbook", 2016)
+    assert res.regions_resolved == res.regions_total == 27 and res.values == 81
+    s = _series(case, "natural_growth_rate", "辽宁")
+    obs = s.points[2015].observations[0]
+    assert (obs.value, obs.page_no, obs.unit) == (-0.42, 1, "per_mille")
+    assert obs.link.endswith("?page=1#page-1")
+
+
+def test_a_scan_through_ocr_flags_smudged_digits(tmp_path: Path, case: Case) -> None:
+    v = values()["csy2012_3_5"]
+    rows = [
+        ["全国", v[("全国", "出生率", 2011)], v[("全国", "死亡率", 2011)]],
+        ["新疆", v[("新疆", "出生率", 2011)], v[("新疆", "死亡率", 2011)]],
+    ]
+    scan = write_scan(
+        tmp_path / "scan.png",
+        "出生率和死亡率（2011年）单位：‰",
+        ["地区", "出生率", "死亡率"],
+        rows,
+        blur={(2, 2)},
+    )
+    res = import_file(case, scan, "scan of CSY 2012 3-5", 2012, languages="chi_sim+eng")
+    with case.sessions() as session:
+        got = {(x.region_code, x.indicator): x for x in session.scalars(select(StatValue))}
+    clean = got[("000000", "birth_rate")]
+    assert clean.value == 11.93 and clean.problem is None and clean.confidence is not None
+    smudged = got[("650000", "death_rate")]
+    assert smudged.problem == "low_confidence" and "check the figure against the page" in (
+        smudged.detail or ""
+    )
+    assert res.tables[0].method == "ocr"
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+def _sheet(path: Path, rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_missing_units_are_said_never_guessed(tmp_path: Path, case: Case) -> None:
+    path = _sheet(
+        tmp_path / "nounit.xlsx", [["新疆出生率"], ["地区", "2017", "2019"], ["新疆", 15.88, 8.14]]
+    )
+    res = import_file(case, path, "no unit")
+    assert any("states no unit" in p for p in res.problems)
+    with case.sessions() as session:
+        vals = session.scalars(select(StatValue)).all()
+    assert [(v.value, v.unit, v.base_value, v.problem) for v in vals] == [
+        (15.88, None, None, "no_unit"),
+        (8.14, None, None, "no_unit"),
+    ]
+
+
+def test_an_unknown_region_is_listed_not_dropped(tmp_path: Path, case: Case) -> None:
+    path = _sheet(
+        tmp_path / "typo.xlsx",
+        [
+            ["人口出生率（‰）"],
+            ["地区", "2017", "2019"],
+            ["全国", 12.43, 10.48],
+            ["新彊维吾尔自治区", 15.88, 8.14],
+        ],
+    )
+    res = import_file(case, path, "typo")
+    assert res.unmatched_regions == ["新彊维吾尔自治区"]
+    with case.sessions() as session:
+        kept = session.scalars(
+            select(StatValue).where(StatValue.region_raw == "新彊维吾尔自治区")
+        ).all()
+    assert [(v.value, v.region_code, v.region_method) for v in kept] == [
+        (15.88, None, "unmatched"),
+        (8.14, None, "unmatched"),
+    ]
+
+
+def test_footnote_markers_and_dashes(tmp_path: Path, case: Case) -> None:
+    path = _sheet(
+        tmp_path / "marks.xlsx",
+        [
+            ["人口出生率（‰）"],
+            ["地区", "2017", "2018", "2019"],
+            ["新疆", "15.88①", "①", "—"],
+            ["注：①据公开引用。"],
+        ],
+    )
+    import_file(case, path, "marks")
+    with case.sessions() as session:
+        got = {v.year: v for v in session.scalars(select(StatValue))}
+    assert (got[2017].value, got[2017].problem, got[2017].detail) == (
+        15.88,
+        None,
+        "footnote marker ①",
+    )
+    assert (got[2018].value, got[2018].problem) == (None, "footnote_marker")
+    assert (got[2019].value, got[2019].problem) == (None, "dash")
+    with case.sessions() as session:
+        table = session.scalars(select(StatTable)).one()
+    assert table.footnotes == ["注：①据公开引用。"]
+
+
+def test_a_file_without_a_table_says_so(tmp_path: Path, case: Case) -> None:
+    path = tmp_path / "prose.txt"
+    path.write_text("这不是一个表格。\n只是文字。\n", encoding="utf-8")
+    res = import_file(case, path, "prose")
+    assert res.tables == [] and res.problems == ["no table with figures was found in the file"]
