@@ -327,3 +327,101 @@ def test_a_file_without_a_table_says_so(tmp_path: Path, case: Case) -> None:
     path.write_text("这不是一个表格。\n只是文字。\n", encoding="utf-8")
     res = import_file(case, path, "prose")
     assert res.tables == [] and res.problems == ["no table with figures was found in the file"]
+
+
+# -- output: the workbench page, the report section, the command line -------------------------
+
+
+def test_demography_page_links_every_figure_to_its_cell(stats_case: Case) -> None:
+    from fastapi.testclient import TestClient
+
+    from guwah.web.app import create_app
+
+    with TestClient(create_app(stats_case)) as client:
+        resp = client.get("/demography", params={"indicator": "birth_rate", "region": "新疆"})
+        assert resp.status_code == 200
+        html = resp.text
+        assert "<svg" in html and "15.88" in html and "8.14" in html
+        series = client.get("/api/stats/series", params={"indicator": "births"}).json()
+        disputed = [p for s in series for p in s["points"] if p["disputed"]]
+        assert [p["year"] for p in disputed] == [2016]
+        link = next(
+            o["link"]
+            for s in series
+            for p in s["points"]
+            for o in p["observations"]
+            if o["as_printed"] == "1846"
+        )
+        assert link.replace("&", "&amp;") in client.get("/demography").text
+        viewer = client.get(link.split("#")[0])
+        assert viewer.status_code == 200 and "1846" in viewer.text
+
+
+def test_report_section_escapes_table_text(tmp_path: Path, case: Case) -> None:
+    from guwah.stats.report import render_report_section
+
+    assert "No yearbook tables imported" in render_report_section(case)
+    path = _sheet(
+        tmp_path / "hostile.xlsx",
+        [
+            ["<script>alert(1)</script>人口出生率（‰）"],
+            ["地区", "2017", "2019"],
+            ["<img src=x>", 15.88, 8.14],
+        ],
+    )
+    import_file(case, path, "hostile <b>source</b>")
+    html = render_report_section(case, base_url="http://127.0.0.1:8000")
+    assert "<script>" not in html and "<img src=x>" not in html and "<b>source" not in html
+    assert "&lt;img src=x&gt;" in html and "http://127.0.0.1:8000/items/" in html
+    assert "Breaks in trend" in html and "Caveats" in html
+
+
+def test_cli_import_show_change_export(tmp_path: Path, files: dict[str, Path]) -> None:
+    from tests.conftest import run_cli
+
+    case_dir = tmp_path / "case"
+    run_cli("init", case_dir)
+    out = run_cli(
+        "stats",
+        "import",
+        files["CSY2020"],
+        "--source",
+        "China Statistical Yearbook",
+        "--edition",
+        "2020",
+        "--case",
+        case_dir,
+    ).stdout
+    assert "7 figures" in out and "Regions resolved: 2 of 2" in out
+    shown = run_cli("stats", "show", "-i", "出生率", "-r", "新疆", "--case", case_dir).stdout
+    assert "15.88 ‰" in shown and "China Statistical Yearbook 2020" in shown
+    changed = run_cli(
+        "stats",
+        "change",
+        "-i",
+        "birth_rate",
+        "-r",
+        "650000",
+        "--from",
+        "2017",
+        "--to",
+        "2019",
+        "--case",
+        case_dir,
+    ).stdout
+    assert "-48.7 %" in changed and "caveat:" in changed
+    csv_out = tmp_path / "s.csv"
+    run_cli("stats", "export", csv_out, "--case", case_dir)
+    assert csv_out.read_text(encoding="utf-8-sig").count("\n") == 8
+    assert "Example" in run_cli("stats", "import", "--help").stdout
+    bad = run_cli(
+        "stats",
+        "import",
+        tmp_path / "missing.xlsx",
+        "--source",
+        "x",
+        "--case",
+        case_dir,
+        check=False,
+    )
+    assert bad.returncode == 2 and "not a file" in bad.stderr

@@ -99,13 +99,13 @@ def show_command(
 
     Example: [bold]guwah stats show --indicator birth_rate --region 新疆 --case cases/xpf[/]
     """
-    from guwah.stats.series import load_series
+    from guwah.stats.series import load_series, series_json
 
     case = open_case(case_dir)
     with case_errors(), case.sessions() as session:
         series = load_series(session, indicator, region, source)
     if as_json:
-        console.print_json(json.dumps([_series_json(s) for s in series], ensure_ascii=False))
+        console.print_json(json.dumps([series_json(s) for s in series], ensure_ascii=False))
         return
     if not series:
         say("No series. Import a table first: guwah stats import FILE --source TEXT")
@@ -117,43 +117,6 @@ def show_command(
             for o in point.observations:
                 shown = o.raw if o.problem is None else f"{o.raw} ({o.problem}: {o.detail})"
                 say(f"  {year}  {shown} {o.unit_printed or '(no unit)'}   {o.cite}{mark}")
-
-
-def _series_json(s: object) -> dict[str, object]:
-    from guwah.stats.series import Series
-
-    assert isinstance(s, Series)
-    return {
-        "indicator": s.indicator,
-        "region_code": s.region_code,
-        "region_name": s.region_name,
-        "region_as_printed": s.region_raw,
-        "points": [
-            {
-                "year": y,
-                "value": p.value,
-                "disputed": p.disputed,
-                "observations": [
-                    {
-                        "as_printed": o.raw,
-                        "value": o.value,
-                        "unit": o.unit_printed,
-                        "base_value": o.base,
-                        "problem": o.problem,
-                        "detail": o.detail,
-                        "source": o.source,
-                        "edition": o.edition,
-                        "table": o.table_ref,
-                        "sha256": o.sha256,
-                        "cell": o.cell,
-                        "link": o.link,
-                    }
-                    for o in p.observations
-                ],
-            }
-            for y, p in sorted(s.points.items())
-        ],
-    }
 
 
 @stats_app.command("export")

@@ -313,3 +313,38 @@ def grouped_by_region(series: list[Series]) -> dict[str, list[Series]]:
     for s in series:
         out[s.region_code or s.region_raw or "?"].append(s)
     return out
+
+
+def series_json(s: Series) -> dict[str, Any]:
+    """A series as JSON: every year, every source's figure, its cell and link."""
+    return {
+        "indicator": s.indicator,
+        "region_code": s.region_code,
+        "region_name": s.region_name,
+        "region_as_printed": s.region_raw,
+        "points": [
+            {
+                "year": y,
+                "value": p.value,
+                "disputed": p.disputed,
+                "observations": [
+                    {
+                        "as_printed": o.raw,
+                        "value": o.value,
+                        "unit": o.unit_printed,
+                        "base_value": o.base,
+                        "problem": o.problem,
+                        "detail": o.detail,
+                        "source": o.source,
+                        "edition": o.edition,
+                        "table": o.table_ref,
+                        "sha256": o.sha256,
+                        "cell": o.cell,
+                        "link": o.link,
+                    }
+                    for o in p.observations
+                ],
+            }
+            for y, p in sorted(s.points.items())
+        ],
+    }

@@ -28,6 +28,7 @@ CSP = (
 def create_app(case: Case) -> FastAPI:
     """The workbench over ``case``."""
     from guwah.web.api import router as api_router
+    from guwah.web.routes_demography import router as demography_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
@@ -48,6 +49,7 @@ def create_app(case: Case) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(items_router)
     app.include_router(people_router)
+    app.include_router(demography_router)
     app.include_router(api_router)
 
     @app.get("/docs", include_in_schema=False)
