@@ -5,7 +5,8 @@ name was in use) and ``reference/stats/region_aliases.csv`` (the national total,
 XPCC and its divisions, which have no GB/T 2260 code). A name is matched exactly, then
 without its suffix (喀什 → 喀什地区), preferring a code in use in the table's year, inside
 the table's province, and at the level most other rows of the table resolve to. A name that
-matches nothing is kept and listed as unmatched, never dropped.
+matches nothing is kept and listed as unmatched, never dropped. A name printed without
+its suffix that several units share names the higher-level one (喀什 → 喀什地区, not 喀什市).
 """
 
 from __future__ import annotations
@@ -167,18 +168,23 @@ class Resolver:
 
     def _pick(self, raw: str, cands: list[Place], method: str) -> Resolution:
         pool = _dedupe(cands)
-        for narrow in (self._in_scope, self._in_use, self._at_level):
+        narrowing = [self._in_scope, self._in_use]
+        if method != "short":
+            narrowing.append(self._at_level)
+        for narrow in narrowing:
             kept = [p for p in pool if narrow(p)]
             if kept:
                 pool = kept
         codes = {p.code for p in pool}
         if len(codes) == 1:
             return Resolution(raw, pool[0], method, tuple(pool))
-        # 吉林 is 吉林省 and 吉林市: a short name prints the higher level (stated as such)
-        ranks = [LEVELS.index(p.level) if p.level in LEVELS else 99 for p in pool]
-        top = [p for p, rank in zip(pool, ranks, strict=True) if rank == min(ranks)]
-        if method == "short" and len({p.code for p in top}) == 1:
-            return Resolution(raw, top[0], "short_higher", tuple(pool))
+        if method == "short":
+            # A name printed without its suffix names the higher-level unit: 喀什 is
+            # 喀什地区, not 喀什市; 吉林 is 吉林省, not 吉林市 (print the suffix for the city).
+            ranks = [LEVELS.index(p.level) if p.level in LEVELS else 99 for p in pool]
+            top = [p for p, rank in zip(pool, ranks, strict=True) if rank == min(ranks)]
+            if len({p.code for p in top}) == 1:
+                return Resolution(raw, top[0], "short_higher", tuple(pool))
         return Resolution(raw, None, "ambiguous", tuple(pool))
 
     def _in_scope(self, p: Place) -> bool:
