@@ -5,7 +5,8 @@ counties and prefectures with the 2020 census's own figures (population, sex rat
 minority share) from ``../shared/data/census/census_county_2020_v1.xlsx``, names printed as
 yearbooks print them (full county names; prefectures in full or short: 喀什地区 / 喀什;
 全区 for the region). The census's 区划代码 is the truth for region resolution. Timed:
-``guwah init`` + ``guwah stats import`` as a user runs them (a fresh process each).
+``guwah init`` + ``guwah stats import`` as a user runs them (a fresh process each), beside
+the floor: ``guwah ingest`` of the same PDF (preserve + extract pages, no tables read).
 
     PYTHONPATH=src python benchmarks/stats_pdf.py [--pages 50]
 """
@@ -85,6 +86,13 @@ def main() -> None:
         "--case",
         str(case),
     )
+    floor_case = work / "floor"
+    if floor_case.exists():
+        import shutil
+
+        shutil.rmtree(floor_case)
+    run_guwah("init", str(floor_case))
+    t_floor = run_guwah("ingest", str(pdf), "--no-ocr", "--case", str(floor_case))
     db = sqlite3.connect(case / "guwah.db")
     got = db.execute(
         "SELECT t.page_no, v.row, v.region_raw, v.region_code FROM stat_values v "
@@ -106,6 +114,7 @@ def main() -> None:
         "pdf_bytes": pdf.stat().st_size,
         "init_s": round(t_init, 2),
         "import_s": round(t_import, 2),
+        "ingest_alone_s": round(t_floor, 2),
         "pages_with_a_table": len(pages_read),
         "rows_expected": expected_rows,
         "rows_read": right + wrong,

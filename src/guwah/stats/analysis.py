@@ -225,9 +225,9 @@ def group_summary(rows: list[GroupRow]) -> str:
 
 
 REVISION = (
-    "The NBS revised its 2011–2019 population, birth and rate figures after the 2020 census "
-    "(announced May 2021): editions printed before and after the revision differ for those "
-    "years; compare figures of one edition."
+    "The NBS announced in May 2021, after the 2020 census, that it would revise its "
+    "2011–2019 population and birth figures (and so the rates made from them): editions "
+    "printed before and after the revision differ for those years; compare one edition."
 )
 SAMPLE = (
     "Annual birth, death and natural growth rates outside census years are estimates from "
