@@ -425,3 +425,17 @@ def test_cli_import_show_change_export(tmp_path: Path, files: dict[str, Path]) -
         check=False,
     )
     assert bad.returncode == 2 and "not a file" in bad.stderr
+
+
+def test_two_yearbooks_print_different_iud_counts_for_2012(stats_case: Case) -> None:
+    s = _series(stats_case, "iud_placements", "全国")
+    point = s.points[2012]
+    assert point.disputed and point.value is None
+    got = {o.source: (o.value, o.unit_printed, o.unit) for o in point.observations}
+    assert got == {
+        "China Health and Family Planning Statistical Yearbook": (7200416, "例", "cases"),
+        "China Population and Employment Statistics Yearbook": (9957831, "例", "cases"),
+    }
+    assert any(
+        "2012 is disputed" in c and "7,200,416" in c and "9,957,831" in c for c in caveats(s)
+    )

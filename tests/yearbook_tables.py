@@ -214,6 +214,25 @@ def xass_2018(out: Path) -> Path:
     return _book(rows, [], out / "xass_2018_birth_rate.xlsx")
 
 
+def iud_2012(out: Path, table: str, title: str, name: str) -> Path:
+    """National IUD placements in 2012 as one yearbook prints them (years down, 例)."""
+    v = values()[table]
+    rows: list[list[object]] = [
+        [title],
+        ["年份", "放置节育器（例）"],
+        [2012, _num(v[("全国", "放置节育器", 2012)])],
+    ]
+    return _book(rows, [], out / name)
+
+
+def iud_hfpy(out: Path) -> Path:
+    return iud_2012(out, "iud_hfpy", "8-8-1 全国节育手术例数", "hfpy2013_table_8-8-1.xlsx")
+
+
+def iud_pey(out: Path) -> Path:
+    return iud_2012(out, "iud_pey", "全国计划生育手术情况", "pey2013_family_planning.xlsx")
+
+
 BUILDERS = {
     "CSY2020": (csy2020, "China Statistical Yearbook", 2020),
     "CSY2016": (csy2016_2_8, "China Statistical Yearbook", 2016),
@@ -225,6 +244,8 @@ BUILDERS = {
     "XPCC2019": (xpcc_1_4, "XPCC Statistical Yearbook", 2019),
     "GT2020": (xj_government, "Xinjiang government figures (Global Times 2020)", 2020),
     "XASS2021": (xass_2018, "Xinjiang Academy of Social Sciences (China Daily 2021)", 2021),
+    "HFPY2013": (iud_hfpy, "China Health and Family Planning Statistical Yearbook", 2013),
+    "PEY2013": (iud_pey, "China Population and Employment Statistics Yearbook", 2013),
 }
 
 
