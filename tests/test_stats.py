@@ -439,3 +439,37 @@ def test_two_yearbooks_print_different_iud_counts_for_2012(stats_case: Case) -> 
     assert any(
         "2012 is disputed" in c and "7,200,416" in c and "9,957,831" in c for c in caveats(s)
     )
+
+
+def test_a_pdf_that_prints_each_row_as_one_line_of_text(tmp_path: Path, case: Case) -> None:
+    from fpdf import FPDF
+
+    from guwah.synth.fonts import cjk_font
+
+    v = values()["csy2012_3_5"]
+    font = cjk_font()
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.index)
+    pdf.add_page()
+    pdf.set_font("cjk", size=11)
+    lines = [
+        "3-5 各地区人口的出生率、死亡率（2011年）",
+        "地区        出生率(‰)        死亡率(‰)",
+        *(
+            f"{r}          {v[(r, '出生率', 2011)]}              {v[(r, '死亡率', 2011)]}"
+            for r in ("全国", "新疆")
+        ),
+    ]
+    for line in lines:  # one text object per line: cells only by the spaces between them
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "rows.pdf"))
+    res = import_file(case, tmp_path / "rows.pdf", "China Statistical Yearbook", 2012)
+    with case.sessions() as session:
+        got = {(x.region_code, x.indicator): x.value for x in session.scalars(select(StatValue))}
+    assert got == {
+        ("000000", "birth_rate"): 11.93,
+        ("000000", "death_rate"): 7.14,
+        ("650000", "birth_rate"): 14.99,
+        ("650000", "death_rate"): 4.42,
+    }
+    assert res.tables[0].table_ref == "3-5"

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guwah.config import Limits
+from guwah.ingest.registry import ExtractionError
 from guwah.stats.grid import Box, Grid, GridCell, boxes_to_grid
 from guwah.store.models import Cell, Item, Page, Sheet
 
@@ -75,68 +77,98 @@ def _col(letters: str) -> int:
     return n
 
 
-def pdf_grids(path: Path, languages: str, max_pages: int) -> Iterator[Grid]:
+def pdf_grids(path: Path, languages: str, limits: Limits) -> Iterator[Grid]:
     """One grid per page: from the text layer, or by OCR where the page has none."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
     try:
-        n = min(len(pdf), max_pages)
-        ocr_pages: list[int] = []
-        for i in range(n):
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError("corrupt", f"the PDF cannot be opened: {exc}") from exc
+    ocr_pages: list[int] = []
+    try:
+        for i in range(min(len(pdf), limits.max_pdf_pages)):
             page = pdf[i]
             try:
                 textpage = page.get_textpage()
                 try:
-                    boxes, n_chars = _text_runs(textpage, page.get_height())
+                    boxes = text_runs(textpage, page.get_height())
                 finally:
                     textpage.close()
             finally:
                 page.close()
-            if n_chars < MIN_TEXT_CHARS:
+            if sum(len(b.text) for b in boxes) < MIN_TEXT_CHARS:
                 ocr_pages.append(i + 1)
                 continue
             yield boxes_to_grid(boxes, {"page": i + 1, "method": "text"})
     finally:
         pdf.close()
     if ocr_pages:
-        yield from ocr_grids(path, "application/pdf", ocr_pages, languages)
+        yield from ocr_grids(path, "application/pdf", ocr_pages, languages, limits)
 
 
-def _text_runs(textpage: Any, height: float) -> tuple[list[Box], int]:
-    """The page's text as runs (pdfium's text rectangles), top-down coordinates."""
-    n_chars = textpage.count_chars()
+def text_runs(textpage: Any, height: float) -> list[Box]:
+    """The page's characters grouped into runs: a new run at whitespace, at a gap wider
+    than about half a character, or on a new line (top-down page coordinates)."""
     boxes: list[Box] = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        text = textpage.get_text_bounded(left, bottom, right, top).strip()
-        if text:
-            boxes.append(Box(left, height - top, right, height - bottom, text))
-    return boxes, n_chars
+    text: list[str] = []
+    x0 = y0 = x1 = y1 = 0.0
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if not ch or ch.isspace():
+            if text:
+                boxes.append(Box(x0, height - y1, x1, height - y0, "".join(text)))
+                text = []
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        h = max(top - bottom, 1.0)
+        if text and (left - x1 > 0.5 * h or abs(bottom - y0) > 0.5 * h or left < x0 - h):
+            boxes.append(Box(x0, height - y1, x1, height - y0, "".join(text)))
+            text = []
+        if not text:
+            x0, y0, x1, y1 = left, bottom, right, top
+        else:
+            x1, y0, y1 = max(x1, right), min(y0, bottom), max(y1, top)
+        text.append(ch)
+    if text:
+        boxes.append(Box(x0, height - y1, x1, height - y0, "".join(text)))
+    return boxes
 
 
-def ocr_grids(path: Path, mime: str, pages: list[int], languages: str) -> Iterator[Grid]:
-    """OCR words (with confidence) of a scan or image-only PDF pages, as grids."""
+def ocr_grids(
+    path: Path, mime: str, pages: list[int], languages: str, limits: Limits
+) -> Iterator[Grid]:
+    """OCR words (with confidence) of a scan or image-only PDF pages, as grids; bounded by
+    the case's pixel limit and OCR timeout, one single-threaded Tesseract."""
     import pytesseract
 
+    from guwah.ingest.bounds import pixel_limit
     from guwah.ingest.ocr import _image_pages, _pdf_pages, check_languages
 
     check_languages(languages)
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    source = (
-        _pdf_pages(path, pages, 300) if mime == "application/pdf" else _image_pages(path, pages)
-    )
-    for page_no, img, dpi in source:
-        config = "--psm 6" + (f" --dpi {dpi}" if dpi else "")
-        data = pytesseract.image_to_data(
-            img, lang=languages, config=config, output_type=pytesseract.Output.DICT
+    with pixel_limit(limits.max_image_pixels):
+        source = (
+            _pdf_pages(path, pages, 300) if mime == "application/pdf" else _image_pages(path, pages)
         )
-        boxes = []
-        for k, word in enumerate(data["text"]):
-            word = (word or "").strip()
-            conf = float(data["conf"][k])
-            if not word or conf < 0:
-                continue
-            x, y, w, h = data["left"][k], data["top"][k], data["width"][k], data["height"][k]
-            boxes.append(Box(x, y, x + w, y + h, word, conf))
-        yield boxes_to_grid(boxes, {"page": page_no, "method": "ocr"})
+        for page_no, img, dpi in source:
+            config = "--psm 6" + (f" --dpi {dpi}" if dpi else "")
+            try:
+                data = pytesseract.image_to_data(
+                    img,
+                    lang=languages,
+                    config=config,
+                    timeout=limits.ocr_timeout_s,
+                    output_type=pytesseract.Output.DICT,
+                )
+            except (RuntimeError, pytesseract.TesseractError) as exc:
+                raise ExtractionError("ocr", f"OCR failed on page {page_no}: {exc}") from exc
+            boxes = []
+            for k, word in enumerate(data["text"]):
+                word = (word or "").strip()
+                conf = float(data["conf"][k])
+                if not word or conf < 0:
+                    continue
+                x, y, w, h = data["left"][k], data["top"][k], data["width"][k], data["height"][k]
+                boxes.append(Box(x, y, x + w, y + h, word, conf))
+            yield boxes_to_grid(boxes, {"page": page_no, "method": "ocr"})

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from guwah.case import Case, CaseError
 from guwah.core import case_lock, utcnow
 from guwah.ingest.executor import SerialExecutor
+from guwah.ingest.registry import ExtractionError
 from guwah.stats.grid import Grid
 from guwah.stats.models import StatTable, StatValue
 from guwah.stats.readers import ocr_grids, pdf_grids, sheet_grids, text_grids
@@ -84,7 +85,7 @@ def import_file(
             session.execute(delete(StatTable).where(StatTable.id.in_(old)))
         langs = languages or case.settings.ocr_languages
         found = 0
-        for grid in _grids(case, session, item, langs):
+        for grid in _guarded(_grids(case, session, item, langs), result):
             table = read_table(grid, edition=edition, region=region)
             if table is None:
                 continue
@@ -128,13 +129,22 @@ def import_file(
 def _grids(case: Case, session: Session, item: Item, languages: str) -> Iterator[Grid]:
     path = case.blobs.path_for(item.sha256)
     if item.mime == "application/pdf":
-        yield from pdf_grids(path, languages, case.settings.limits.max_pdf_pages)
+        yield from pdf_grids(path, languages, case.settings.limits)
     elif item.mime in IMAGE_TYPES:
-        yield from ocr_grids(path, item.mime, [1], languages)
+        yield from ocr_grids(path, item.mime, [1], languages, case.settings.limits)
     elif item.mime.startswith("text/"):
         yield from text_grids(session, item)
     else:
         yield from sheet_grids(session, item)
+
+
+def _guarded(grids: Iterator[Grid], result: ImportResult) -> Iterator[Grid]:
+    """The grids until one cannot be read: the cause goes on the result, the tables read
+    before it are kept."""
+    try:
+        yield from grids
+    except ExtractionError as exc:
+        result.problems.append(f"stopped reading: {exc.message} ({exc.cause})")
 
 
 def _where_ref(grid: Grid) -> str:
