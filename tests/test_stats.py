@@ -473,3 +473,18 @@ def test_a_pdf_that_prints_each_row_as_one_line_of_text(tmp_path: Path, case: Ca
         ("650000", "death_rate"): 4.42,
     }
     assert res.tables[0].table_ref == "3-5"
+
+
+def test_the_same_import_and_series_on_postgresql(
+    pg_url: str, tmp_path: Path, files: dict[str, Path]
+) -> None:
+    from tests.conftest import pg_database
+
+    case = Case.init(tmp_path / "case", database_url=pg_database(pg_url, "guwah_stats"))
+    assert case.engine.dialect.name == "postgresql"
+    for key in ("CSY2020", "NBS", "NHFPC2016"):
+        _build, source, edition = BUILDERS[key]
+        import_file(case, files[key], source, edition)
+    c = change(_series(case, "birth_rate", "新疆"), 2017, 2019)
+    assert round(c.relative * 100, 1) == -48.7  # type: ignore[operator]
+    assert _series(case, "births", "全国").points[2016].disputed
