@@ -488,3 +488,11 @@ def test_the_same_import_and_series_on_postgresql(
     c = change(_series(case, "birth_rate", "新疆"), 2017, 2019)
     assert round(c.relative * 100, 1) == -48.7  # type: ignore[operator]
     assert _series(case, "births", "全国").points[2016].disputed
+
+
+@pytest.mark.parametrize("command", ["import", "show", "export", "change", "groups", "rate", "tables"])
+def test_every_stats_command_has_help_with_an_example(command: str) -> None:
+    from tests.conftest import run_cli
+
+    out = run_cli("stats", command, "--help").stdout
+    assert "Example" in out and f"guwah stats {command}" in out
