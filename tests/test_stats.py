@@ -490,9 +490,32 @@ def test_the_same_import_and_series_on_postgresql(
     assert _series(case, "births", "全国").points[2016].disputed
 
 
-@pytest.mark.parametrize("command", ["import", "show", "export", "change", "groups", "rate", "tables"])
+@pytest.mark.parametrize(
+    "command", ["import", "show", "export", "change", "groups", "rate", "tables"]
+)
 def test_every_stats_command_has_help_with_an_example(command: str) -> None:
     from tests.conftest import run_cli
 
     out = run_cli("stats", command, "--help").stdout
     assert "Example" in out and f"guwah stats {command}" in out
+
+
+def test_a_printed_code_column_is_read_as_codes_not_figures(tmp_path: Path, case: Case) -> None:
+    """The census file's own layout: 区划代码 beside the names; the codes resolve the rows."""
+    wb = openpyxl.load_workbook(CENSUS, read_only=True)
+    rows = [
+        [r[0], r[3], r[8]]
+        for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if str(r[0]) in ("653121", "654027", "650103")
+    ]
+    path = _sheet(
+        tmp_path / "codes.xlsx",
+        [["少数民族人口比重（2020年）"], ["区划代码", "区县", "少数民族人口比重（%）"], *rows],
+    )
+    import_file(case, path, "census 2020")
+    with case.sessions() as session:
+        got = {
+            v.region_code: (v.region_method, v.value, v.unit)
+            for v in session.scalars(select(StatValue))
+        }
+    assert got == {str(code): ("code", share, "percent") for code, _name, share in rows}

@@ -247,3 +247,16 @@ def canonical_name(code: str) -> str | None:
     gb = [p for p in named if not p.note]
     pool = gb or named
     return max(pool, key=lambda p: (p.end is None, p.end or 0, p.start or 0)).name
+
+
+def resolve_code(code_text: str, raw: str) -> Resolution | None:
+    """A region given by its printed code (区划代码: 6 digits, or 12 for 统计用区划代码)."""
+    code = code_text.strip().removesuffix(".0")[:6]
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    named = [p for p in places() if p.code == code]
+    if not named:
+        return Resolution(raw, None, "unmatched")
+    name = canonical_name(code) or named[0].name
+    place = next(p for p in named if p.name == name)
+    return Resolution(raw, place, "code", tuple(named))

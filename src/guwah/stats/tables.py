@@ -16,7 +16,7 @@ from typing import Any
 from guwah.stats.cells import Parsed, parse_cell, year_in_text, year_of
 from guwah.stats.grid import Grid, GridCell
 from guwah.stats.indicators import indicators, match_indicator
-from guwah.stats.regions import Resolution, Resolver, resolve_all, scope_of
+from guwah.stats.regions import Resolution, Resolver, resolve_all, resolve_code, scope_of
 from guwah.stats.units import Unit, declared_units, strip_unit, unit_in_label
 
 LOW_CONFIDENCE = 80.0  # OCR word confidence below which a figure is flagged
@@ -108,6 +108,9 @@ def read_table(
         {c for r in data_rows for (rr, c) in grid.cells if rr == r and c not in label_cols}
     )
     heads = _column_heads(grid, header_rows, data_cols, grid.merged)
+    code_col = _code_col(grid, data_rows, range(1, grid.n_cols + 1), header_rows)
+    if code_col in data_cols:
+        data_cols.remove(code_col)
     corner = " ".join(grid.text(r, label_col) for r in header_rows)
     problems: list[dict[str, str]] = []
     table_units = [u for line in title_lines + footnotes for u in declared_units(line)]
@@ -144,6 +147,11 @@ def read_table(
         )
         res = resolve_all([labels[r] for r in data_rows], year_for_names or edition, scope)
         side_res = dict(zip(data_rows, res, strict=True))
+        if code_col is not None:
+            for r in data_rows:
+                by_code = resolve_code(grid.text(r, code_col), labels[r])
+                if by_code is not None:
+                    side_res[r] = by_code
     across = (
         "year"
         if years_across
@@ -220,8 +228,28 @@ def read_table(
     )
 
 
+_CODE = re.compile(r"^\d{6}(?:\d{6})?$")
+
+
+def _code_col(grid: Grid, data_rows: list[int], cols: range, header_rows: list[int]) -> int | None:
+    """A column of printed region codes (区划代码), read as codes rather than figures."""
+    for c in cols:
+        head = " ".join(grid.text(r, c) for r in header_rows)
+        texts = [grid.text(r, c) for r in data_rows if grid.text(r, c)]
+        codes = sum(1 for t in texts if _CODE.match(t.replace(".0", "")))
+        if texts and ("代码" in head or "代 码" in head or codes >= 0.8 * len(data_rows)):
+            return c
+    return None
+
+
 def _row_kind(grid: Grid, r: int) -> str:
     cells = grid.row_cells(r)
+    if (
+        len(cells) > 2
+        and _CODE.match(cells[0].text.strip().removesuffix(".0"))
+        and parse_cell(cells[1].text).kind == "text"
+    ):
+        cells = cells[1:]  # a printed region code before the name
     first = cells[0].text.strip() if cells else ""
     if _NOTE.match(first):
         return "note"
