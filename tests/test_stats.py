@@ -519,3 +519,36 @@ def test_a_printed_code_column_is_read_as_codes_not_figures(tmp_path: Path, case
             for v in session.scalars(select(StatValue))
         }
     assert got == {str(code): ("code", share, "percent") for code, _name, share in rows}
+
+
+def test_groups_by_minority_share_and_the_national_series(stats_case: Case) -> None:
+    from guwah.stats.analysis import against_national, group_summary, groups_by_share
+
+    with stats_case.sessions() as session:
+        regional = [s for s in load_series(session, "birth_rate") if s.region_code != "000000"]
+    groups = groups_by_share(regional, read_census(CENSUS), 2017, 2019, threshold=50)
+    high, low, unknown = groups.values()
+    assert {r.series.region_code for r in high} == {"650000", "540000"}  # census: 57.8 %, 87.8 %
+    xj = next(r for r in high if r.series.region_code == "650000")
+    assert round(xj.change.relative * 100, 1) == -48.7  # type: ignore[operator]
+    assert "1 region(s); median relative change -48.7 %" in group_summary(high)
+    assert all(r.change.relative is None for r in low)  # provinces: 2015 only
+    assert [r.series.region_code for r in unknown] == ["XPCC"]
+    national = _series(stats_case, "birth_rate", "全国")
+    rows = {c.year: c for c in against_national(xj.series, national)}
+    assert rows[2019].difference == pytest.approx(8.14 - 10.48)
+    assert rows[2017].ratio == pytest.approx(15.88 / 12.43)
+
+
+def test_a_code_that_changed_over_the_years_compared_gets_the_boundary_caveat() -> None:
+    from guwah.stats.series import Point, Series
+
+    turpan = Series(
+        "birth_rate", "652100", "吐鲁番地区", "吐鲁番", {2010: Point(2010), 2016: Point(2016)}
+    )
+    text = " ".join(caveats(turpan))
+    assert "boundaries may differ" in text and "2015" in text  # 吐鲁番地区 until 2015 (GB/T 2260)
+    xinjiang = Series(
+        "birth_rate", "650000", "新疆维吾尔自治区", "新疆", {2010: Point(2010), 2019: Point(2019)}
+    )
+    assert not any("boundaries" in c for c in caveats(xinjiang))
