@@ -552,3 +552,19 @@ def test_a_code_that_changed_over_the_years_compared_gets_the_boundary_caveat() 
         "birth_rate", "650000", "新疆维吾尔自治区", "新疆", {2010: Point(2010), 2019: Point(2019)}
     )
     assert not any("boundaries" in c for c in caveats(xinjiang))
+
+
+def test_a_damaged_workbook_is_a_clear_error_and_stays_preserved(
+    tmp_path: Path, case: Case, files: dict[str, Path]
+) -> None:
+    from guwah.case import CaseError
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(files["CSY2020"].read_bytes()[:1500])
+    with pytest.raises(CaseError, match="cannot be read"):
+        import_file(case, broken, "China Statistical Yearbook", 2020)
+    with case.sessions() as session:
+        item = session.scalars(select(Item)).one()
+        assert item.status == "error" and item.error
+        assert session.query(StatTable).count() == 0
+    assert case.blobs.path_for(item.sha256).read_bytes() == broken.read_bytes()

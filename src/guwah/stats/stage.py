@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
 from guwah.core import case_lock, utcnow
-from guwah.ingest.executor import SerialExecutor
+from guwah.ingest.executor import make_executor
 from guwah.ingest.registry import ExtractionError
 from guwah.stats.grid import Grid
 from guwah.stats.models import StatTable, StatValue
@@ -63,9 +63,10 @@ def import_file(
     if not source.strip():
         raise CaseError('say where the table comes from: --source "China Statistical Yearbook"')
     sha = hash_file(path)
-    ingest(
-        case, [path], custodian=custodian, note=f"stats import: {source}", executor=SerialExecutor()
-    )
+    # extraction in a worker process, as `guwah ingest` does: a file that crashes its reader
+    # fails its item, not this command
+    executor = make_executor(1, case.settings.limits.worker_memory_bytes)
+    ingest(case, [path], custodian=custodian, note=f"stats import: {source}", executor=executor)
     result = ImportResult(sha)
     with case_lock(case), case.sessions() as session:
         item = session.scalar(select(Item).where(Item.sha256 == sha))
