@@ -69,7 +69,9 @@ class Observation:
     @property
     def cite(self) -> str:
         ed = f" {self.edition}" if self.edition else ""
-        return f"{self.source}{ed}, table {self.table_ref}, {self.cell}"
+        ref = self.table_ref
+        named = not (ref.startswith(("sheet ", "p. ")) or ref == "csv")
+        return f"{self.source}{ed}, {'table ' + ref + ', ' if named else ''}{self.cell}"
 
     @property
     def comparable(self) -> float | None:
