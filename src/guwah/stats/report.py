@@ -157,7 +157,7 @@ def _tables(tables: list[StatTable], base_url: str, h3: Markup) -> Markup:
 
 def chart(group: list[Series], width: int = 640, height: int = 220) -> Markup:
     """A line chart (inline SVG) of the agreed figures of series of one indicator."""
-    lines = [(s, s.values()) for s in group if len(s.values()) >= 2]
+    lines = [(s, s.values()) for s in group if len(s.values()) >= 2][: len(COLOURS)]
     if not lines:
         return Markup("")
     ys = [v for _s, vals in lines for v in vals.values()]
@@ -184,14 +184,35 @@ def chart(group: list[Series], width: int = 640, height: int = 220) -> Markup:
                 px(year), height - pad + 14, year
             )
         )
-    for i, (s, vals) in enumerate(lines):
-        colour = COLOURS[i % len(COLOURS)]
-        pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in sorted(vals.items()))
+    for frac in (0.0, 0.5, 1.0):
+        v = lo + (hi - lo) * frac
         parts.append(
-            Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(
-                colour, pts
+            Markup('<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{}</text>').format(
+                pad - 4, py(v) + 3, f"{v:,.4g}"
             )
         )
+    for i, (s, vals) in enumerate(lines):
+        colour = COLOURS[i % len(COLOURS)]
+        # a line only between consecutive years: a gap in the figures is a gap in the line
+        run: list[int] = []
+        for year in [*sorted(vals), None]:
+            if year is not None and (not run or year == run[-1] + 1):
+                run.append(year)
+                continue
+            if len(run) > 1:
+                pts = " ".join(f"{px(y):.1f},{py(vals[y]):.1f}" for y in run)
+                parts.append(
+                    Markup(
+                        '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'
+                    ).format(colour, pts)
+                )
+            run = [year] if year is not None else []
+        for y, v in sorted(vals.items()):
+            parts.append(
+                Markup(
+                    '<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"><title>{} {}: {}</title></circle>'
+                ).format(px(y), py(v), colour, s.region_name or s.region_raw or "?", y, f"{v:,.6g}")
+            )
         last_y = max(vals)
         parts.append(
             Markup('<text x="{:.1f}" y="{:.1f}" font-size="10" fill="{}">{}</text>').format(
