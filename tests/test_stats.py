@@ -157,6 +157,12 @@ def test_xinjiang_county_names_resolve_as_the_census_codes_them() -> None:
     short = resolve_all([n for _c, n in prefectures], 2020, "65")
     right_short = sum(1 for (c, _n), r in zip(prefectures, short, strict=True) if r.code == c)
     assert right / len(rows) >= 0.99 and right_short == len(prefectures) >= 10
+    xpcc = resolve_all(
+        ["新疆生产建设兵团", "第八师", "兵团第一师", "石河子市", "第二十师"], 2020, "65"
+    )
+    assert [r.code for r in xpcc[:3]] == ["XPCC", "XPCC-08", "XPCC-01"]
+    assert xpcc[3].code == "659001"  # the city is the city, coded by GB/T 2260
+    assert xpcc[4].place is None and xpcc[4].method == "unmatched"  # no such division
 
 
 def test_xpcc_and_a_table_without_region_take_the_stated_region(stats_case: Case) -> None:

@@ -78,7 +78,10 @@ def import_command(
     if res.regions_total:
         say(f"Regions resolved: {res.regions_resolved} of {res.regions_total}")
     if res.unmatched_regions:
-        say("Region names that match no code (kept, listed): " + "、".join(res.unmatched_regions))
+        say(
+            "Region names that match no code, or several (kept, listed): "
+            + "、".join(res.unmatched_regions)
+        )
     for p in res.problems:
         say(f"  ! {p}")
     say(f"{res.values} figures in {len(res.tables)} table(s), {res.seconds:.1f} s")

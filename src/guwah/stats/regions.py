@@ -84,6 +84,7 @@ def clean_name(raw: str) -> str:
     """A printed region name without spaces, footnote marks and leading '#'/'其中：'."""
     text = _SPACE.sub("", raw or "")
     text = re.sub(r"^(?:其中[:：]?|#|＃|\d+[.、])", "", text)
+    text = re.sub(r"^(?:新疆生产建设)?兵团(?=第.{1,3}师)", "", text)  # 兵团第一师 → 第一师
     return re.sub(r"[①②③④⑤⑥⑦⑧⑨⑩*＊]+$|\(\d\)$|（\d）$", "", text)
 
 

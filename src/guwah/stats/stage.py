@@ -87,7 +87,7 @@ def import_file(
         langs = languages or case.settings.ocr_languages
         found = 0
         for grid in _guarded(_grids(case, session, item, langs), result):
-            table = read_table(grid, edition=edition, region=region)
+            table = read_table(grid, edition=edition, region=region, context=source)
             if table is None:
                 continue
             found += 1

@@ -73,12 +73,17 @@ class Table:
 
 
 def read_table(
-    grid: Grid, title_hint: str = "", edition: int | None = None, region: str | None = None
+    grid: Grid,
+    title_hint: str = "",
+    edition: int | None = None,
+    region: str | None = None,
+    context: str = "",
 ) -> Table | None:
     """The table in ``grid``, or None when it holds no figures (a page of prose).
 
     ``region`` names the place a table is about when it prints none (a provincial
     yearbook's own tables): it is used only where the table has no region labels.
+    ``context`` (the source, say 新疆统计年鉴) names the province when the title does not.
     """
     rows = grid.rows
     if not rows:
@@ -120,7 +125,7 @@ def read_table(
             if unit:
                 table_units.append(unit)
     title_year = year_in_text(title)
-    scope = scope_of(title)
+    scope = scope_of(title) or (scope_of(context) if context else None)
     title_indicator = match_indicator(title)
     title_region = _title_region(title, title_year, scope)
     if title_region is None and region:
@@ -195,15 +200,17 @@ def read_table(
                 "headers or the labels): its figures are kept as printed and not normalised",
             }
         )
-    unmatched = sorted({v.region_raw or "" for v in values if v.region and v.region.place is None})
-    if unmatched:
-        problems.append(
-            {
-                "kind": "unmatched_region",
-                "message": "region names that match no GB/T 2260 code (kept, listed): "
-                + "、".join(unmatched),
-            }
+    for method, kind, what in (
+        ("unmatched", "unmatched_region", "region names that match no GB/T 2260 code"),
+        ("ambiguous", "ambiguous_region", "region names that match more than one code"),
+    ):
+        names = sorted(
+            {v.region_raw or "" for v in values if v.region and v.region.method == method}
         )
+        if names:
+            problems.append(
+                {"kind": kind, "message": f"{what} (kept, listed): " + "、".join(names)}
+            )
     if any(v.indicator is None for v in values):
         missing = sorted({v.indicator_raw for v in values if v.indicator is None})
         problems.append(
