@@ -194,11 +194,7 @@ def chart(group: list[Series], width: int = 640, height: int = 220) -> Markup:
     for i, (s, vals) in enumerate(lines):
         colour = COLOURS[i % len(COLOURS)]
         # a line only between consecutive years: a gap in the figures is a gap in the line
-        run: list[int] = []
-        for year in [*sorted(vals), None]:
-            if year is not None and (not run or year == run[-1] + 1):
-                run.append(year)
-                continue
+        for run in _runs(sorted(vals)):
             if len(run) > 1:
                 pts = " ".join(f"{px(y):.1f},{py(vals[y]):.1f}" for y in run)
                 parts.append(
@@ -206,7 +202,6 @@ def chart(group: list[Series], width: int = 640, height: int = 220) -> Markup:
                         '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>'
                     ).format(colour, pts)
                 )
-            run = [year] if year is not None else []
         for y, v in sorted(vals.items()):
             parts.append(
                 Markup(
@@ -221,3 +216,14 @@ def chart(group: list[Series], width: int = 640, height: int = 220) -> Markup:
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+def _runs(years: list[int]) -> list[list[int]]:
+    """Consecutive years together: [2010, 2011, 2013] → [[2010, 2011], [2013]]."""
+    out: list[list[int]] = []
+    for year in years:
+        if out and year == out[-1][-1] + 1:
+            out[-1].append(year)
+        else:
+            out.append([year])
+    return out
