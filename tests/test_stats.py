@@ -14,6 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from guwah.case import Case
@@ -99,7 +101,17 @@ def test_disagreeing_sources_are_both_shown_never_averaged(
         ("1786", "National Bureau of Statistics annual releases", "yes"),
         ("1846", "NHFPC Statistical Bulletin 2016", "yes"),
     }
-    assert all(len(r["sha256"]) == 64 and r["cell"] == "B6" or r["cell"] == "B3" for r in rows)
+    assert {r["cell"] for r in rows} == {"B6", "B3"} and all(len(r["sha256"]) == 64 for r in rows)
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
+def test_printed_numbers_read_back_as_printed(x: object) -> None:
+    from guwah.stats.cells import parse_cell
+
+    value = float(x)  # type: ignore[arg-type]
+    for printed in (f"{value:.2f}", f"{value:,.2f}", f"{value:,.2f}①", f" {value:.2f} "):
+        parsed = parse_cell(printed)
+        assert parsed.kind == "number" and parsed.value == pytest.approx(value), printed
 
 
 def test_units_are_normalised_from_the_header_or_the_title(stats_case: Case) -> None:
