@@ -586,3 +586,25 @@ def test_a_damaged_workbook_is_a_clear_error_and_stays_preserved(
         assert item.status == "error" and item.error
         assert session.query(StatTable).count() == 0
     assert case.blobs.path_for(item.sha256).read_bytes() == broken.read_bytes()
+
+
+def test_a_table_continued_on_the_next_page(tmp_path: Path, case: Case) -> None:
+    from tests.yearbook_tables import write_pdf
+
+    v = values()["csy2016_2_8"]
+    regions = list(dict.fromkeys(r for r, _i, _y in v))
+    rows = [[r, v[(r, "出生率", 2015)], v[(r, "死亡率", 2015)]] for r in regions]
+    header = ["地区", "出生率(‰)", "死亡率(‰)"]
+    pdf = write_pdf(
+        tmp_path / "continued.pdf",
+        [
+            ("2-8 分地区人口的出生率、死亡率（2015年）", header, rows[:14], ""),
+            ("续表", header, rows[14:], "注：摘录。"),
+        ],
+    )
+    res = import_file(case, pdf, "China Statistical Yearbook", 2016)
+    assert [t.table_ref for t in res.tables] == ["2-8", "2-8"]
+    assert res.values == 2 * len(rows) and res.regions_resolved == res.regions_total == len(rows)
+    s = _series(case, "birth_rate", "西藏")  # on the second page, whose title says only 续表
+    assert s.points[2015].observations[0].value == 15.75
+    assert s.points[2015].observations[0].page_no == 2

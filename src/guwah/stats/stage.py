@@ -86,10 +86,14 @@ def import_file(
             session.execute(delete(StatTable).where(StatTable.id.in_(old)))
         langs = languages or case.settings.ocr_languages
         found = 0
+        previous = ""  # the title a continued table (续表) on the next page belongs to
         for grid in _guarded(_grids(case, session, item, langs), result):
-            table = read_table(grid, edition=edition, region=region, context=source)
+            table = read_table(
+                grid, title_hint=previous, edition=edition, region=region, context=source
+            )
             if table is None:
                 continue
+            previous = table.title
             found += 1
             ref = table_id or table.table_no or _where_ref(grid)
             if table_id and found > 1:

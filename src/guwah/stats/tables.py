@@ -22,6 +22,7 @@ from guwah.stats.units import Unit, declared_units, strip_unit, unit_in_label
 LOW_CONFIDENCE = 80.0  # OCR word confidence below which a figure is flagged
 _NOTE = re.compile(r"^\s*(?:注|说明|资料来源|数据来源|Note|Source)\s*[:：\d.、]?", re.IGNORECASE)
 _TABLE_NO = re.compile(r"^\s*(?:表\s*)?(\d{1,2}\s*[-—–－]\s*\d{1,3}(?:\s*[-—–－]\s*\d{1,3})?)")
+_CONTINUED = re.compile(r"^\s*续表|[(（]\s*续\s*[)）]|续\s*表")
 _REGION_HEAD = ("地区", "地 区", "区域", "地州", "县市", "Region", "地区名称", "单位名称")
 _YEAR_HEAD = ("年份", "年 份", "年度", "Year")
 _INDICATOR_HEAD = ("指标", "项目", "Item", "Indicator")
@@ -102,6 +103,8 @@ def read_table(
     # when there is a title above it
     title_lines = [" ".join(c.text.strip() for c in grid.row_cells(r)) for r in title_rows]
     title = " ".join(t for t in title_lines if t) or title_hint
+    if title_hint and _CONTINUED.search(title) and not _TABLE_NO.match(title):
+        title = f"{title_hint} {title}"  # 续表: the table of the page before, continued
     footnotes = [
         " ".join(c.text.strip() for c in grid.row_cells(r))
         for r in rows
