@@ -608,3 +608,31 @@ def test_a_table_continued_on_the_next_page(tmp_path: Path, case: Case) -> None:
     s = _series(case, "birth_rate", "西藏")  # on the second page, whose title says only 续表
     assert s.points[2015].observations[0].value == 15.75
     assert s.points[2015].observations[0].page_no == 2
+
+
+def test_rows_printed_in_two_column_groups(tmp_path: Path, case: Case) -> None:
+    v = values()["csy2016_2_8"]
+    regions = list(dict.fromkeys(r for r, _i, _y in v))
+    half = (len(regions) + 1) // 2
+    rows: list[list[object]] = [
+        ["2-8 分地区人口出生率（2015年）（‰）"],
+        ["地区", "出生率", "地区", "出生率"],
+    ]
+    for left, right in zip(regions[:half], regions[half:] + [""], strict=True):
+        rows.append(
+            [
+                left,
+                float(v[(left, "出生率", 2015)]),
+                right or None,
+                float(v[(right, "出生率", 2015)]) if right else None,
+            ]
+        )
+    res = import_file(
+        case, _sheet(tmp_path / "groups.xlsx", rows), "China Statistical Yearbook", 2016
+    )
+    assert res.values == len(regions) and res.regions_resolved == len(regions)
+    assert "2 column groups" in res.tables[0].layout
+    with case.sessions() as session:
+        got = {(x.region_raw, x.value, x.col) for x in session.scalars(select(StatValue))}
+    assert ("西藏", 15.75, 4) in got and ("北京", 7.96, 2) in got
+    assert {(r, float(v[(r, "出生率", 2015)])) for r in regions} == {(r, val) for r, val, _c in got}

@@ -101,6 +101,9 @@ def read_table(
     header_rows = [r for r in before if r not in title_rows]
     # a one-cell row right above the data is a header (a spanning "年份"), not a title,
     # when there is a title above it
+    groups = _column_groups(grid, data_rows, header_rows)
+    if len(groups) > 1:
+        return _read_groups(grid, groups, header_rows, title_hint, edition, region, context)
     title_lines = [" ".join(c.text.strip() for c in grid.row_cells(r)) for r in title_rows]
     title = " ".join(t for t in title_lines if t) or title_hint
     if title_hint and _CONTINUED.search(title) and not _TABLE_NO.match(title):
@@ -239,6 +242,68 @@ def read_table(
 
 
 _CODE = re.compile(r"^\d{6}(?:\d{6})?$")
+
+
+def _column_groups(grid: Grid, data_rows: list[int], header_rows: list[int]) -> list[int]:
+    """The first column of each group when a table prints its rows in side-by-side groups
+    (地区 | 出生率 | 地区 | 出生率): a later column of text labels, headed like the first."""
+    label_col = _label_col(grid, data_rows)
+    first_head = "".join(" ".join(grid.text(r, label_col) for r in header_rows).split())
+    starts = [label_col]
+    for c in range(label_col + 1, grid.n_cols + 1):
+        texts = [grid.text(r, c) for r in data_rows if grid.text(r, c)]
+        if len(texts) < max(2, len(data_rows) // 2):
+            continue
+        if not all(parse_cell(t).kind == "text" for t in texts):
+            continue
+        head = "".join(" ".join(grid.text(r, c) for r in header_rows).split())
+        resolved = sum(1 for r in resolve_all(texts) if r.place is not None)
+        if resolved >= len(texts) / 2 and (not first_head or head == first_head):
+            starts.append(c)
+    return starts
+
+
+def _read_groups(
+    grid: Grid,
+    starts: list[int],
+    header_rows: list[int],
+    title_hint: str,
+    edition: int | None,
+    region: str | None,
+    context: str,
+) -> Table | None:
+    """Each column group read as its own table (same title, notes and header rows), the
+    cells keeping their place in the original."""
+    tables: list[Table] = []
+    bounds = [*starts, grid.n_cols + 1]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        cells = {
+            key: cell
+            for key, cell in grid.cells.items()
+            if lo <= key[1] < hi or (key[0] not in header_rows and len(grid.row_cells(key[0])) == 1)
+        }
+        part = read_table(
+            Grid(cells, grid.where, grid.merged), title_hint, edition, region, context
+        )
+        if part is not None:
+            tables.append(part)
+    if not tables:
+        return None
+    first = tables[0]
+    problems = [p for t in tables for p in t.problems]
+    return Table(
+        title=first.title,
+        table_no=first.table_no,
+        layout=f"{first.layout} ({len(tables)} column groups)",
+        header_rows=first.header_rows,
+        label_col=first.label_col,
+        units=first.units,
+        footnotes=first.footnotes,
+        values=[v for t in tables for v in t.values],
+        problems=[p for i, p in enumerate(problems) if p not in problems[:i]],
+        year=first.year,
+        scope=first.scope,
+    )
 
 
 def _code_col(grid: Grid, data_rows: list[int], cols: range, header_rows: list[int]) -> int | None:
