@@ -636,3 +636,31 @@ def test_rows_printed_in_two_column_groups(tmp_path: Path, case: Case) -> None:
         got = {(x.region_raw, x.value, x.col) for x in session.scalars(select(StatValue))}
     assert ("西藏", 15.75, 4) in got and ("北京", 7.96, 2) in got
     assert {(r, float(v[(r, "出生率", 2015)])) for r in regions} == {(r, val) for r, val, _c in got}
+
+
+def test_two_tables_stacked_in_one_sheet(tmp_path: Path, case: Case) -> None:
+    a, b = values()["csy2012_3_5"], values()["csy2016_2_8"]
+    rows: list[list[object]] = [
+        ["3-5 各地区人口出生率(2011年)"],
+        ["地区", "出生率(‰)"],
+        ["全国", float(a[("全国", "出生率", 2011)])],
+        ["新疆", float(a[("新疆", "出生率", 2011)])],
+        [None],
+        ["2-8 分地区人口死亡率（2015年）"],
+        ["地区", "死亡率(‰)"],
+        ["全国", float(b[("全国", "死亡率", 2015)])],
+        ["西藏", float(b[("西藏", "死亡率", 2015)])],
+    ]
+    res = import_file(case, _sheet(tmp_path / "stacked.xlsx", rows), "China Statistical Yearbook")
+    assert [t.table_ref for t in res.tables] == ["3-5", "2-8"]
+    with case.sessions() as session:
+        got = {
+            (x.region_code, x.indicator, x.year): x.value
+            for x in session.scalars(select(StatValue))
+        }
+    assert got == {
+        ("000000", "birth_rate", 2011): 11.93,
+        ("650000", "birth_rate", 2011): 14.99,
+        ("000000", "death_rate", 2015): 7.11,
+        ("540000", "death_rate", 2015): 5.1,
+    }

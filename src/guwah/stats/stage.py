@@ -24,7 +24,7 @@ from guwah.stats.grid import Grid
 from guwah.stats.models import StatTable, StatValue
 from guwah.stats.readers import ocr_grids, pdf_grids, sheet_grids, text_grids
 from guwah.stats.regions import canonical_name
-from guwah.stats.tables import Table, read_table
+from guwah.stats.tables import Table, read_tables
 from guwah.store.blobs import hash_file
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item
@@ -88,27 +88,12 @@ def import_file(
         found = 0
         previous = ""  # the title a continued table (续表) on the next page belongs to
         for grid in _guarded(_grids(case, session, item, langs), result):
-            table = read_table(
+            for table in read_tables(
                 grid, title_hint=previous, edition=edition, region=region, context=source
-            )
-            if table is None:
-                continue
-            previous = table.title
-            found += 1
-            ref = table_id or table.table_no or _where_ref(grid)
-            if table_id and found > 1:
-                ref = f"{table_id}#{found}"
-            row = _store(session, item, grid, table, source, edition, ref)
-            result.tables.append(row)
-            result.values += len(table.values)
-            for p in table.problems:
-                result.problems.append(f"{ref}: {p['message']}")
-            for name in table.unmatched_regions:
-                if name not in result.unmatched_regions:
-                    result.unmatched_regions.append(name)
-            labels = {v.region_raw: v.region for v in table.values if v.region is not None}
-            result.regions_total += len(labels)
-            result.regions_resolved += sum(1 for r in labels.values() if r is not None and r.place)
+            ):
+                previous = table.title
+                found += 1
+                _add(result, session, item, grid, table, source, edition, table_id, found)
         CustodyLog(session, custodian or case.settings.custodian).append(
             "stats_imported",
             item_sha256=sha,
@@ -141,6 +126,34 @@ def _grids(case: Case, session: Session, item: Item, languages: str) -> Iterator
         yield from text_grids(session, item)
     else:
         yield from sheet_grids(session, item)
+
+
+def _add(
+    result: ImportResult,
+    session: Session,
+    item: Item,
+    grid: Grid,
+    table: Table,
+    source: str,
+    edition: int | None,
+    table_id: str | None,
+    found: int,
+) -> None:
+    """Store one table read and count it on the result."""
+    ref = table_id or table.table_no or _where_ref(grid)
+    if table_id and found > 1:
+        ref = f"{table_id}#{found}"
+    row = _store(session, item, grid, table, source, edition, ref)
+    result.tables.append(row)
+    result.values += len(table.values)
+    for p in table.problems:
+        result.problems.append(f"{ref}: {p['message']}")
+    for name in table.unmatched_regions:
+        if name not in result.unmatched_regions:
+            result.unmatched_regions.append(name)
+    labels = {v.region_raw: v.region for v in table.values if v.region is not None}
+    result.regions_total += len(labels)
+    result.regions_resolved += sum(1 for r in labels.values() if r is not None and r.place)
 
 
 def _guarded(grids: Iterator[Grid], result: ImportResult) -> Iterator[Grid]:

@@ -73,6 +73,43 @@ class Table:
         return seen
 
 
+def read_tables(
+    grid: Grid,
+    title_hint: str = "",
+    edition: int | None = None,
+    region: str | None = None,
+    context: str = "",
+) -> list[Table]:
+    """Every table in ``grid``: a sheet or page may stack several, each starting at a
+    numbered title (``2-8 …``) below the figures of the one before."""
+    rows = grid.rows
+    starts = [rows[0]] if rows else []
+    seen_data = False
+    for r in rows:
+        kind = _row_kind(grid, r)
+        if kind == "data":
+            seen_data = True
+        elif seen_data and kind == "title" and _TABLE_NO.match(grid.text(*_first(grid, r))):
+            starts.append(r)
+            seen_data = False
+    out: list[Table] = []
+    bounds = [*starts, (rows[-1] + 1) if rows else 0]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        part = Grid(
+            {k: c for k, c in grid.cells.items() if lo <= k[0] < hi}, grid.where, grid.merged
+        )
+        table = read_table(part, title_hint, edition, region, context)
+        if table is not None:
+            out.append(table)
+            title_hint = table.title
+    return out
+
+
+def _first(grid: Grid, r: int) -> tuple[int, int]:
+    cells = grid.row_cells(r)
+    return (r, cells[0].col) if cells else (r, 1)
+
+
 def read_table(
     grid: Grid,
     title_hint: str = "",
