@@ -664,3 +664,23 @@ def test_two_tables_stacked_in_one_sheet(tmp_path: Path, case: Case) -> None:
         ("000000", "death_rate", 2015): 7.11,
         ("540000", "death_rate", 2015): 5.1,
     }
+
+
+def test_six_digit_populations_are_figures_not_codes(tmp_path: Path, case: Case) -> None:
+    wb = openpyxl.load_workbook(CENSUS, read_only=True)
+    rows = [
+        [r[3], r[4]]
+        for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if str(r[0]) in ("653121", "654027", "650103")
+    ]
+    assert len(rows) == 3 and all(100_000 <= int(p) < 1_000_000 for _n, p in rows)
+    path = _sheet(
+        tmp_path / "pop.xlsx", [["新疆各县人口（2020年）"], ["地区", "人口数(人)"], *rows]
+    )
+    import_file(case, path, "census 2020")
+    with case.sessions() as session:
+        got = {
+            (v.region_raw, v.base_value, v.region_method)
+            for v in session.scalars(select(StatValue))
+        }
+    assert got == {(name, float(pop), "exact") for name, pop in rows}

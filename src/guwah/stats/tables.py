@@ -198,7 +198,7 @@ def read_table(
         if code_col is not None:
             for r in data_rows:
                 by_code = resolve_code(grid.text(r, code_col), labels[r])
-                if by_code is not None:
+                if by_code is not None and by_code.place is not None:
                     side_res[r] = by_code
     across = (
         "year"
@@ -348,8 +348,13 @@ def _code_col(grid: Grid, data_rows: list[int], cols: range, header_rows: list[i
     for c in cols:
         head = " ".join(grid.text(r, c) for r in header_rows)
         texts = [grid.text(r, c) for r in data_rows if grid.text(r, c)]
-        codes = sum(1 for t in texts if _CODE.match(t.replace(".0", "")))
-        if texts and ("代码" in head or "代 码" in head or codes >= 0.8 * len(data_rows)):
+        headed = "代码" in head.replace(" ", "") or "code" in head.lower()
+        known = sum(
+            1 for t in texts if (r := resolve_code(t, "")) is not None and r.place is not None
+        )
+        # a column of 6-digit numbers is codes only when headed so, or when nearly all of
+        # them are GB/T 2260 codes (populations of six digits are not)
+        if texts and (headed or known >= 0.9 * len(data_rows)):
             return c
     return None
 
