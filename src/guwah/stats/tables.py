@@ -136,8 +136,6 @@ def read_table(
     before = [r for r in rows if r < first]
     title_rows = [r for r in before if kinds[r] in ("title", "note") or len(grid.row_cells(r)) == 1]
     header_rows = [r for r in before if r not in title_rows]
-    # a one-cell row right above the data is a header (a spanning "年份"), not a title,
-    # when there is a title above it
     groups = _column_groups(grid, data_rows, header_rows)
     if len(groups) > 1:
         return _read_groups(grid, groups, header_rows, title_hint, edition, region, context)
