@@ -191,6 +191,8 @@ def test_rate_from_counts_states_its_denominator(stats_case: Case) -> None:
     assert year_end is not None and mean is not None
     assert round(year_end.value, 2) == round(20.54 / 2523.22 * 1000, 2) == 8.14
     assert round(mean.value, 2) == round(20.54 / ((2486.76 + 2523.22) / 2) * 1000, 2) == 8.2
+    per_100k = rate_from_counts(births, pop, 2019, per=100_000)
+    assert per_100k is not None and round(per_100k.value, 1) == round(205_400 / 25_232_200 * 1e5, 1)
     assert "mean of the year-end populations 2018 and 2019" in mean.method
     assert "C3" in mean.method and "B5" in mean.method
 
@@ -392,6 +394,23 @@ def test_report_section_escapes_table_text(tmp_path: Path, case: Case) -> None:
     assert "<script>" not in html and "<img src=x>" not in html and "<b>source" not in html
     assert "&lt;img src=x&gt;" in html and "http://127.0.0.1:8000/items/" in html
     assert "Breaks in trend" in html and "Caveats" in html
+    formula = _sheet(
+        tmp_path / "formula.xlsx",
+        [
+            ["人口出生率（‰）"],
+            ["地区", "2017"],
+            ['=HYPERLINK("http://x")', "15.88"],
+            ["新疆", "-0.42"],
+        ],
+    )
+    import_file(case, formula, "formula source")
+    out = tmp_path / "out.csv"
+    with case.sessions() as session:
+        export_csv(session, out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    printed = {r["region_as_printed"] for r in rows}
+    assert '\'=HYPERLINK("http://x")' in printed and not any(p.startswith("=") for p in printed)
+    assert "-0.42" in {r["as_printed"] for r in rows}  # a negative number stays a number
 
 
 def test_cli_import_show_change_export(tmp_path: Path, files: dict[str, Path]) -> None:
