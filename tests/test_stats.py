@@ -703,3 +703,23 @@ def test_six_digit_populations_are_figures_not_codes(tmp_path: Path, case: Case)
             for v in session.scalars(select(StatValue))
         }
     assert got == {(name, float(pop), "exact") for name, pop in rows}
+
+
+def test_an_official_table_without_rate_units_keeps_them_unnormalised(stats_case: Case) -> None:
+    """CSY 1998 table 4-3 as stats.gov.cn prints it: the rates carry no ‰ anywhere."""
+    with stats_case.sessions() as session:
+        table = session.scalar(select(StatTable).where(StatTable.table_ref == "4-3"))
+        assert table is not None and len(table.footnotes) == 4
+        assert any(p["message"].startswith("96 figures have no unit") for p in table.problems)
+        vals = session.scalars(select(StatValue).where(StatValue.table_id == table.id)).all()
+    assert len(vals) == 32 * 4 and all(v.region_code for v in vals)
+    xj = {v.indicator: v for v in vals if v.region_code == "650000"}
+    assert (xj["population"].value, xj["population"].base_value) == (1718, 17_180_000)
+    assert (xj["birth_rate"].value, xj["birth_rate"].unit, xj["birth_rate"].problem) == (
+        19.66,
+        None,
+        "no_unit",
+    )
+    assert xj["birth_rate"].base_value is None  # never guessed to be ‰
+    cq = {v.indicator: v.value for v in vals if v.region_code == "500000"}
+    assert cq["natural_growth_rate"] == 6.24  # 重庆 resolves in 1997, its first year

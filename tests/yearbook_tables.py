@@ -233,6 +233,26 @@ def iud_pey(out: Path) -> Path:
     return iud_2012(out, "iud_pey", "全国计划生育手术情况", "pey2013_family_planning.xlsx")
 
 
+def csy1998_4_3(out: Path) -> Path:
+    """CSY 1998 table 4-3 (1997) as the NBS's own web copy prints it: total population in
+    万人, the three rates with no unit printed anywhere (so none may be assumed)."""
+    v = values()["csy1998_4_3"]
+    regions = list(dict.fromkeys(r for r, _i, _y in v))
+    inds = ("年底总人口", "出生率", "死亡率", "自然增长率")
+    rows: list[list[object]] = [
+        ["4-3 各地区总人口和出生率、死亡率、自然增长率(1997年)"],
+        ["地区", "年底总人口(万人)", "出生率", "死亡率", "自然增长率"],
+    ]
+    rows += [[r, *(_num(v[(r, ind, 1997)]) for ind in inds)] for r in regions]
+    rows += [
+        ["注:"],
+        ["1. 全国总人口包括现役军人数,分地区数字中则未包括。"],
+        ["2. 全国数据未包括香港特别行政区、台湾省和澳门地区的人口数据。"],
+        ["3. 全国数据根据抽样误差和调查误差进行了修正。"],
+    ]
+    return _book(rows, [], out / "csy1998_table_4-3.xlsx")
+
+
 BUILDERS = {
     "CSY2020": (csy2020, "China Statistical Yearbook", 2020),
     "CSY2016": (csy2016_2_8, "China Statistical Yearbook", 2016),
@@ -246,6 +266,7 @@ BUILDERS = {
     "XASS2021": (xass_2018, "Xinjiang Academy of Social Sciences (China Daily 2021)", 2021),
     "HFPY2013": (iud_hfpy, "China Health and Family Planning Statistical Yearbook", 2013),
     "PEY2013": (iud_pey, "China Population and Employment Statistics Yearbook", 2013),
+    "CSY1998": (csy1998_4_3, "China Statistical Yearbook", 1998),
 }
 
 

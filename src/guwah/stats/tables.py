@@ -233,12 +233,22 @@ def read_table(
             )
     if not values:
         return None
-    if all(v.unit is None for v in values if v.value is not None):
+    unitless = [v for v in values if v.value is not None and v.unit is None]
+    if unitless and len(unitless) == sum(1 for v in values if v.value is not None):
         problems.append(
             {
                 "kind": "no_unit",
                 "message": "the table states no unit (not in the title, a 单位 line, the "
                 "headers or the labels): its figures are kept as printed and not normalised",
+            }
+        )
+    elif unitless:
+        what = sorted({v.indicator_raw for v in unitless})
+        problems.append(
+            {
+                "kind": "no_unit",
+                "message": f"{len(unitless)} figures have no unit stated (kept as printed, "
+                "not normalised): " + "、".join(what[:20]),
             }
         )
     for method, kind, what in (
