@@ -243,12 +243,12 @@ def read_table(
             }
         )
     elif unitless:
-        what = sorted({v.indicator_raw for v in unitless})
+        labels_unitless = sorted({v.indicator_raw for v in unitless})
         problems.append(
             {
                 "kind": "no_unit",
                 "message": f"{len(unitless)} figures have no unit stated (kept as printed, "
-                "not normalised): " + "、".join(what[:20]),
+                "not normalised): " + "、".join(labels_unitless[:20]),
             }
         )
     for method, kind, what in (
