@@ -231,6 +231,10 @@ def test_import_is_preserved_with_custody_and_is_idempotent(
     assert events.count("stored") == 1 and events.count("stats_imported") == 2
     stored = stats_case.blobs.path_for(res.sha256)
     assert stored.read_bytes() == path.read_bytes() and not stored.stat().st_mode & 0o222
+    from guwah.store.custody import verify
+
+    with stats_case.sessions() as session:
+        assert verify(session, stats_case.blobs).ok  # the chain holds with the stats events
 
 
 def test_a_pdf_page_with_a_text_layer(tmp_path: Path, case: Case) -> None:
