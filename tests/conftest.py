@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from PIL import Image
@@ -17,6 +20,7 @@ from PIL import Image
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -102,13 +106,12 @@ def _pg_bin() -> Path | None:
 def pg_url() -> Iterator[str]:
     """A throwaway PostgreSQL server on a Unix socket, for server-mode tests."""
     import pwd
-    import shutil
     import tempfile
     import uuid
 
+    require("postgresql")
     bin_dir = _pg_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries not installed (Debian package postgresql)")
+    assert bin_dir is not None
     # not under pytest's tmp dir: that one is private to root, and the server runs as postgres
     root = Path(tempfile.mkdtemp(prefix="guwah-pg-"))
     as_user: list[str] = []
@@ -149,6 +152,26 @@ def pg_url() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def ingest_one_file(tmp_path: Path, name: str, write: Callable[[Path], T]) -> tuple[Case, str, T]:
+    """A new case holding one file that ``write(path)`` made: the case, its SHA-256, what
+    ``write`` returned (what was written, to compare against)."""
+    import hashlib
+
+    from guwah.ingest.pipeline import ingest
+
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    written = write(leak / name)
+    sha = hashlib.sha256((leak / name).read_bytes()).hexdigest()
+    case = Case.init(tmp_path / "case")
+    ex = ProcessExecutor(workers=2)
+    try:
+        ingest(case, [leak], executor=ex)
+    finally:
+        ex.close()
+    return case, sha, written
+
+
 def pg_database(pg_url: str, name: str) -> str:
     """A fresh, empty database ``name`` on the test server; its URL."""
     from sqlalchemy import create_engine, text
@@ -161,3 +184,97 @@ def pg_database(pg_url: str, name: str) -> str:
         conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return pg_url.replace("/postgres?", f"/{name}?")
+
+
+# --- Programs and services some tests need -----------------------------------------------
+# A test that needs one says so with ``@pytest.mark.requires("tesseract")`` (or calls
+# ``require("tesseract")`` in a fixture). Without it the test is skipped with the Debian
+# package to install; with GUWAH_STRICT_TESTS=1 (CI, `.ci/run`) it FAILS instead, so a
+# missing program can never leave the suite quietly green.
+
+STRICT = os.environ.get("GUWAH_STRICT_TESTS") == "1"
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _tesseract_ready() -> bool:
+    from guwah.ingest.ocr import available_languages
+
+    return shutil.which("tesseract") is not None and {"chi_sim", "eng"} <= available_languages()
+
+
+REQUIREMENTS: dict[str, tuple[Callable[[], bool], str]] = {
+    "postgresql": (lambda: _pg_bin() is not None, "the PostgreSQL server (Debian: postgresql)"),
+    "tesseract": (
+        _tesseract_ready,
+        "Tesseract with Chinese and English "
+        "(Debian: tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)",
+    ),
+    "cjk_font": (CJK_FONT.exists, f"the Noto CJK font {CJK_FONT} (Debian: fonts-noto-cjk)"),
+    "chromium": (CHROMIUM.exists, f"Debian's Chromium at {CHROMIUM} (Debian: chromium)"),
+    "root": (lambda: os.geteuid() == 0, "root (CI runs as root; run pytest as root)"),
+}
+
+
+@functools.cache
+def available(name: str) -> bool:
+    return REQUIREMENTS[name][0]()
+
+
+def require(name: str) -> None:
+    """Skip the test when ``name`` is missing; fail it under GUWAH_STRICT_TESTS=1."""
+    if available(name):
+        return
+    message = f"needs {REQUIREMENTS[name][1]}"
+    if STRICT:
+        pytest.fail(f"GUWAH_STRICT_TESTS=1 and this test {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requires(*names): programs or services the test needs "
+        f"({', '.join(REQUIREMENTS)}); skipped without them, failed under GUWAH_STRICT_TESTS=1",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires"):
+        for name in mark.args:
+            require(name)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    met = [n for n in REQUIREMENTS if available(n)]
+    missing = [n for n in REQUIREMENTS if not available(n)]
+    mode = "missing ones FAIL" if STRICT else "missing ones skip; GUWAH_STRICT_TESTS=1 fails them"
+    lines = [f"guwah test requirements: present {', '.join(met) or 'none'} ({mode})"]
+    if missing:
+        lines.append(f"guwah test requirements MISSING: {', '.join(missing)}")
+    if "root" in met:
+        lines.append("running as root: the root-only tests run (they drop to another user)")
+    return lines
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies) with one page, 1280 × 900."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()

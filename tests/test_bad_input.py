@@ -226,7 +226,7 @@ def test_the_summary_groups_errors_by_cause(case: Case, hostile_leak: Path) -> N
     assert summary["by_status"]["ok"] >= 1
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to another user")
+@pytest.mark.requires("root")
 def test_unreadable_file_is_an_error_and_the_rest_is_read(small_leak: Path) -> None:
     """Root reads every file, so the ingest runs in a child process as user 'nobody'."""
     import pwd

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
-from guwah.store.custody import GENESIS, CustodyLog, verify
+from guwah.store.custody import GENESIS, CustodyLog, event_fields, event_hash, verify
 from guwah.store.models import CustodyEvent, Item
 from tests.conftest import run_cli
 
@@ -112,3 +112,94 @@ def test_an_original_without_a_custody_record_is_reported(ingested: Case) -> Non
         report = verify(s, ingested.blobs)
     assert any(line.startswith(sha) for line in report.unlogged)
     assert report.chain_breaks  # removing events also breaks the chain
+
+
+def test_a_writable_original_is_named_and_fails_verification(ingested: Case) -> None:
+    with ingested.sessions() as s:
+        shas = sorted(s.scalars(select(Item.sha256)).all())
+    writable = shas[-1]
+    os.chmod(ingested.blobs.path_for(writable), 0o644)  # someone made it writable again
+
+    code, report = _verify_json(ingested)
+    assert code == 1 and report["ok"] is False
+    assert [line.split(":")[0] for line in report["writable"]] == [writable]  # type: ignore[union-attr]
+    assert report["tampered"] == [] and report["missing"] == []  # content still matches
+
+    human = run_cli("custody", "verify", "--case", ingested.root, check=False)
+    assert human.returncode == 1
+    assert "Writable originals (must be read-only) (1):" in human.stdout
+    assert writable in human.stdout and "NOT verified" in human.stdout
+
+
+def _recorded_head(case: Case) -> tuple[int, str]:
+    seq, head = run_cli("custody", "head", "--case", case.root).stdout.split()
+    return int(seq), head
+
+
+def _verify_against(case: Case, head: str) -> tuple[int, dict[str, object], str]:
+    proc = run_cli(
+        "custody", "verify", "--case", case.root, "--expect-head", head, "--json", check=False
+    )
+    human = run_cli("custody", "verify", "--case", case.root, "--expect-head", head, check=False)
+    assert human.returncode == proc.returncode
+    return proc.returncode, json.loads(proc.stdout), human.stdout
+
+
+def test_a_rewritten_log_fails_against_the_head_written_down_before(ingested: Case) -> None:
+    _, head = _recorded_head(ingested)
+    # rewrite history from event 3 on and recompute every hash: a chain that is valid in
+    # itself, which only the head kept outside the case can expose
+    with ingested.sessions() as s:
+        events = s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)).all()
+        prev = events[1].hash
+        for ev in events[2:]:
+            if ev.seq == 3:
+                ev.custodian = "someone else"
+            ev.prev_hash = prev
+            ev.hash = prev = event_hash(event_fields(ev))
+        s.commit()
+    with ingested.sessions() as s:
+        assert verify(s, ingested.blobs).ok  # the forgery is consistent …
+
+    code, report, human = _verify_against(ingested, head)
+    assert code == 1 and report["ok"] is False  # … but the recorded head is gone
+    assert report["chain_breaks"] == [] and report["expected_head_seq"] is None
+    assert len(report["anchor"]) == 1 and head in report["anchor"][0]  # type: ignore[arg-type,index]
+    assert "rewritten" in human and head in human and "NOT verified" in human
+
+
+def test_a_truncated_log_fails_against_the_head_written_down_before(ingested: Case) -> None:
+    seq, head = _recorded_head(ingested)
+    with ingested.engine.begin() as conn:  # the last two events disappear
+        conn.execute(text("DELETE FROM custody_events WHERE seq > :n"), {"n": seq - 2})
+    with ingested.sessions() as s:
+        assert verify(s, ingested.blobs).chain_breaks == []  # a valid prefix of the chain
+
+    code, report, human = _verify_against(ingested, head)
+    assert code == 1 and report["ok"] is False
+    assert report["events"] == seq - 2 and report["expected_head_seq"] is None
+    assert "truncated" in report["anchor"][0]  # type: ignore[index]
+    assert "does not match" in human
+
+
+def test_events_after_the_recorded_head_keep_it_valid(ingested: Case) -> None:
+    seq, head = _recorded_head(ingested)
+    with ingested.sessions() as s:
+        log = CustodyLog(s, "A. Custodian")
+        log.append("exported", details={"to": "court"})
+        s.commit()
+    code, report, human = _verify_against(ingested, head.upper())  # case does not matter
+    assert code == 0 and report["ok"] is True
+    assert report["expected_head_seq"] == seq and report["anchor"] == []
+    assert f"event {seq:,} of the chain; 1 event was added after it" in human
+    # the head of the empty log (`guwah custody head` of a new case) begins every chain
+    code, report, _ = _verify_against(ingested, GENESIS)
+    assert code == 0 and report["expected_head_seq"] == 0
+
+
+def test_a_malformed_expected_head_is_a_usage_error(ingested: Case) -> None:
+    proc = run_cli(
+        "custody", "verify", "--case", ingested.root, "--expect-head", "12 ab", check=False
+    )
+    assert proc.returncode == 2
+    assert "64 hex digits" in proc.stderr

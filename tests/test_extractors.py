@@ -23,14 +23,14 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from guwah.config import Limits
 from guwah.ingest.extractors.spreadsheets import XLS, XLSX, sniff_delimiter
 from guwah.ingest.registry import ExtractContext, Extraction, ExtractionError, pick
+from tests.conftest import CJK_FONT, require
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 FICTIONAL_ID = "653121199001011234"  # shape of a resident ID; not a real person
 
-needs_cjk_font = pytest.mark.skipif(not CJK_FONT.exists(), reason="fonts-noto-cjk not installed")
+needs_cjk_font = pytest.mark.requires("cjk_font")
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -637,19 +637,11 @@ def make_pdf(
     pdf.set_title("Test order (fictional)")
     pdf.set_creator("TestWriter 1.0")
     pdf.set_creation_date(datetime(2018, 3, 1, 9, 15, 22, tzinfo=timezone(timedelta(hours=8))))
-    if CJK_FONT.exists():
-        pdf.add_font("noto", fname=str(CJK_FONT), collection_font_number=2)
-        font = "noto"
-    else:
-        font = "helvetica"
-    pdf.set_font(font, size=14)
+    require("cjk_font")
+    pdf.add_font("noto", fname=str(CJK_FONT), collection_font_number=2)
+    pdf.set_font("noto", size=14)
     pdf.add_page()
-    pdf.multi_cell(
-        0,
-        10,
-        "Page one: notice on education work.\n"
-        + ("关于加强教育转化工作的通知" if font == "noto" else ""),
-    )
+    pdf.multi_cell(0, 10, "Page one: notice on education work.\n关于加强教育转化工作的通知")
     pdf.add_page()
     pdf.multi_cell(0, 10, "Page two: list of facilities (fictional).")
     if image_page:
@@ -666,8 +658,7 @@ def test_pdf_text_per_page_metadata_and_ocr_pages(tmp_path: Path) -> None:
     out = extract(path, PDF)
     assert [p.page_no for p in out.pages] == [1, 2, 3]
     assert "Page one: notice on education work." in out.pages[0].text
-    if CJK_FONT.exists():
-        assert "关于加强教育转化工作的通知" in out.pages[0].text
+    assert "关于加强教育转化工作的通知" in out.pages[0].text
     assert "Page two" in out.pages[1].text and "Page one" not in out.pages[1].text
     assert out.pages[2].text.strip() == ""
     assert out.ocr_pages == [3]

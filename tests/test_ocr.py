@@ -7,7 +7,6 @@ expected text is known. All text is fictional.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,17 +20,14 @@ from guwah.ingest.ocr import (
     ocr_item,
 )
 from guwah.ingest.registry import ExtractContext, ExtractionError, pick
+from tests.conftest import CJK_FONT
 
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 LANGS = "chi_sim+eng"
 TITLE = "关于加强教育转化工作的通知"
 LINES = [TITLE, "各乡镇：现将有关事项通知如下。", "Notice on education work, March 2018"]
 
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None or not {"chi_sim", "eng"} <= available_languages(),
-    reason="tesseract-ocr with chi_sim and eng not installed",
-)
-needs_font = pytest.mark.skipif(not CJK_FONT.exists(), reason="fonts-noto-cjk not installed")
+needs_tesseract = pytest.mark.requires("tesseract")
+needs_font = pytest.mark.requires("cjk_font")
 
 
 def render(lines: list[str], size: int = 40) -> Image.Image:
@@ -156,12 +152,12 @@ def test_ocr_timeout(notice_png: Path) -> None:
     assert info.value.cause == "timeout"
 
 
+@needs_tesseract
 def test_available_languages_lists_installed_packs() -> None:
     langs = available_languages()
     assert isinstance(langs, set)
-    if shutil.which("tesseract"):
-        assert "eng" in langs
-        assert not any(" " in lang for lang in langs)
+    assert "eng" in langs
+    assert not any(" " in lang for lang in langs)
 
 
 def test_clean_ocr_text_joins_chinese_but_not_words() -> None:

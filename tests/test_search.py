@@ -18,9 +18,8 @@ from guwah.records.stage import build_records
 from guwah.search import build_index, search, stage
 from guwah.search.query import QueryError, parse_query
 from guwah.search.tokenize import index_text, query_units
-from tests.conftest import jpeg_bytes, run_cli
+from tests.conftest import CJK_FONT, jpeg_bytes, require, run_cli
 
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # fictional people, ID numbers only shaped like resident IDs
 UYGHUR = "阿不都热依木·吐尔地"
 UYGHUR_ID = "653121198001010012"
@@ -49,15 +48,15 @@ def write_leak(root: Path) -> Path:
     doc.add_paragraph("The detention facility was expanded in spring.")
     doc.save(docs / "讲话.docx")
     (docs / "notes.txt").write_text(f"{ARABIC}\nMinutes of the Kashgar meeting.\n", "utf-8")
-    if CJK_FONT.exists():
-        from fpdf import FPDF
+    from fpdf import FPDF
 
-        pdf = FPDF()
-        pdf.add_font("noto", fname=str(CJK_FONT), collection_font_number=2)
-        pdf.set_font("noto", size=14)
-        pdf.add_page()
-        pdf.multi_cell(0, 10, "关于加强管理的通知：请王芳同志负责落实。")
-        pdf.output(str(docs / "通知.pdf"))
+    require("cjk_font")
+    pdf = FPDF()
+    pdf.add_font("noto", fname=str(CJK_FONT), collection_font_number=2)
+    pdf.set_font("noto", size=14)
+    pdf.add_page()
+    pdf.multi_cell(0, 10, "关于加强管理的通知：请王芳同志负责落实。")
+    pdf.output(str(docs / "通知.pdf"))
     header = ["序号", "姓名", "身份证号码", "性别", "民族", "户籍地址", "关押地点"]
     _xlsx(
         root / "疏附县公安局" / "表格" / "在押人员花名册.xlsx",
@@ -118,7 +117,7 @@ def test_two_character_name_inside_a_sentence(built: Case) -> None:
     assert plain.execute("SELECT count(*) FROM t WHERE t MATCH ?", ('"张伟"',)).fetchone()[0] == 0
 
 
-@pytest.mark.skipif(not CJK_FONT.exists(), reason="fonts-noto-cjk not installed")
+@pytest.mark.requires("cjk_font")
 def test_name_in_a_pdf_page(built: Case) -> None:
     hits = search(built, "王芳").hits
     assert [(h.kind, h.page_no, h.path.endswith("通知.pdf")) for h in hits] == [("page", 1, True)]
@@ -261,6 +260,41 @@ def test_ingest_cli_updates_the_index(tmp_path: Path) -> None:
     out = run_cli("ingest", leak, "--case", tmp_path / "case", "--no-ocr", "--workers", "1")
     assert "Search index" in out.stdout
     assert search(Case.open(tmp_path / "case"), "克拉").total >= 1
+
+
+def test_records_and_verify_keep_the_index_current(tmp_path: Path) -> None:
+    """No `guwah search --update` between the stages: facets follow records and findings."""
+    root = tmp_path / "case"
+    run_cli("init", root)
+    run_cli("ingest", write_leak(tmp_path / "leak"), "--case", root, "--no-ocr", "--serial")
+    case = Case.open(root)
+    assert search(case, "facility:疏附县看守所").total == 0  # no records yet
+    assert search(case, "findings:yes").total == 0
+
+    skipped = run_cli("records", "--case", root, "--no-index")
+    assert "Search index:" not in skipped.stdout and "guwah search --update" in skipped.stderr
+    assert search(case, "facility:疏附县看守所").total == 0  # stale, and the user was told
+
+    out = run_cli("records", "--case", root).stdout
+    assert "Search index:" in out
+    held = search(case, "facility:疏附县看守所")
+    assert held.total == 2 and held.facets["facility"] == {"疏附县看守所": 2}
+
+    out = run_cli("verify", "--case", root, "--serial").stdout
+    assert "findings marked" in out
+    flagged = search(case, "findings:yes", limit=100)
+    assert flagged.total > 0 and all(h.has_findings for h in flagged.hits)
+    assert any(h.path.endswith(f"{PHOTO_ID}_20180301093000.jpg") for h in flagged.hits)
+    assert search(case, "findings:是").total == flagged.total  # the same filter in Chinese
+    assert search(case, "findings:否").total == search(case, "").total - flagged.total
+
+
+def test_findings_filter_in_chinese(built: Case) -> None:
+    everything = search(built, "", limit=1).total
+    assert search(built, "findings:否").total == search(built, "findings:无").total == everything
+    assert search(built, "findings:是").total == search(built, "findings:有").total == 0
+    with pytest.raises(QueryError, match="findings:yes"):
+        search(built, "findings:也许")
 
 
 def test_parse_query_fields_or_not() -> None:

@@ -361,7 +361,7 @@ def test_demography_page_links_every_figure_to_its_cell(stats_case: Case) -> Non
 
     from guwah.web.app import create_app
 
-    with TestClient(create_app(stats_case)) as client:
+    with TestClient(create_app(stats_case), base_url="http://127.0.0.1:8000") as client:
         resp = client.get("/demography", params={"indicator": "birth_rate", "region": "新疆"})
         assert resp.status_code == 200
         html = resp.text

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from guwah.case import Case, CaseError
 from guwah.ingest.executor import SerialExecutor
 from guwah.ingest.pipeline import ingest
-from guwah.store.models import CustodyEvent
+from guwah.store.models import CheckRun, CustodyEvent, FindingItem, FindingRow, ImageHash
 from guwah.verify import run_checks
-from guwah.verify.models import CheckRun, FindingItem, FindingRow, ImageHash
 from tests import verify_files as vf
 
 T0 = datetime(2018, 3, 1, 10, 0, 0)

@@ -18,8 +18,8 @@ from guwah.case import Case
 from guwah.ingest.executor import SerialExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
+from guwah.store.models import FindingItem, FindingRow
 from guwah.verify import run_checks
-from guwah.verify.models import FindingItem, FindingRow
 from guwah.verify.records_data import counties_in
 from tests import verify_files as vf
 

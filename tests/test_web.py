@@ -24,7 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> WebCase:
 
 @pytest.fixture(scope="module")
 def client(built: WebCase) -> Iterator[TestClient]:
-    with TestClient(create_app(built.case)) as c:
+    with TestClient(create_app(built.case), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 

@@ -6,39 +6,16 @@ never downloads a browser here.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from guwah.web.app import create_app
+from tests.browser import serving
 from tests.web_case import WebCase, web_case
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's Chromium is not installed (apt-get install chromium)"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = pytest.mark.requires("chromium")
 
 
 @pytest.fixture(scope="module")
@@ -48,41 +25,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> WebCase:
 
 @pytest.fixture(scope="module")
 def server(built: WebCase) -> Iterator[str]:
-    """The real app under uvicorn on a free 127.0.0.1 port, in a thread."""
-    import uvicorn
-
-    port = free_port()
-    config = uvicorn.Config(create_app(built.case), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the workbench did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
+    """The real app under uvicorn on a free 127.0.0.1 port."""
+    with serving(create_app(built.case)) as base:
+        yield base
 
 
 def test_search_a_chinese_name_then_a_latin_uyghur_name_and_open_the_person(

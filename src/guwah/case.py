@@ -12,16 +12,16 @@ Layout::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from guwah.config import CONFIG_NAME, Settings
+from guwah.config import CONFIG_NAME, ConfigError, Settings
 from guwah.store.blobs import BlobStore
-from guwah.store.db import create_db_engine, upgrade_database
+from guwah.store.db import create_db_engine, is_current, upgrade_database
 
 DB_NAME = "guwah.db"
 
@@ -34,6 +34,7 @@ class CaseError(Exception):
 class Case:
     root: Path
     settings: Settings
+    read_only: bool = False  # the database refuses writes (the web workbench)
 
     @classmethod
     def init(cls, root: Path, database_url: str = "", custodian: str = "") -> Case:
@@ -47,8 +48,8 @@ class Case:
             (root / sub).mkdir(exist_ok=True)
         settings = Settings(database_url=database_url, custodian=custodian)
         (root / CONFIG_NAME).write_text(settings.dump(), encoding="utf-8")
-        case = cls.open(root)
-        upgrade_database(case.engine)
+        case = cls(root=root, settings=Settings.load(root))
+        case.migrate()
         return case
 
     @classmethod
@@ -61,7 +62,18 @@ class Case:
                 f"{root} is not a guwah case (no {CONFIG_NAME}). "
                 f"Create one with `guwah init {root}` or pass --case DIR."
             )
-        return cls(root=root, settings=Settings.load(root))
+        try:
+            settings = Settings.load(root)
+        except ConfigError as exc:
+            raise CaseError(str(exc)) from exc
+        case = cls(root=root, settings=settings)
+        if not settings.database_url and not (root / DB_NAME).exists():
+            raise CaseError(
+                f"{root} has no database ({DB_NAME} is missing): restore it from a backup; "
+                "guwah will not start an empty one over existing evidence"
+            )
+        case.migrate()
+        return case
 
     @property
     def database_url(self) -> str:
@@ -69,7 +81,7 @@ class Case:
 
     @cached_property
     def engine(self) -> Engine:
-        return create_db_engine(self.database_url)
+        return create_db_engine(self.database_url, read_only=self.read_only)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -84,4 +96,20 @@ class Case:
         return self.root / "derived"
 
     def migrate(self) -> None:
-        upgrade_database(self.engine)
+        """Bring the database to the code's schema: one query when it is there already,
+        else the migrations, under the case lock (one writer per case)."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            if is_current(self.engine):
+                return
+        except OperationalError as exc:
+            raise CaseError(f"cannot open the database of {self.root}: {exc.orig}") from exc
+        from guwah.core import case_lock
+
+        with case_lock(self):
+            upgrade_database(self.engine)
+
+    def reader(self) -> Case:
+        """The same case, its database opened read-only (for serving; open() migrated it)."""
+        return replace(self, read_only=True)

@@ -1,16 +1,22 @@
-"""What every command shares: the ``--case`` option and opening the case with a clear error."""
+"""What every command shares: the ``--case`` option and opening the case with a clear error.
+
+Imports only typer and the console at start-up; the case (and the database) loads when a
+command opens it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guwah.case import Case, CaseError
 from guwah.console import err_console
+
+if TYPE_CHECKING:
+    from guwah.case import Case
 
 CaseOpt = Annotated[
     Path | None,
@@ -26,6 +32,8 @@ CaseOpt = Annotated[
 @contextmanager
 def case_errors() -> Iterator[None]:
     """A :class:`CaseError` inside becomes its message on stderr and exit status 2."""
+    from guwah.case import CaseError
+
     try:
         yield
     except CaseError as exc:
@@ -35,5 +43,7 @@ def case_errors() -> Iterator[None]:
 
 def open_case(case_dir: Path | None) -> Case:
     """The case, or exit 2 with a message that says how to make one."""
+    from guwah.case import Case
+
     with case_errors():
         return Case.open(case_dir)

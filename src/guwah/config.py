@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 CONFIG_NAME = "guwah.toml"
+
+
+class ConfigError(ValueError):
+    """``guwah.toml`` cannot be used as written; the message names the file and the key."""
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Limits:
     max_text_bytes: int = 64 << 20
     item_timeout_s: float = 300.0
     ocr_timeout_s: float = 120.0
+    office_timeout_s: float = 120.0  # one LibreOffice conversion to PDF
     worker_memory_bytes: int = 3 << 30
 
 
@@ -41,15 +46,20 @@ class Settings:
 
     @classmethod
     def load(cls, case_dir: Path) -> Settings:
+        """The settings in ``CASE/guwah.toml``; raises :class:`ConfigError` on an unknown key or
+        table, a value of the wrong type, or a negative number."""
         path = case_dir / CONFIG_NAME
         data: dict[str, Any] = {}
         if path.exists():
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
         limits_data = data.pop("limits", {})
-        known = {f.name for f in fields(cls)} - {"limits"}
-        settings = cls(**{k: v for k, v in data.items() if k in known})
-        lim_known = {f.name for f in fields(Limits)}
-        settings.limits = Limits(**{k: v for k, v in limits_data.items() if k in lim_known})
+        if not isinstance(limits_data, dict):
+            raise ConfigError(f"{path}: 'limits' must be a table ([limits]), not a value")
+        settings = cls(**_checked(cls, data, path, ""))
+        settings.limits = Limits(**_checked(Limits, limits_data, path, "limits."))
         env_url = os.environ.get("GUWAH_DATABASE_URL")
         if env_url:
             settings.database_url = env_url
@@ -66,6 +76,34 @@ class Settings:
         for key, value in limits.items():
             lines.append(f"{key} = {_toml_value(value)}")
         return "\n".join(lines) + "\n"
+
+
+_KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
+def _checked(cls: type, data: dict[str, Any], path: Path, prefix: str) -> dict[str, Any]:
+    """``data``'s values for the fields of dataclass ``cls``, each of the field's type."""
+    types = get_type_hints(cls)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if key not in types or key == "limits":
+            if isinstance(value, dict):
+                raise ConfigError(f"{path}: unknown table [{name}]")
+            known = ", ".join(f"{prefix}{k}" for k in types if k != "limits")
+            raise ConfigError(f"{path}: unknown key '{name}' (known keys: {known})")
+        want = types[key]
+        ok = isinstance(value, want) and not (want is not bool and isinstance(value, bool))
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            raise ConfigError(
+                f"{path}: '{name}' must be {_KINDS[want]}, not {value!r} ({type(value).__name__})"
+            )
+        if want in (int, float) and value < 0:
+            raise ConfigError(f"{path}: '{name}' must not be negative (it is {value!r})")
+        out[key] = value
+    return out
 
 
 def _toml_value(value: object) -> str:

@@ -2,15 +2,19 @@
 
 Stages import these from here, never from one another, so that no stage depends on the
 ingest pipeline for its bookkeeping. This module may import only ``guwah.case``.
+Shipped reference data (``guwah/reference/*.json``) is read through :func:`reference_json`.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Protocol
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
 
 from guwah.case import Case, CaseError
 
@@ -51,3 +55,9 @@ def case_lock(case: Case) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@cache
+def reference_json(name: str) -> Any:
+    """A JSON data file shipped in ``guwah/reference`` (read once)."""
+    return json.loads(resources.files("guwah").joinpath("reference", name).read_text("utf-8"))

@@ -27,6 +27,7 @@ class CaseSummary:
     occurrences: int = 0
     by_type: list[tuple[str, int, int]] = field(default_factory=list)  # mime, items, bytes
     by_status: dict[str, int] = field(default_factory=dict)
+    unsupported: list[tuple[str, int]] = field(default_factory=list)  # mime, items no reader read
     ocr: dict[str, int] = field(default_factory=dict)
     errors: list[ErrorGroup] = field(default_factory=list)
     extension_mismatches: int = 0
@@ -55,6 +56,15 @@ def summarise(session: Session) -> CaseSummary:
         ).all()
     ]
     s.by_status = dict(session.execute(select(Item.status, count).group_by(Item.status)).all())
+    s.unsupported = [
+        (mime, n)
+        for mime, n in session.execute(
+            select(Item.mime, count)
+            .where(Item.status == "unsupported")
+            .group_by(Item.mime)
+            .order_by(count.desc())
+        ).all()
+    ]
     s.ocr = {
         str(k): v
         for k, v in session.execute(
@@ -125,6 +135,7 @@ def as_dict(s: CaseSummary) -> dict[str, Any]:
         "occurrences": s.occurrences,
         "by_type": [{"mime": m, "items": n, "bytes": b} for m, n, b in s.by_type],
         "by_status": s.by_status,
+        "unsupported": [{"mime": m, "items": n} for m, n in s.unsupported],
         "ocr": s.ocr,
         "errors": [g.__dict__ for g in s.errors],
         "extension_mismatches": s.extension_mismatches,

@@ -16,6 +16,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLS = "application/vnd.ms-excel"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODT = "application/vnd.oasis.opendocument.text"
+ODP = "application/vnd.oasis.opendocument.presentation"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ENCRYPTED_OFFICE = "application/x-encrypted-office"
 
 ARCHIVES = frozenset(
@@ -109,9 +111,11 @@ def _zip_flavour(path: Path) -> str | None:
                 return XLSX
             if "word/document.xml" in names:
                 return DOCX
+            if "ppt/presentation.xml" in names:
+                return PPTX
             if "mimetype" in names:
                 kind = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if kind in (ODS, ODT):
+                if kind in (ODS, ODT, ODP):
                     return kind
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         return None

@@ -209,6 +209,9 @@ def _ocr_pages(
     check_languages(languages)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by the tesseract subprocess
     deadline = time.monotonic() + timeout_s
+    from guwah.ingest.extractors.ocr_sources import ocr_source
+
+    path, mime = ocr_source(path, mime, timeout_s)  # office → its derived PDF; DjVu → TIFF
     results: list[PageText] = []
     source = (
         _pdf_pages(path, pages, dpi) if mime == "application/pdf" else _image_pages(path, pages)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
-from guwah.records.stage import RecordsStats
+from guwah.search.command import IndexOpt
+
+if TYPE_CHECKING:
+    from guwah.records.stage import RecordsStats
 
 records_app = typer.Typer(rich_markup_mode="rich")
 
 
 def print_stats(stats: RecordsStats) -> None:
+    from rich.table import Table
+
     table = Table(title="Records", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -43,17 +47,21 @@ def print_stats(stats: RecordsStats) -> None:
     )
 
 
-def _build(case_dir: Path | None) -> None:
+def _build(case_dir: Path | None, index: bool) -> None:
     from guwah.records.stage import build_records
+    from guwah.search.command import index_after, print_index_update
 
     case = open_case(case_dir)
     with case_errors(), RichProgress() as progress:
         stats = build_records(case, progress=progress)
+        updated = index_after(case, progress, index)  # rows now have fields: facets follow
     print_stats(stats)
+    if updated is not None:
+        print_index_update(updated)
 
 
 @records_app.callback(invoke_without_command=True)
-def records_main(ctx: typer.Context, case_dir: CaseOpt = None) -> None:
+def records_main(ctx: typer.Context, case_dir: CaseOpt = None, index: IndexOpt = True) -> None:
     """Records and people out of the case's spreadsheets: build, review the mapping, export.
 
     Without a command: (re-)build them, as [bold]guwah records build[/] does.
@@ -61,18 +69,19 @@ def records_main(ctx: typer.Context, case_dir: CaseOpt = None) -> None:
     Example: [bold]guwah records --case cases/xpf[/]
     """
     if ctx.invoked_subcommand is None:
-        _build(case_dir)
+        _build(case_dir, index)
 
 
 @records_app.command("build")
-def build_command(case_dir: CaseOpt = None) -> None:
+def build_command(case_dir: CaseOpt = None, index: IndexOpt = True) -> None:
     """Find each sheet's header, map its columns, read records with provenance, resolve people.
 
-    Re-running replaces what an earlier build wrote: nothing is duplicated.
+    Re-running replaces what an earlier build wrote: nothing is duplicated. The search index
+    is updated at the end (its rows gain county and facility facets).
 
     Example: [bold]guwah records build --case cases/xpf[/]
     """
-    _build(case_dir)
+    _build(case_dir, index)
 
 
 @records_app.command("report")
@@ -87,6 +96,8 @@ def report_command(
 
     Example: [bold]guwah records report --case cases/xpf --out mapping.md[/]
     """
+    from rich.table import Table
+
     from guwah.records.report import mapping_report, to_json, to_markdown
 
     case = open_case(case_dir)
@@ -127,14 +138,27 @@ def report_command(
 def export_command(
     out: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8 with BOM).")],
     case_dir: CaseOpt = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="People as stable pseudonyms, ID numbers masked but for region and birth "
+            "year, birth dates as years, known names redacted from every cell.",
+        ),
+    ] = False,
 ) -> None:
     """Write one row per record: provenance (SHA-256, path, sheet, row) and its fields.
 
-    Example: [bold]guwah records export records.csv --case cases/xpf[/]
+    Example: [bold]guwah records export records.csv --pseudonymise --case cases/xpf[/]
     """
     from guwah.records.export import export_csv
 
     case = open_case(case_dir)
     with case.sessions() as session:
-        n = export_csv(session, out)
-    console.print(f"Wrote {n:,} records to {out}")
+        pseudo = None
+        if pseudonymise:
+            from guwah.access.pseudonym import Pseudonymiser, case_secret
+
+            pseudo = Pseudonymiser(case_secret(case.root, "pseudonym"), session)
+        n = export_csv(session, out, pseudonymiser=pseudo)
+    console.print(f"Wrote {n:,} records to {out}" + (" (pseudonymised)" if pseudo else ""))

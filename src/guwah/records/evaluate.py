@@ -4,6 +4,9 @@ Two figures: the share of values read into the right field with the right normal
 (per truth row, planted ``overrides`` honoured), and pairwise precision/recall/F1 of people
 (pairs of records and photos placed in one person, against the truth's people). Used by
 ``benchmarks/records.py`` and the end-to-end test.
+
+The truth is taken as the generator wrote it (names with ``·``, ISO dates, ``male``…), never
+passed through the records stage's own normalisers: the stage is graded, not its echo.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guwah.records.normalise import name as norm_name
-from guwah.records.normalise import relatives
 from guwah.store.models import (
     Occurrence,
     Person,
@@ -80,7 +81,7 @@ class Evaluation:
 def _truth_values(p: dict[str, Any], over: dict[str, str]) -> dict[str, Any]:
     det = p.get("detention") or {}
     return {
-        "name": norm_name(over.get("name", p["name"]))[0],
+        "name": over.get("name", p["name"]),
         "id_number": p["id_number"],
         "sex": p["sex"],
         "ethnicity": p["ethnicity"],
@@ -92,15 +93,15 @@ def _truth_values(p: dict[str, Any], over: dict[str, str]) -> dict[str, Any]:
         "relation_to_head": p.get("relation_to_head"),
         "household_no": (p.get("household") or "")[-4:],
         "group": f"{p.get('group')}组",
-        "relatives": {norm_name(f["name"])[0] for f in p.get("family", [])},
+        "relatives": {f["name"] for f in p.get("family", [])},
     }
 
 
 def _correct(f: str, value: str | None, raw: str, problem: str | None, t: dict[str, Any]) -> bool:
     if f in ("household_address", "current_address"):
         return bool(value) and t["address"].endswith(value)
-    if f == "relatives":
-        return {who for _r, _t, who in relatives(raw)} == t["relatives"]
+    if f == "relatives":  # the stored value: "妻子：吐尼沙汗·依明；儿子：…"
+        return {part.split("：", 1)[-1] for part in (value or "").split("；")} == t["relatives"]
     if f == "id_number" and problem == "id_float":
         return float(raw) == float(t["id_number"])
     return f in t and value == t[f]

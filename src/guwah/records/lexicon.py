@@ -103,9 +103,3 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     return Lexicon(json.loads(text))
-
-
-@cache
-def reference_json(name: str) -> Any:
-    """A JSON data file shipped in ``guwah/reference``."""
-    return json.loads(resources.files("guwah").joinpath("reference", name).read_text("utf-8"))

@@ -13,7 +13,8 @@ import unicodedata
 from datetime import date, timedelta
 from functools import cache
 
-from guwah.records.lexicon import normalise_header, reference_json
+from guwah.core import reference_json
+from guwah.records.lexicon import normalise_header
 
 Result = tuple[str | None, str | None]
 

@@ -4,7 +4,6 @@ people by ID number, people by name as written.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,13 +264,3 @@ def people_by_name(session: Session, name: str) -> list[Person]:
     key = norm(name)[0] or ""
     ids = select(PersonName.person_id).where(PersonName.name == key).distinct()
     return list(session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id)))
-
-
-def names_by_person(session: Session, person_ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for pid, n in session.execute(
-        select(PersonName.person_id, PersonName.name).where(PersonName.person_id.in_(person_ids))
-    ):
-        if n not in out[pid]:
-            out[pid].append(n)
-    return dict(out)

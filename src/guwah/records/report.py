@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from guwah.cellrefs import col_letter
 from guwah.records.people import first_paths
 from guwah.store.models import ColumnMap, Item, Sheet, SheetLayout
+from guwah.textsafe import md_cell
 
 
 def mapping_report(session: Session) -> list[dict[str, Any]]:
@@ -67,10 +68,6 @@ def to_json(report: list[dict[str, Any]]) -> str:
     )
 
 
-def _cell(text: Any) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(report: list[dict[str, Any]]) -> str:
     read = [s for s in report if s["status"] == "read"]
     lines = [
@@ -82,7 +79,9 @@ def to_markdown(report: list[dict[str, Any]]) -> str:
         "",
     ]
     for s in report:
-        lines.append(f"## {_cell(s['path'])} — sheet {s['sheet_index'] + 1} “{_cell(s['sheet'])}”")
+        lines.append(
+            f"## {md_cell(s['path'])} — sheet {s['sheet_index'] + 1} “{md_cell(s['sheet'])}”"
+        )
         lines.append("")
         lines.append(f"SHA-256 `{s['sha256']}`")
         lines.append("")
@@ -101,7 +100,7 @@ def to_markdown(report: list[dict[str, Any]]) -> str:
         for c in s["columns"]:
             field = c["field"] or "**unknown** (kept)"
             lines.append(
-                f"| {c['letter']} ({c['col']}) | {_cell(c['header'])} | {field} | "
+                f"| {c['letter']} ({c['col']}) | {md_cell(c['header'])} | {field} | "
                 f"{c['score']:.2f} | {c['method']} |"
             )
         lines.append("")

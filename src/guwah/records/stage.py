@@ -127,7 +127,6 @@ def build_records(
     lex = lexicon or load_lexicon()
     progress = progress or NoProgress()
     stats = RecordsStats(lexicon_version=lex.version)
-    case.migrate()  # a case made before the records tables existed gets them now
     with case_lock(case), case.sessions() as session:
         custody = CustodyLog(session)
         conn = session.connection()

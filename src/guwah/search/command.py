@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, err_console
-from guwah.search.query import QueryError
-from guwah.search.stage import Hit, SearchResult, build_index, search
+from guwah.textsafe import for_terminal
+
+if TYPE_CHECKING:
+    from guwah.case import Case
+    from guwah.core import Progress
+    from guwah.search.stage import Hit, IndexStats, SearchResult
 
 
 def _where(hit: Hit) -> str:
@@ -27,16 +29,70 @@ def _marked(hit: Hit) -> str:
     out, pos = [], 0
     text = hit.snippet.text
     for start, end in hit.snippet.marks:
-        out += [escape(text[pos:start]), "[bold yellow]", escape(text[start:end]), "[/]"]
+        out += [
+            for_terminal(text[pos:start]),
+            "[bold yellow]",
+            for_terminal(text[start:end]),
+            "[/]",
+        ]
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(for_terminal(text[pos:]))
     return "".join(out)
 
 
+#: the option of the stages that end by updating the index (records, verify)
+IndexOpt = Annotated[
+    bool,
+    typer.Option(
+        "--index/--no-index",
+        help="Update the search index at the end, so its facets follow; "
+        "--no-index leaves that to `guwah search --update`.",
+    ),
+]
+
+
+def index_after(case: Case, progress: Progress, index: bool) -> IndexStats | None:
+    """The index update a stage ends with; with ``index`` False, only the reminder."""
+    if index:
+        return update_search_index(case, progress)
+    err_console.print(
+        "[yellow]Search index not updated[/] (--no-index): its facets are stale until "
+        f"`guwah search --update --case {case.root}`."
+    )
+    return None
+
+
+def update_search_index(case: Case, progress: Progress | None = None) -> IndexStats | None:
+    """Index what a stage added or changed (incrementally); a failure is reported, never
+    fails the command that called it: the index is derived data and can be rebuilt."""
+    from guwah.search.stage import build_index
+
+    try:
+        return build_index(case, full=False, progress=progress)
+    except Exception as exc:
+        err_console.print(
+            f"[yellow]Warning:[/] the search index was not updated ({exc}); "
+            "run `guwah search --update`."
+        )
+        return None
+
+
+def print_index_update(stats: IndexStats) -> None:
+    """One line on what the incremental update of the index did."""
+    removed = f", {stats.docs_removed:,} replaced or removed" if stats.docs_removed else ""
+    findings = ", findings marked" if stats.findings_updated else ""
+    console.print(
+        f"Search index: {stats.docs_added:,} documents added{removed}{findings} "
+        f"({stats.docs_total:,} in all) in {stats.seconds:.1f} s"
+    )
+
+
 def print_result(result: SearchResult) -> None:
+    from rich.table import Table
+
     more = "" if result.exact else "+"
     console.print(
-        f"{result.total:,}{more} matches for {result.query!r} in {result.seconds * 1000:.0f} ms"
+        f"{result.total:,}{more} matches for {for_terminal(repr(result.query))} in {result.seconds * 1000:.0f} ms"
     )
     if not result.exact:
         console.print(
@@ -45,7 +101,7 @@ def print_result(result: SearchResult) -> None:
         )
     for n, hit in enumerate(result.hits, 1):
         console.print(
-            f"[bold]{n}. {escape(hit.path or hit.title)}[/] — {escape(_where(hit))} "
+            f"[bold]{n}. {for_terminal(hit.path or hit.title)}[/] — {for_terminal(_where(hit))} "
             f"[dim]sha256 {hit.sha256[:16]}…[/]"
         )
         console.print("   " + _marked(hit), highlight=False)
@@ -54,7 +110,7 @@ def print_result(result: SearchResult) -> None:
         table.add_column("facet")
         table.add_column("counts")
         for name, counts in result.facets.items():
-            table.add_row(name, ", ".join(f"{escape(v)} ({c:,})" for v, c in counts.items()))
+            table.add_row(name, ", ".join(f"{for_terminal(v)} ({c:,})" for v, c in counts.items()))
         console.print(table)
 
 
@@ -85,7 +141,8 @@ def search_command(
     Chinese is found inside sentences (a two-character name too), Uyghur in Arabic or Latin
     script, English, ID numbers exactly (or a 6-digit region prefix). Filters in the query
     or as options: type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06
-    findings:yes; "a phrase"; a OR b; -not. The index is updated after every ingest.
+    findings:yes (是); "a phrase"; a OR b; -not. The index is updated at the end of every
+    ingest, extract, records and verify.
 
     Example: [bold]guwah search 吐尔地 --case cases/xpf[/]
 
@@ -93,6 +150,9 @@ def search_command(
 
     Example: [bold]guwah search --rebuild --case cases/xpf[/]
     """
+    from guwah.search.query import QueryError
+    from guwah.search.stage import build_index, search
+
     case = open_case(case_dir)
     if rebuild or update:
         with case_errors(), RichProgress() as progress:

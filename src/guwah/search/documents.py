@@ -19,12 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from guwah.store.models import (
     Cell,
     ColumnMap,
+    FindingItem,
     Item,
     Occurrence,
     Page,
@@ -87,10 +88,6 @@ def item_type(mime: str) -> str:
 
 
 def findings_items(conn: Connection) -> set[int]:
-    if not inspect(conn).has_table("finding_items"):
-        return set()
-    from guwah.verify.models import FindingItem
-
     rows = conn.execute(select(FindingItem.item_id).where(FindingItem.item_id.is_not(None)))
     return {int(r[0]) for r in rows if r[0] is not None}
 

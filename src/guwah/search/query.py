@@ -8,12 +8,14 @@ Syntax (see ``docs/search.md``)::
     -Kashgar                     not
     653121198909220492           an ID number, exactly; 653121 finds every ID of the region
     type:image county:疏附县 facility:… kind:row from:2018-01 to:2018-06-30 findings:yes
+    findings:是  findings:否       has findings or not (yes/no, 是/否, 有/无)
     sha256:3f2a…  path:照片      item by hash prefix; words in file paths only
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from guwah.search.tokenize import Unit, is_cjk, query_units, tokens
@@ -21,8 +23,16 @@ from guwah.search.tokenize import Unit, is_cjk, query_units, tokens
 FILTER_FIELDS = ("type", "kind", "county", "facility", "from", "to", "findings", "sha256")
 COLUMN_FIELDS = ("path",)
 _TERM = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))')
-_YES = {"yes", "y", "true", "1", "有", "是"}
-_NO = {"no", "n", "false", "0", "无", "否"}
+#: the values of ``findings:`` (English, Chinese and numbers), matched in lower case
+FINDINGS_YES = frozenset({"yes", "y", "true", "1", "有", "是"})
+FINDINGS_NO = frozenset({"no", "n", "false", "0", "无", "否", "無"})
+
+
+# Bounds on the work one query may cause (hostile or pasted queries): the length of the query,
+# the words it may highlight, and how much of a long text is scanned for a snippet.
+MAX_QUERY_CHARS = 1_000
+MAX_UNITS = 64
+SNIPPET_SCAN_CHARS = 100_000
 
 
 class QueryError(ValueError):
@@ -59,6 +69,11 @@ def _term_expr(units: list[Unit], column: str | None) -> str:
 
 def parse_query(text: str) -> ParsedQuery:
     """Parse a query string into an FTS5 expression, filters and highlight units."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are "
+            "allowed: search for fewer words"
+        )
     q = ParsedQuery(text=text)
     required: list[str] = []
     excluded: list[str] = []
@@ -85,6 +100,10 @@ def parse_query(text: str) -> ParsedQuery:
             excluded.append(expr)
             continue
         q.highlight.extend(units)
+        if len(q.highlight) > MAX_UNITS:
+            raise QueryError(
+                f"the query holds more than {MAX_UNITS} words; search for fewer at a time"
+            )
         if pending_or and required:
             required[-1] = f"({required[-1]} OR {expr})"
         else:
@@ -116,15 +135,27 @@ class Snippet:
 
 
 def match_spans(text: str, units: list[Unit]) -> list[tuple[int, int]]:
-    """Spans of ``text`` where a unit matches, merged, in order."""
-    toks = tokens(text)
+    """Spans of ``text`` where a unit matches, merged, in order.
+
+    Only the first :data:`SNIPPET_SCAN_CHARS` characters are scanned, and tokens are looked
+    up by their text, so the cost is one pass over the text plus the matches — not the number
+    of words in the query times the length of the text.
+    """
+    toks = tokens(text[:SNIPPET_SCAN_CHARS])
+    at: dict[str, list[int]] = {}
+    for i, tok in enumerate(toks):
+        at.setdefault(tok.text, []).append(i)
     spans: list[tuple[int, int]] = []
     for unit in units:
         n = len(unit.tokens)
         if n == 0:
             continue
-        for i in range(len(toks) - n + 1):
-            if any(toks[i + j].text != unit.tokens[j] for j in range(n - 1)):
+        if n > 1 or not unit.prefix:
+            starts: Iterable[int] = at.get(unit.tokens[0], ())
+        else:
+            starts = (i for tok, idx in at.items() if tok.startswith(unit.tokens[0]) for i in idx)
+        for i in starts:
+            if i + n > len(toks) or any(toks[i + j].text != unit.tokens[j] for j in range(n - 1)):
                 continue
             last, want = toks[i + n - 1], unit.tokens[-1]
             if unit.prefix:

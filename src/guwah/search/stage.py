@@ -23,7 +23,15 @@ from guwah.core import NoProgress, Progress, case_lock
 from guwah.search import index as ix
 from guwah.search.documents import documents as make_documents
 from guwah.search.documents import findings_items, load_context
-from guwah.search.query import QueryError, Snippet, make_snippet, parse_query
+from guwah.search.query import (
+    FINDINGS_NO,
+    FINDINGS_YES,
+    ParsedQuery,
+    QueryError,
+    Snippet,
+    make_snippet,
+    parse_query,
+)
 from guwah.store.models import ColumnMap, Item, Occurrence, Page, Record, Sheet
 
 BATCH = 200
@@ -244,10 +252,10 @@ def _filter_sql(
             args.append(value + "-99" * (2 - value.count("-")))
         elif key == "findings":
             low = value.lower()
-            if low not in ("yes", "no", "y", "n", "true", "false", "1", "0"):
-                raise QueryError(f"findings:{value}: say findings:yes or findings:no")
+            if low not in FINDINGS_YES | FINDINGS_NO:
+                raise QueryError(f"findings:{value}: say findings:yes (是) or findings:no (否)")
             where.append("d.has_findings = ?")
-            args.append(1 if low in ("yes", "y", "true", "1") else 0)
+            args.append(1 if low in FINDINGS_YES else 0)
         elif key == "sha256":
             where.append("d.sha256 LIKE ?")
             args.append(value.lower() + "%")
@@ -274,65 +282,119 @@ def search(
     t0 = time.perf_counter()
     parsed = parse_query(query)
     all_filters = {**parsed.filters, **{k: v for k, v in (filters or {}).items() if v}}
-    path = ix.index_path(case.derived_dir)
+    conn = _open_index(case)
     try:
-        conn = ix.connect(path, create=False)
-    except FileNotFoundError as exc:
-        raise QueryError(
-            f"the case has no search index yet; build it with `guwah search --rebuild --case "
-            f"{case.root}`"
-        ) from exc
-    try:
-        if ix.schema_version(conn) != ix.SCHEMA_VERSION:
-            raise QueryError(
-                "the search index was made by another version of guwah; rebuild it with "
-                f"`guwah search --rebuild --case {case.root}`"
-            )
-        where, args, tags = _filter_sql(conn, all_filters)
-        if parsed.exclude:
-            where.append("d.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            args.append(parsed.exclude)
-        match = " AND ".join(([f"({parsed.match})"] if parsed.match else []) + tags)
-        if match:
-            source = "fts CROSS JOIN docs d ON d.id = fts.rowid"
-            where = ["fts MATCH ?", *where]
-            args = [match, *args]
-            score = f"bm25(fts, {', '.join(map(str, BM25_WEIGHTS))})"
-            order = ""
-        else:
-            source = "docs d"
-            score = "0.0"
-            order = "ORDER BY d.id"
-        clause = " AND ".join(where) or "1"
-        try:
-            # one pass over the matches: score and facet columns only (no text) …
-            matches = conn.execute(
-                f"SELECT d.id, {score}, {_FACET_COLS} FROM {source} WHERE {clause} {order} LIMIT ?",
-                [*args, MATCH_CAP],
-            ).fetchall()
-            # … then the page of best hits, with their text, by id
-            best = heapq.nsmallest(offset + limit, matches, key=lambda m: (m[1], m[0]))[offset:]
-            by_id = {
-                r[0]: r
-                for r in conn.execute(
-                    f"SELECT {_HIT_COLS} FROM docs d WHERE d.id IN ({', '.join('?' * len(best))})",
-                    [m[0] for m in best],
-                )
-            }
-        except sqlite3.OperationalError as exc:
-            raise QueryError(f"cannot run query {query!r}: {exc}") from exc
+        sql = _match_sql(conn, parsed, all_filters)
+        matches, best, rows = _run(conn, sql, query, offset, limit)
     finally:
         conn.close()
-    counts: dict[str, Counter[str]] = {}
-    if facets and matches:
-        columns = list(zip(*matches, strict=True))[2:]
-        for name, column in zip(FACET_NAMES, columns, strict=True):
-            tally = Counter(column)
-            tally.pop(None, None)
-            tally.pop("", None)
-            counts[name] = Counter({str(k): n for k, n in tally.items()})
     total = len(matches)
-    hits = [
+    return SearchResult(
+        query=query,
+        match=parsed.match,
+        filters=all_filters,
+        total=total,
+        exact=total < MATCH_CAP,
+        hits=_hits(best, rows, parsed, snippet_width),
+        facets=_facets(matches) if facets else {},
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _open_index(case: Case) -> sqlite3.Connection:
+    """The case's index, read as it is; a missing or outdated one says how to rebuild it."""
+    rebuild = f"`guwah search --rebuild --case {case.root}`"
+    try:
+        conn = ix.connect(ix.index_path(case.derived_dir), create=False)
+    except FileNotFoundError as exc:
+        raise QueryError(f"the case has no search index yet; build it with {rebuild}") from exc
+    if ix.schema_version(conn) != ix.SCHEMA_VERSION:
+        conn.close()
+        raise QueryError(
+            f"the search index was made by another version of guwah; rebuild it with {rebuild}"
+        )
+    return conn
+
+
+@dataclass
+class _MatchSql:
+    """The query over the index: its source, conditions, arguments, score and order."""
+
+    source: str
+    where: list[str]
+    args: list[Any]
+    score: str
+    order: str
+
+    def select(self, columns: str) -> str:
+        clause = " AND ".join(self.where) or "1"
+        return f"SELECT {columns} FROM {self.source} WHERE {clause} {self.order} LIMIT ?"
+
+
+def _match_sql(conn: sqlite3.Connection, parsed: ParsedQuery, filters: dict[str, str]) -> _MatchSql:
+    """The SQL of a parsed query and its filters: FTS5 when there are words or tag filters,
+    else a scan of ``docs`` in index order."""
+    where, args, tags = _filter_sql(conn, filters)
+    if parsed.exclude:
+        where.append("d.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+        args.append(parsed.exclude)
+    match = " AND ".join(([f"({parsed.match})"] if parsed.match else []) + tags)
+    if not match:
+        return _MatchSql("docs d", where, args, "0.0", "ORDER BY d.id")
+    return _MatchSql(
+        "fts CROSS JOIN docs d ON d.id = fts.rowid",
+        ["fts MATCH ?", *where],
+        [match, *args],
+        f"bm25(fts, {', '.join(map(str, BM25_WEIGHTS))})",
+        "",
+    )
+
+
+def _run(
+    conn: sqlite3.Connection, sql: _MatchSql, query: str, offset: int, limit: int
+) -> tuple[list[Any], list[Any], dict[int, Any]]:
+    """The matches (id, score, facet columns; at most MATCH_CAP), the page of best ones,
+    and the rows of that page with their text, by id."""
+    try:
+        # one pass over the matches: score and facet columns only (no text) …
+        matches = conn.execute(
+            sql.select(f"d.id, {sql.score}, {_FACET_COLS}"), [*sql.args, MATCH_CAP]
+        ).fetchall()
+        # … then the page of best hits, with their text, by id
+        best = heapq.nsmallest(offset + limit, matches, key=lambda m: (m[1], m[0]))[offset:]
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                f"SELECT {_HIT_COLS} FROM docs d WHERE d.id IN ({', '.join('?' * len(best))})",
+                [m[0] for m in best],
+            )
+        }
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"cannot run query {query!r}: {exc}") from exc
+    return matches, best, rows
+
+
+def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
+    """The 20 commonest values of each facet among the matches (blank values left out)."""
+    out: dict[str, dict[str, int]] = {}
+    if not matches:
+        return out
+    columns = list(zip(*matches, strict=True))[2:]
+    for name, column in zip(FACET_NAMES, columns, strict=True):
+        tally = Counter(column)
+        tally.pop(None, None)
+        tally.pop("", None)
+        counts = Counter({str(k): n for k, n in tally.items()})
+        if counts:
+            out[name] = dict(counts.most_common(20))
+    return out
+
+
+def _hits(
+    best: list[Any], rows: dict[int, Any], parsed: ParsedQuery, snippet_width: int
+) -> list[Hit]:
+    """The page of best matches as hits, in rank order, each with its snippet."""
+    return [
         Hit(
             doc_id=r[0],
             kind=r[1],
@@ -354,16 +416,5 @@ def search(
             score=-float(m[1]),
         )
         for m in best
-        if (r := by_id.get(m[0])) is not None
+        if (r := rows.get(m[0])) is not None
     ]
-    facet_out = {name: dict(c.most_common(20)) for name, c in counts.items() if c} if facets else {}
-    return SearchResult(
-        query=query,
-        match=parsed.match,
-        filters=all_filters,
-        total=total,
-        exact=total < MATCH_CAP,
-        hits=hits,
-        facets=facet_out,
-        seconds=time.perf_counter() - t0,
-    )

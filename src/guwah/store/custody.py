@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import re
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _hashed_fields(ev: CustodyEvent) -> dict[str, Any]:
+def event_fields(ev: CustodyEvent) -> dict[str, Any]:
     return {
         "seq": ev.seq,
         "at": ev.at,
@@ -132,16 +133,51 @@ class VerifyReport:
     unlogged: list[str] = field(default_factory=list)  # items with no "stored" event
     writable: list[str] = field(default_factory=list)
     head: str = GENESIS
+    #: the head written down earlier (``--expect-head``), and where it is in the chain now
+    expected_head: str | None = None
+    expected_head_seq: int | None = None
+    anchor: list[str] = field(default_factory=list)  # the recorded head not matched
 
     @property
     def ok(self) -> bool:
         return not (
-            self.chain_breaks or self.tampered or self.missing or self.unexpected or self.unlogged
+            self.chain_breaks
+            or self.tampered
+            or self.missing
+            or self.unexpected
+            or self.unlogged
+            or self.writable  # an original anyone may overwrite is not preserved
+            or self.anchor
         )
 
 
-def verify_chain(session: Session, report: VerifyReport, batch: int = 5000) -> None:
+HEAD_FORMAT = re.compile(r"^[0-9a-f]{64}$")
+
+
+def check_expected_head(report: VerifyReport, expected: str, seq: int | None) -> None:
+    """Compare the head written down earlier with the chain just verified.
+
+    ``seq``: the event whose hash is ``expected`` (0: the genesis hash of an empty log;
+    None: no event has it). Events appended after it keep the recorded head valid; a log
+    rewritten up to it, or truncated before it, has no such event.
+    """
+    report.expected_head, report.expected_head_seq = expected, seq
+    if seq is not None:
+        return
+    report.anchor.append(
+        f"the head recorded earlier ({expected}) is not in the custody chain, whose head "
+        f"is now {report.head} after {report.events:,} events: the log was rewritten, or "
+        "truncated before that event"
+    )
+
+
+def verify_chain(
+    session: Session, report: VerifyReport, batch: int = 5000, expect_head: str | None = None
+) -> None:
+    """Recompute the chain; with ``expect_head`` (a head written down earlier) also check
+    that it is the hash of an event of the chain."""
     prev, expected_seq = GENESIS, 1
+    anchored = 0 if expect_head == GENESIS else None  # the empty log begins every chain
     last_seq = 0
     while True:
         events = session.scalars(
@@ -163,14 +199,18 @@ def verify_chain(session: Session, report: VerifyReport, batch: int = 5000) -> N
                     f"event {ev.seq} ({ev.event}) does not follow the event before it "
                     "(its prev_hash differs): an event was removed, inserted or edited"
                 )
-            if event_hash(_hashed_fields(ev)) != ev.hash:
+            if event_hash(event_fields(ev)) != ev.hash:
                 report.chain_breaks.append(
                     f"event {ev.seq} ({ev.event}) was altered: its content no longer matches "
                     "its hash"
                 )
+            if expect_head is not None and ev.hash == expect_head:
+                anchored = ev.seq
             prev, expected_seq, last_seq = ev.hash, ev.seq + 1, ev.seq
         session.expunge_all()
     report.head = prev
+    if expect_head is not None:
+        check_expected_head(report, expect_head, anchored)
 
 
 def verify_store(session: Session, store: BlobStore, report: VerifyReport) -> None:
@@ -203,8 +243,16 @@ def verify_store(session: Session, store: BlobStore, report: VerifyReport) -> No
     )
 
 
-def verify(session: Session, store: BlobStore) -> VerifyReport:
+def verify(session: Session, store: BlobStore, expect_head: str | None = None) -> VerifyReport:
+    """Verify the chain and the store; ``expect_head``: a head written down earlier."""
+    if expect_head is not None:
+        expect_head = expect_head.strip().lower()
+    if expect_head is not None and not HEAD_FORMAT.match(expect_head):
+        raise ValueError(
+            f"--expect-head {expect_head!r} is not a head: give the 64 hex digits that "
+            "`guwah custody head` printed after the event number"
+        )
     report = VerifyReport()
-    verify_chain(session, report)
+    verify_chain(session, report, expect_head=expect_head)
     verify_store(session, store, report)
     return report

@@ -19,9 +19,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+BigId: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -281,3 +282,13 @@ class PersonRelation(Base):
     )
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), nullable=True)
     method: Mapped[str] = mapped_column(String(16))  # relatives_column | household
+
+
+# The verify stage's tables, registered on the same metadata (Alembic sees every table here).
+from guwah.store import models_access as _access  # noqa: E402, F401  (registers its tables)
+from guwah.store import models_analyse as _models_analyse  # noqa: E402, F401  (its tables)
+from guwah.store import models_demography as _models_demography  # noqa: E402, F401  (stats)
+from guwah.store.models_verify import CheckRun as CheckRun  # noqa: E402
+from guwah.store.models_verify import FindingItem as FindingItem  # noqa: E402
+from guwah.store.models_verify import FindingRow as FindingRow  # noqa: E402
+from guwah.store.models_verify import ImageHash as ImageHash  # noqa: E402

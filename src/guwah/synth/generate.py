@@ -13,6 +13,7 @@ from .archives import DiskSink
 from .data import reference
 from .fonts import cjk_font
 from .internal import write_documents
+from .office import write_office_files
 from .plan import Plan, make_plan, parse_scale
 from .township import Context, TownshipBuilder
 from .truth import TruthWriter
@@ -158,6 +159,7 @@ def generate(
     for tp in plan.townships:
         TownshipBuilder(ctx, tp).build()
     documents = write_documents(ctx, plan)
+    documents += write_office_files(ctx, plan, documents)
     sink.write(".DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(2048), LEAK_TIME)
     ctx.junk.append(".DS_Store")
     sink.fix_dir_times(LEAK_TIME)

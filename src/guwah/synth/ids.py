@@ -92,12 +92,3 @@ def break_check_digit(number: str, rng: random.Random) -> str:
     good = number[-1]
     bad = rng.choice([c for c in "0123456789X" if c != good])
     return number[:-1] + bad
-
-
-def id_birth_date(number: str) -> date:
-    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
-def id_sex(number: str) -> str:
-    """ "M" when the 17th digit is odd, else "F"."""
-    return "M" if int(number[16]) % 2 else "F"

@@ -72,14 +72,6 @@ def given_name(rng: random.Random, ethnicity: str, sex: str, avoid: str = "") ->
             return g
 
 
-def find_given(ethnicity: str, chinese: str) -> GivenName:
-    """Look up a male given name (for a father's name) by its Chinese form."""
-    for g in reference().given[(ethnicity, "M")]:
-        if g.chinese == chinese:
-            return g
-    raise KeyError(chinese)
-
-
 def surname(rng: random.Random, ethnicity: str) -> ChineseName:
     pool = reference().surnames[ethnicity]
     return rng.choices(pool, weights=[s.weight for s in pool])[0]

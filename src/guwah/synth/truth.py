@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from .people import Person
+from .data import reference
+from .people import Detention, Person
 
 FORMAT = "guwah-synth-truth/1"
 
@@ -49,6 +50,7 @@ def person_json(p: Person) -> dict[str, Any]:
             "household": p.household,
             "relation_to_head": p.relation_to_head,
             "in_records": p.in_records,
+            "in_resident_list": p.in_records,  # every person in the records is in a village roster
             "detention": None
             if p.detention is None
             else {
@@ -57,7 +59,8 @@ def person_json(p: Person) -> dict[str, Any]:
                 "date": f"{p.detention.date:%Y-%m-%d}",
                 "reason": p.detention.reason,
                 "reason_en": p.detention.reason_en,
-            },
+            }
+            | detention_truth(p.detention),
             "family": [
                 {"relation": rel, "key": o.key, "id_number": o.id_number, "name": o.name.chinese}
                 for rel, o in p.family()
@@ -79,6 +82,16 @@ def person_json(p: Person) -> dict[str, Any]:
         }
     )
     return out
+
+
+def detention_truth(det: Detention) -> dict[str, Any]:
+    """What the analysis stage should find of a detention: status and reason categories."""
+    data = reference().detention
+    status = next(
+        (v for k, v in data["facility_status"].items() if k != "_comment" and k in det.facility),
+        "unknown",
+    )
+    return {"status": status, "reason_labels": list(data["reason_labels"].get(det.reason, []))}
 
 
 class TruthWriter:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from guwah.ingest.executor import WorkerCrash
+from guwah.store.models import ImageHash
 from guwah.verify.context import CheckContext, ImageInfo
 from guwah.verify.hashing import (
     ALGO,
@@ -17,7 +18,6 @@ from guwah.verify.hashing import (
     decode_signature,
     hash_task,
 )
-from guwah.verify.models import ImageHash
 
 BATCH = 500
 

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from typer.core import TyperCommand, TyperOption
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console
+from guwah.search.command import IndexOpt
+
+
+class VerifyCommand(TyperCommand):
+    """``guwah verify``, whose ``--check`` help names the registered checks.
+
+    The list is read from the registry when the help is shown, so it never falls behind
+    the checks, and ``guwah --help`` does not load them.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from guwah.verify.base import all_checks
+
+        for param in self.params:
+            if param.name == "check" and isinstance(param, TyperOption):
+                param.help = f"Run only this check (repeatable): {', '.join(all_checks())}."
+        super().format_help(ctx, formatter)
 
 
 def verify_command(
@@ -18,7 +35,7 @@ def verify_command(
         list[str] | None,
         typer.Option(
             "--check",
-            help="Run only this check (repeatable): ids, time, images, near_duplicates, documents.",
+            help="Run only this check (repeatable).",  # the names: VerifyCommand
             show_default=False,
         ),
     ] = None,
@@ -32,6 +49,7 @@ def verify_command(
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
     serial: Annotated[bool, typer.Option(help="Fingerprint images in this process.")] = False,
+    index: IndexOpt = True,
 ) -> None:
     """Authenticate the leak by its internal consistency: ID numbers, photo times, cameras,
     editing software, near-duplicate photos, document dates. Findings are stored in the
@@ -39,7 +57,10 @@ def verify_command(
 
     Example: [bold]guwah verify --case cases/xpf --report cases/xpf/verify.html[/]
     """
+    from rich.table import Table
+
     from guwah.ingest.executor import make_executor
+    from guwah.search.command import index_after, print_index_update
     from guwah.verify.report import report_format, write_report
     from guwah.verify.stage import run_checks
 
@@ -51,6 +72,7 @@ def verify_command(
         executor = make_executor(n_workers, case.settings.limits.worker_memory_bytes, serial=serial)
         with RichProgress() as progress:
             run = run_checks(case, check or None, progress=progress, executor=executor)
+            updated = index_after(case, progress, index)  # the findings:yes facet follows
     table = Table(title="Verification", title_justify="left")
     for col, justify in (("check", "left"), ("findings", "right"), ("error", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -72,6 +94,8 @@ def verify_command(
         )
     console.print(table)
     console.print(f"{run.n_findings:,} findings in {run.seconds:.1f} s, stored in the case.")
+    if updated is not None:
+        print_index_update(updated)
     if report is not None:
         path = write_report(case, report)
         console.print(f"Report: {path}")

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from guwah import __version__
 from guwah.case import Case, CaseError
 from guwah.store.custody import CustodyLog
-from guwah.store.models import Item, Occurrence
+from guwah.store.models import CheckRun, FindingItem, FindingRow, Item, Occurrence
+from guwah.textsafe import md_cell, md_code, shown_controls
 from guwah.verify.base import all_checks
 from guwah.verify.finding import SEVERITIES
-from guwah.verify.models import CheckRun, FindingItem, FindingRow
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 FORMATS[".json"] = "json"
@@ -177,6 +177,7 @@ def _html(report: dict[str, Any]) -> str:
     env = Environment(
         loader=PackageLoader("guwah.verify", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        finalize=shown_controls,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -209,16 +210,12 @@ def location_text(loc: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _md_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _markdown(r: dict[str, Any]) -> str:
     s = r["summary"]
     lines = [
         "# Verification report",
         "",
-        f"Case `{r['case']}`, generated {r['generated']} by {r['tool']}. Custody head "
+        f"Case {md_code(r['case'])}, generated {r['generated']} by {r['tool']}. Custody head "
         f"{r['corpus']['custody_head']['seq']} `{r['corpus']['custody_head']['hash']}`.",
         "",
         "## Summary",
@@ -232,7 +229,7 @@ def _markdown(r: dict[str, Any]) -> str:
         "|---|---|---|",
     ]
     for c in r["checks"]:
-        totals = "<br>".join(_md_cell(t["text"]) for t in c["totals"]) or (
+        totals = "<br>".join(md_cell(t["text"]) for t in c["totals"]) or (
             "not run" if not c["ran"] else ""
         )
         lines.append(f"| {c['name']} | {c['n_findings']:,} | {totals} |")
@@ -254,35 +251,33 @@ def _markdown(r: dict[str, Any]) -> str:
             if not rows:
                 continue
             lines += [f"**{name}**", "", "| value | count |", "|---|---|"]
-            lines += [
-                f"| {' · '.join(_md_cell(x) for x in row[:-1])} | {row[-1]} |" for row in rows
-            ]
+            lines += [f"| {' · '.join(md_cell(x) for x in row[:-1])} | {row[-1]} |" for row in rows]
             lines.append("")
     lines += ["## Findings", ""]
     for f in r["findings"]:
         lines += [
-            f'### <a id="finding-{f["id"]}"></a>{f["severity"].upper()} · {f["title"]} '
+            f'### <a id="finding-{f["id"]}"></a>{f["severity"].upper()} · {md_cell(f["title"])} '
             f"(`{f['check']}` / `{f['kind']}`)",
             "",
-            f["explanation"],
+            md_cell(f["explanation"]),
             "",
-            f"Values: `{json.dumps(f['values'], ensure_ascii=False)}`",
+            f"Values: {md_code(json.dumps(f['values'], ensure_ascii=False))}",
             "",
             "| SHA-256 | path | location |",
             "|---|---|---|",
         ]
         for i in f["items"]:
             lines.append(
-                f"| [`{i['sha256']}`](#item-{i['sha256']}) | {_md_cell(i['path'] or '')} | "
-                f"{_md_cell(location_text(i['location']))} |"
+                f"| [`{i['sha256']}`](#item-{i['sha256']}) | {md_cell(i['path'] or '')} | "
+                f"{md_cell(location_text(i['location']))} |"
             )
         lines.append("")
     lines += ["## Items", ""]
     for it in r["items"]:
         lines += [
-            f'- <a id="item-{it["sha256"]}"></a>`{it["sha256"]}` ({it["mime"]}, '
+            f'- <a id="item-{it["sha256"]}"></a>`{it["sha256"]}` ({md_cell(it["mime"])}, '
             f"{it['size']:,} bytes): "
-            + "; ".join(f"`{p}`" for p in it["paths"])
+            + "; ".join(md_code(p) for p in it["paths"])
             + " — findings "
             + ", ".join(f"[{n}](#finding-{n})" for n in it["findings"])
         ]

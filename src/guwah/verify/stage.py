@@ -19,11 +19,10 @@ from guwah.case import Case, CaseError
 from guwah.core import NoProgress, Progress, case_lock, utcnow
 from guwah.ingest.executor import Executor
 from guwah.store.custody import CustodyLog
-from guwah.store.models import Item
+from guwah.store.models import CheckRun, FindingItem, FindingRow, Item
 from guwah.verify.base import Check, all_checks
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult
-from guwah.verify.models import CheckRun, FindingItem, FindingRow
 
 
 @dataclass
@@ -71,7 +70,6 @@ def run_checks(
     progress = progress or NoProgress()
     started = time.perf_counter()
     run = VerifyRun()
-    case.migrate()  # a case made before the verify stage existed gets its tables
     with case_lock(case), case.sessions() as session:
         if not session.scalar(select(func.count()).select_from(Item)):
             raise CaseError(f"{case.root} holds no items yet: run `guwah ingest LEAK` first")

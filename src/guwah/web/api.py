@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
 
 from guwah import __version__
-from guwah.person_search import find_people
+from guwah.person.stage import find_people
 from guwah.search.query import QueryError
 from guwah.search.stage import search
 from guwah.summary import as_dict, summarise
-from guwah.web.deps import DbSession, Sha256
+from guwah.web.deps import MAX_DB_INT, DbSession, Offset, RowId, Sha256
 from guwah.web.queries import (
     custody_head,
     findings_list,
@@ -81,7 +82,7 @@ def api_people(
 
 
 @router.get("/people/{person_id}", summary="One person with every source")
-def api_person(session: DbSession, person_id: int) -> JSON:
+def api_person(session: DbSession, person_id: RowId) -> JSON:
     """Records with provenance, photos, names in every script with Latin forms, findings."""
     person = person_detail(session, person_id)
     if person is None:
@@ -102,8 +103,8 @@ def api_item(session: DbSession, sha256: Sha256) -> JSON:
 def api_sheet(
     session: DbSession,
     sha256: Sha256,
-    index: int,
-    start: Annotated[int, Query(ge=1)] = 1,
+    index: Annotated[int, PathParam(ge=0, le=MAX_DB_INT)],
+    start: Annotated[int, Query(ge=1, le=MAX_DB_INT)] = 1,
 ) -> JSON:
     """A window of 100 rows of a sheet, from ``start``."""
     item = get_item(session, sha256)
@@ -119,6 +120,6 @@ def api_findings(
     severity: str | None = None,
     check: str | None = None,
     limit: Annotated[int, Query(ge=0, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> JSON:
     return findings_list(session, severity=severity, check=check, limit=limit, offset=offset)

@@ -1,12 +1,15 @@
 """The FastAPI application: one case, read-only, pages and a JSON API.
 
-Every route is a GET (or HEAD): the workbench never writes to the case, except rendered PDF
-page images, which are derived data cached under ``CASE/derived/web/``.
+Pages and the API only read the case; what the workbench writes is the audit of those reads,
+sign-ins, and rendered PDF page images (derived data cached under ``CASE/derived/web/``). Requests must name
+the workbench's own host (no DNS rebinding) and come from its own pages or a navigation (no
+other site may embed or probe what it serves): see :mod:`guwah.web.guards`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -16,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guwah import __version__
 from guwah.case import Case
+from guwah.web.access import access_middleware, make_access
+from guwah.web.guards import LOOPBACK_HOSTS, HeadAsGet, LoopbackHostOnly, refused_cross_site
 from guwah.web.render import STATIC, page
 
 # Pages load scripts, styles and images only from the workbench itself: nothing from a CDN.
@@ -23,11 +28,33 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 )
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # Another site may not embed, probe or read anything the workbench serves.
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+log = logging.getLogger(__name__)
 
 
-def create_app(case: Case) -> FastAPI:
-    """The workbench over ``case``."""
+def create_app(
+    case: Case,
+    *,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    local_token: str | None = None,
+) -> FastAPI:
+    """The workbench over ``case``, answering only requests addressed to ``allowed_hosts``.
+
+    With users in the case, everyone signs in (team mode); without, ``local_token`` is the
+    per-run access token of a local workbench, or None for no sign-in at all (a program's
+    own use: ``guwah serve`` always gives a token). See :mod:`guwah.web.access`.
+    """
     from guwah.web.api import router as api_router
+    from guwah.web.routes_analysis import router as analysis_router
+    from guwah.web.routes_auth import router as auth_router
     from guwah.web.routes_demography import router as demography_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_pages import router as pages_router
@@ -44,13 +71,17 @@ def create_app(case: Case) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.case = case
+    app.state.case = case.reader()  # the database itself refuses writes, not only the routes
+    # Sign-ins and the audit of reads are the only writes: through the case's own engine.
+    app.state.access = make_access(case, local_token)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth_router)
     app.include_router(pages_router)
     app.include_router(items_router)
     app.include_router(people_router)
     app.include_router(demography_router)
     app.include_router(api_router)
+    app.include_router(analysis_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -62,18 +93,30 @@ def create_app(case: Case) -> FastAPI:
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
+    app.middleware("http")(access_middleware)
+
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return Response("the workbench is read-only", status_code=405)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith("/docs"):  # Swagger UI needs its own scripts
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        if refused_cross_site(request):
+            response: Response = Response("requests from other sites are refused", status_code=403)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # the 500 keeps the headers below and says nothing of the cause
+                log.exception("error serving %s", request.url.path)
+                response = Response("internal error: see the server log", status_code=500)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        static = request.url.path.startswith("/static/")
+        response.headers.setdefault("Cache-Control", "no-cache" if static else "no-store")
+        docs = request.url.path.startswith("/docs")  # Swagger UI starts with an inline script
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
         return response
+
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(LoopbackHostOnly, allowed=tuple(allowed_hosts))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from guwah.case import Case
@@ -22,6 +22,12 @@ def get_case(request: Request) -> Case:
     case: Case = request.app.state.case
     return case
 
+
+# Database row ids and offsets fit SQLite's and PostgreSQL's signed 64-bit integers; a larger
+# number in a URL is a 422 with a message, never an overflow deep in the driver (a 500).
+MAX_DB_INT = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="A row id.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT)]
 
 DbSession = Annotated[Session, Depends(get_session)]
 CaseDep = Annotated[Case, Depends(get_case)]

@@ -7,10 +7,11 @@ Plain dicts of JSON-friendly values, so the API returns exactly what the pages s
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
@@ -18,10 +19,21 @@ from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
-from guwah.person_search import person_findings
-from guwah.records.people import get_person
-from guwah.store.models import Cell, CustodyEvent, Item, Occurrence, Page, Sheet, Source
-from guwah.verify.models import FindingItem, FindingRow
+from guwah.person.stage import person_findings
+from guwah.records.people import first_paths, get_person
+from guwah.store.models import (
+    Cell,
+    CheckRun,
+    CustodyEvent,
+    FindingItem,
+    FindingRow,
+    Item,
+    Occurrence,
+    Page,
+    Sheet,
+    Source,
+)
+from guwah.textsafe import visible_controls
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SHEET_ROWS = 100  # rows of a sheet shown at a time
@@ -41,8 +53,9 @@ def item_kind(mime: str) -> str:
     return "other"
 
 
-def has_findings_table(session: Session) -> bool:
-    return inspect(session.get_bind()).has_table("findings")
+def verify_has_run(session: Session) -> bool:
+    """Whether any verification check has run on this case."""
+    return session.scalar(select(CheckRun.id).limit(1)) is not None
 
 
 def custody_head(session: Session) -> dict[str, Any]:
@@ -60,8 +73,6 @@ def get_item(session: Session, sha256: str) -> Item | None:
 
 def item_findings(session: Session, sha256: str) -> list[dict[str, Any]]:
     """Findings that involve this item, with where in the item (location)."""
-    if not has_findings_table(session):
-        return []
     out: dict[int, dict[str, Any]] = {}
     rows = session.execute(
         select(FindingRow, FindingItem)
@@ -180,9 +191,10 @@ def sheet_window(
     n_rows = sheet.n_rows or (
         session.scalar(select(func.max(Cell.row)).where(Cell.sheet_id == sheet.id)) or 0
     )
-    if start is None:
-        start = max(1, (row or 1) - 10)
-    start = max(1, min(start, max(1, n_rows - SHEET_ROWS + 1)))
+    if start is None:  # around a row: a full window, ending at the last row at most
+        start = max(1, min((row or 1) - 10, n_rows - SHEET_ROWS + 1))
+    else:  # paging: from exactly ``start``, so consecutive pages never overlap
+        start = max(1, min(start, n_rows))
     end = min(n_rows, start + SHEET_ROWS - 1)
     cells: dict[int, dict[int, str]] = defaultdict(dict)
     n_cols = 0
@@ -219,8 +231,6 @@ def findings_list(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Stored findings (filtered), each with the items it involves."""
-    if not has_findings_table(session):
-        return {"total": 0, "findings": []}
     query = select(FindingRow)
     if severity:
         query = query.where(FindingRow.severity == severity)
@@ -293,3 +303,12 @@ def location_link(sha256: str, location: dict[str, Any]) -> str:
     if isinstance(location.get("page"), int):
         return f"/items/{sha256}?page={location['page']}#page-{location['page']}"
     return f"/items/{sha256}"
+
+
+def download_name(session: Session, item: Item) -> str:
+    """The original's file name as first found (``a.zip!/照片/x.jpg`` → ``x.jpg``): NFC,
+    control characters made visible; its SHA-256 where it has no usable name."""
+    path = first_paths(session, [item.id]).get(item.id, "")
+    name = unicodedata.normalize("NFC", path.replace("!/", "/").rsplit("/", 1)[-1]).strip()
+    name = visible_controls(name).replace('"', "'")
+    return name if name not in ("", ".", "..") else item.sha256

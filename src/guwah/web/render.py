@@ -13,7 +13,9 @@ from markupsafe import Markup, escape
 
 from guwah import __version__
 from guwah.search.query import Snippet
+from guwah.textsafe import shown_controls, visible_controls
 from guwah.verify.report import location_text
+from guwah.web.access import current_pseudonymiser
 from guwah.web.queries import cell_link, location_link
 
 HERE = Path(__file__).resolve().parent
@@ -37,14 +39,31 @@ def filesize(n: int | None) -> str:
 
 
 def marked(snippet: Snippet) -> Markup:
-    """The snippet with its matches in ``<mark>``, everything else escaped."""
+    """The snippet with its matches in ``<mark>``, everything else escaped (pseudonymised
+    views: the redacted text, unmarked — a mark could cut a name in two)."""
+    pseudo = current_pseudonymiser.get()
+    if pseudo is not None:
+        return _esc(pseudo.redact(snippet.text))
     out, pos = [], 0
+    text = snippet.text
     for start, end in snippet.marks:
-        out += [escape(snippet.text[pos:start]), Markup("<mark>"), escape(snippet.text[start:end])]
-        out.append(Markup("</mark>"))
+        out += [_esc(text[pos:start]), Markup("<mark>"), _esc(text[start:end]), Markup("</mark>")]
         pos = end
-    out.append(escape(snippet.text[pos:]))
+    out.append(_esc(text[pos:]))
     return Markup("").join(out)
+
+
+def _esc(text: str) -> Markup:
+    return escape(visible_controls(text))
+
+
+def shown(value: Any) -> Any:
+    """Every ``{{ value }}``: controls made visible; redacted where the role sees no identities."""
+    value = shown_controls(value)
+    pseudo = current_pseudonymiser.get()
+    if pseudo is None or not isinstance(value, str):
+        return value
+    return Markup(pseudo.redact(str(value))) if isinstance(value, Markup) else pseudo.redact(value)
 
 
 def lang(text: str | None) -> str:
@@ -67,6 +86,7 @@ def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"]),
+        finalize=shown,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -88,5 +108,8 @@ ENV = make_env()
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page template with the case and the request in its context."""
     case = request.app.state.case
+    context.setdefault("identity", getattr(request.state, "identity", None))
+    context.setdefault("csrf", getattr(request.state, "csrf", ""))
+    context.setdefault("pseudonymised", current_pseudonymiser.get() is not None)
     html = ENV.get_template(template).render(request=request, case_root=str(case.root), **context)
     return HTMLResponse(html, status_code=status_code)

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from guwah.case import Case
 from guwah.store.models import Item
 from guwah.web.deps import CaseDep, DbSession, Sha256
-from guwah.web.queries import get_item, item_detail, sheet_window
+from guwah.web.queries import download_name, get_item, item_detail, sheet_window
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +81,7 @@ def item_raw(session: DbSession, case: CaseDep, sha256: Sha256) -> FileResponse:
     return FileResponse(
         path,
         media_type=item.mime or "application/octet-stream",
-        filename=None if inline else item.sha256,
+        filename=download_name(session, item),
         content_disposition_type="inline" if inline else "attachment",
         headers={"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"},
     )

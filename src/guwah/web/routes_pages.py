@@ -12,30 +12,25 @@ from sqlalchemy.orm import Session
 
 from guwah.search.query import QueryError
 from guwah.search.stage import SearchResult, search
-from guwah.store.models import Person, Record
+from guwah.store.models import FindingRow, Person, Record
 from guwah.summary import summarise
 from guwah.verify.report import build_report
 from guwah.web.deps import get_session
-from guwah.web.queries import custody_head, has_findings_table
+from guwah.web.queries import custody_head, verify_has_run
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-FACET_PARAMS = {"type": "type", "county": "county", "facility": "facility", "year": "year"}
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, session: Annotated[Session, Depends(get_session)]) -> HTMLResponse:
     summary = summarise(session)
-    by_severity: dict[str, int] = {}
-    if has_findings_table(session):
-        from guwah.verify.models import FindingRow
-
-        by_severity = dict(
-            session.execute(
-                select(FindingRow.severity, func.count()).group_by(FindingRow.severity)
-            ).all()
-        )
+    by_severity: dict[str, int] = dict(
+        session.execute(
+            select(FindingRow.severity, func.count()).group_by(FindingRow.severity)
+        ).all()
+    )
     return page(
         request,
         "overview.html",
@@ -143,7 +138,7 @@ def report_page(
     severity: str | None = None,
     check: str | None = None,
 ) -> HTMLResponse:
-    if not has_findings_table(session):
+    if not verify_has_run(session):
         return page(request, "report.html", report=None, findings=[])
     report = build_report(session, str(request.app.state.case.root))
     findings = [
@@ -159,3 +154,14 @@ def report_page(
         severity=severity,
         check=check,
     )
+
+
+@router.get("/api", response_class=HTMLResponse)
+def api_index(request: Request) -> HTMLResponse:
+    """The JSON API's endpoints, from the app's own OpenAPI description (never a hand list)."""
+    endpoints = [
+        {"path": path, "method": method.upper(), "summary": op.get("summary", "")}
+        for path, ops in request.app.openapi()["paths"].items()
+        for method, op in ops.items()
+    ]
+    return page(request, "api.html", endpoints=endpoints)

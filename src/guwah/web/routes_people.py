@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from guwah.person_search import find_people
-from guwah.web.deps import DbSession
+from guwah.person.stage import find_people
+from guwah.web.deps import DbSession, RowId
 from guwah.web.queries import person_detail
 from guwah.web.render import page
 
@@ -23,7 +24,7 @@ def people_page(
     born: Annotated[str, Query(description="birth year")] = "",
     county: str = "",
 ) -> HTMLResponse:
-    year = int(born) if born.strip().isdigit() else None
+    year = int(born) if re.fullmatch(r"[0-9]{4}", born.strip()) else None
     hits = (
         find_people(session, q.strip(), born=year, county=county.strip() or None, limit=25)
         if q.strip()
@@ -33,7 +34,7 @@ def people_page(
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, session: DbSession, person_id: int) -> HTMLResponse:
+def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLResponse:
     person = person_detail(session, person_id)
     if person is None:
         raise HTTPException(404, f"no person {person_id} in this case")

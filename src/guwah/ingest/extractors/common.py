@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import subprocess
 import zipfile
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -253,3 +254,25 @@ def _zip_xml(zf: zipfile.ZipFile, name: str) -> ET.Element | None:
         return ET.fromstring(zf.read(info))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return None
+
+
+def run_tool(cmd: list[str], what: str, timeout_s: float) -> str:
+    """Run a reader program (djvutxt, mdb-export…) on a file; its stdout as text.
+
+    Over ``timeout_s`` it is stopped (cause ``timeout``); a failure is ``corrupt`` with the
+    program's first line of complaint, the stored file's path left out.
+    """
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ExtractionError(
+            "timeout", f"{cmd[0]} took longer than {timeout_s:g} s and was stopped"
+        ) from exc
+    if done.returncode != 0:
+        err = done.stderr.decode("utf-8", "replace")
+        for arg in cmd[1:]:
+            if "/" in arg:
+                err = err.replace(arg, "the file")
+        first = next((ln.strip("* ") for ln in err.splitlines() if ln.strip("* ")), "failed")
+        raise ExtractionError("corrupt", f"damaged {what} ({cmd[0]}: {first[:300]})")
+    return done.stdout.decode("utf-8", "replace")

@@ -343,6 +343,9 @@ def _ole_props(path: Path) -> dict[str, Any]:
         "subject": md.subject,
         "company": md.company,
         "last_printed": md.last_printed,
+        "revision": md.revision_number,
+        "template": md.template,
+        "pages": md.num_pages,
     }
     out = {k: jsonable(v) for k, v in props.items() if v not in (None, b"", "")}
     if "creator" in out:
@@ -499,10 +502,17 @@ def _ods_props(zf: zipfile.ZipFile) -> dict[str, Any]:
         ("application", _M + "generator"),
         ("title", _DC + "title"),
         ("subject", _DC + "subject"),
+        ("last_printed", _M + "print-date"),
+        ("printed_by", _M + "printed-by"),
+        ("revision", _M + "editing-cycles"),
     ):
         found = root.find(f".//{tag}")
         if found is not None and found.text:
             props[key] = clean(found.text.strip())
+    template = root.find(f".//{_M}template")
+    if template is not None:
+        href = template.get("{http://www.w3.org/1999/xlink}href")
+        props["template"] = clean(href or template.get(f"{_M}title") or "")
     if "creator" in props:
         props["author"] = props["creator"]
     return props

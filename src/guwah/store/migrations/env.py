@@ -3,9 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from guwah.stats import models as _stats_models  # noqa: F401  (registers its tables)
-from guwah.store.models import Base
-from guwah.verify import models as _verify_models  # noqa: F401  (registers its tables)
+from guwah.store.models import Base  # every table, the verify stage's included
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,7 @@
 """stats: yearbook tables and their figures
 
 Revision ID: demography_1
-Revises: 0001
+Revises: analyse_1
 Create Date: 2026-12-01 21:45:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "demography_1"
-down_revision: str | None = "0001"
+down_revision: str | None = "analyse_1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

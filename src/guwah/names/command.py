@@ -1,4 +1,4 @@
-"""The ``guwah names`` commands (outside the package: `guwah --help` need not load name tables)."""
+"""The ``guwah names`` commands. The name tables load inside the command, not at start-up."""
 
 from __future__ import annotations
 

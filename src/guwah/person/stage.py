@@ -12,14 +12,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from guwah.names.index import NameIndex
 from guwah.records.people import PersonView, get_person, people_by_id_number
-from guwah.store.models import PersonName
-from guwah.verify.models import FindingItem, FindingRow
+from guwah.store.models import FindingItem, FindingRow, PersonName
 
 ID_QUERY = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
 ADDRESS_FIELDS = ("household_address", "current_address", "address", "township", "village")
@@ -87,8 +86,6 @@ def find_people(
 
 def person_findings(session: Session, person: PersonView) -> list[dict[str, Any]]:
     """Verification findings on this person's photos or on the rows of their records."""
-    if not inspect(session.get_bind()).has_table("findings"):
-        return []  # verification has never run on this case
     photo_ids = [p.item_id for p in person.photos]
     rows = {(r.sha256, r.sheet, r.row) for r in person.records}
     shas = {r.sha256 for r in person.records}

@@ -1,4 +1,4 @@
-"""The ``guwah synth`` command (outside the package: `guwah --help` need not load the generator)."""
+"""The ``guwah synth`` command. The generator loads inside the command, not at start-up."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 SCALES = ("small", "medium", "large")  # their file counts: guwah.synth.plan.SCALES
 
@@ -56,7 +54,16 @@ def synth_command(
 
         guwah synth demo/leak --seed 1 --scale medium --truth demo/leak.truth.json
     """
-    from guwah.synth import generate
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from guwah.synth.generate import generate
 
     console = Console()
     try:

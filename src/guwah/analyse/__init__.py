@@ -1,0 +1,1 @@
+"""Analysis: detention counts and rates over resolved people, the violation matrix, reports."""

@@ -1,0 +1,81 @@
+"""``guwah person``: find a person by name (any script) or ID number."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from guwah.cli_options import CaseOpt, open_case
+from guwah.console import console
+from guwah.textsafe import for_terminal
+
+if TYPE_CHECKING:
+    from guwah.person.stage import PersonHit
+
+
+def person_command(
+    query: Annotated[str, typer.Argument(help="A name in any script, or an ID number.")],
+    case_dir: CaseOpt = None,
+    born: Annotated[int | None, typer.Option(help="Birth year.")] = None,
+    county: Annotated[str | None, typer.Option(help="County (as written in the records).")] = None,
+    limit: Annotated[int, typer.Option(help="How many people to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find a person by name (any script) or ID number: records, photos and findings.
+
+    Run `guwah records` first: people are resolved from the records.
+
+    Example: [bold]guwah person "Abdurehim Turdi" --born 1984 --case cases/xpf[/]
+    """
+    from guwah.person.stage import find_people
+
+    case = open_case(case_dir)
+    with case.sessions() as session:
+        hits = find_people(session, query, born=born, county=county, limit=limit)
+    if as_json:
+        print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        console.print(
+            f"No person matches {query!r}. Check the spelling, drop --born/--county, or run "
+            "`guwah records` if the records have not been built."
+        )
+        raise typer.Exit(1)
+    print_people(hits)
+
+
+def print_people(hits: list[PersonHit]) -> None:
+    """Ranked people with their records (provenance), photos and findings."""
+    for rank, hit in enumerate(hits, 1):
+        p = hit.person
+        console.print(
+            f"[bold]{rank}. {for_terminal(p.name or '(no name)')}[/]  ID {for_terminal(p.id_number or '—')}  "
+            f"born {for_terminal(p.birth_date or '—')}  {for_terminal(p.sex or '')} "
+            f"{for_terminal(p.ethnicity or '')}  score {hit.score:.2f}",
+            highlight=False,
+        )
+        console.print(f"   {for_terminal(hit.explanation)}", highlight=False)
+        if len(p.names) > 1:
+            console.print(f"   names in the sources: {for_terminal(', '.join(p.names))}")
+        for field_name, values in (p.conflicts or {}).items():
+            shown = for_terminal("; ".join(str(v.get("value")) for v in values))
+            console.print(
+                f"   [red]conflicting {for_terminal(field_name)}:[/] {shown}", highlight=False
+            )
+        for r in p.records:
+            fields = ", ".join(f"{v.field}={v.value}" for v in r.values if v.field and v.value)
+            console.print(
+                f"   record: {for_terminal(r.path)} sheet {for_terminal(repr(r.sheet))} "
+                f"row {r.row} (sha256 {r.sha256[:12]}…): {for_terminal(fields)}",
+                highlight=False,
+            )
+        for photo in p.photos:
+            console.print(
+                f"   photo: {for_terminal(photo.path)} (sha256 {photo.sha256[:12]}…)",
+                highlight=False,
+            )
+        for f in hit.findings:
+            shown = for_terminal(f"[{f['severity']}] {f['title']}")
+            console.print(f"   finding: {shown}")

@@ -1,0 +1,106 @@
+"""The Analysis page: the tables and charts of ``guwah analyse`` with filters (place level,
+groups, window); each count opens the people behind it, each person their records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+
+from guwah.analyse.charts import bars
+from guwah.analyse.stage import Analysis, analyse, parse_options, people_in
+from guwah.analyse.tables import Count, number_counts, plain
+from guwah.case import CaseError
+from guwah.store.models import CustodyEvent
+from guwah.web.deps import DbSession
+from guwah.web.render import page
+
+router = APIRouter(include_in_schema=False)
+_CACHE: dict[tuple[str, str, str, str, int], Analysis] = {}
+
+
+def _analysis(request: Request, session: DbSession, by: str, group: str, window: str) -> Analysis:
+    """The analysis for these filters, recomputed when the custody log has moved on."""
+    try:
+        opts = parse_options(by, group, window or None)
+    except CaseError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    head = session.scalar(select(func.max(CustodyEvent.seq))) or 0
+    key = (str(request.app.state.case.root), by, group, window, head)
+    if key not in _CACHE:
+        _CACHE.clear()  # one analysis at a time: the people sets can be large
+        a = analyse(session, opts)
+        number_counts(a.tables)
+        _CACHE[key] = a
+    return _CACHE[key]
+
+
+Filters = Annotated[str, Query(max_length=64)]
+
+
+@router.get("/analysis", response_class=HTMLResponse)
+def analysis_page(
+    request: Request,
+    session: DbSession,
+    by: Filters = "village",
+    group: Filters = "",
+    window: Filters = "",
+) -> HTMLResponse:
+    a = _analysis(request, session, by, group, window)
+    qs = urlencode({"by": by, "group": group, "window": window})
+    people_href = f"/analysis/people?{qs}&ref="
+    charts = [
+        bars(a.table("monthly"), 0, 1, "Detentions by month", people_href),
+        bars(a.table("detained_by_status"), 1, 4, "Detained by status", people_href),
+        bars(a.table("reasons"), 1, 4, "Detention reasons (multi-label)", people_href),
+    ]
+    return page(
+        request,
+        "analysis.html",
+        a=a,
+        by=by,
+        group=group,
+        window=window,
+        people_href=people_href,
+        charts=charts,
+        is_count=lambda v: isinstance(v, Count),
+        plain=plain,
+    )
+
+
+@router.get("/analysis/people", response_class=HTMLResponse)
+def analysis_people(
+    request: Request,
+    session: DbSession,
+    ref: Annotated[str, Query(pattern=r"^N\d{1,7}$")],
+    by: Filters = "village",
+    group: Filters = "",
+    window: Filters = "",
+) -> HTMLResponse:
+    a = _analysis(request, session, by, group, window)
+    ids = people_in(a, ref)
+    label = next(
+        (
+            f"{t.title}: {plain(row[0])}"
+            for t in a.tables
+            for row in t.rows
+            for v in row
+            if isinstance(v, Count) and v.ref == ref
+        ),
+        None,
+    )
+    if label is None:
+        raise HTTPException(404, f"no count {ref} in this analysis")
+    people = [a.people[i] for i in ids if i in a.people]
+    return page(
+        request,
+        "analysis_people.html",
+        a=a,
+        ref=ref,
+        label=label,
+        people=people,
+        back=f"/analysis?{urlencode({'by': by, 'group': group, 'window': window})}",
+    )
