@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,6 @@ stats_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 IndicatorOpt = Annotated[
     str | None,
@@ -35,8 +33,10 @@ SourceOpt = Annotated[
 
 
 def say(text: str) -> None:
-    """Print text from a table (leaked or official) with no markup and no control codes."""
-    console.print(_CONTROL.sub("", text), markup=False, highlight=False)
+    """Print text from a table (leaked or official): no markup, control characters shown."""
+    from guwah.textsafe import visible_controls
+
+    console.print(visible_controls(text), markup=False, highlight=False)
 
 
 @stats_app.command("import")

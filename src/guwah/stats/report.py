@@ -3,7 +3,8 @@
 :func:`render_report_section` is what ``guwah report`` calls: one self-contained
 ``<section>`` (inline SVG charts, no scripts, no external resources) in which every figure
 links to its cell in the original table through the item viewer
-(``/items/SHA256?sheet=I&row=R&col=C`` or ``?page=N``). Every text from a table is escaped.
+(``/items/SHA256?sheet=I&row=R&col=C`` or ``?page=N``). Every text from a table is escaped
+and its control characters are shown (``⟨U+202E⟩``), not obeyed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from guwah.stats.analysis import break_method, breaks, caveats, change
 from guwah.stats.indicators import indicators
 from guwah.stats.models import StatTable
 from guwah.stats.series import Observation, Point, Series, load_series
+from guwah.textsafe import visible_controls
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
@@ -67,7 +69,8 @@ def render_section(
     out.append(_changes(series, base_url, h3))
     out.append(_tables(tables, base_url, h3))
     out.append(Markup("</section>"))
-    return Markup("").join(out)
+    # controls in table text (U+202E, ESC…) shown, not obeyed: the house rule for outputs
+    return Markup(visible_controls(str(Markup("").join(out))))
 
 
 def _table(group: list[Series], base_url: str) -> Markup:

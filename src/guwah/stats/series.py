@@ -21,6 +21,7 @@ from guwah.cellrefs import col_letter
 from guwah.stats.indicators import find_indicator, indicators
 from guwah.stats.models import StatTable, StatValue
 from guwah.stats.regions import Resolver, canonical_name
+from guwah.textsafe import csv_cell
 
 
 @dataclass(frozen=True)
@@ -243,25 +244,6 @@ CSV_COLUMNS = (
 )
 
 
-def safe(text: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made inert with a quote."""
-    if (
-        isinstance(text, str)
-        and text[:1] in ("=", "+", "@", "\t", "\r")
-        or (isinstance(text, str) and text.startswith("-") and not _numeric(text))
-    ):
-        return "'" + str(text)
-    return text
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return True
-
-
 def export_csv(
     session: Session, out: Path, indicator: str | None = None, region: str | None = None
 ) -> int:
@@ -276,7 +258,7 @@ def export_csv(
                 for o in point.observations:
                     w.writerow(
                         [
-                            safe(x)
+                            csv_cell(x)
                             for x in (
                                 s.indicator or "",
                                 ind.label if ind else "",
