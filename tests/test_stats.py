@@ -732,3 +732,43 @@ def test_an_official_table_without_rate_units_keeps_them_unnormalised(stats_case
     assert xj["birth_rate"].base_value is None  # never guessed to be ‰
     cq = {v.indicator: v.value for v in vals if v.region_code == "500000"}
     assert cq["natural_growth_rate"] == 6.24  # 重庆 resolves in 1997, its first year
+
+
+def test_groups_from_the_census_imported_into_the_case(
+    tmp_path: Path, files: dict[str, Path]
+) -> None:
+    from tests.conftest import run_cli
+
+    case_dir = tmp_path / "case"
+    run_cli("init", case_dir)
+    run_cli(
+        "stats",
+        "import",
+        files["CSY2020"],
+        "--source",
+        "China Statistical Yearbook",
+        "--edition",
+        "2020",
+        "--case",
+        case_dir,
+    )
+    none = run_cli(
+        "stats",
+        "groups",
+        "-i",
+        "birth_rate",
+        "--from",
+        "2017",
+        "--to",
+        "2019",
+        "--case",
+        case_dir,
+        check=False,
+    )
+    assert none.returncode == 1 and "No census" in none.stdout
+    run_cli("reference", "import", "census", CENSUS, "--case", case_dir)
+    out = run_cli(
+        "stats", "groups", "-i", "birth_rate", "--from", "2017", "--to", "2019", "--case", case_dir
+    ).stdout
+    assert "minority share ≥ 50 %: 1 region(s); median relative change -48.7 %" in out
+    assert "新疆维吾尔自治区 (57.8 %)" in out and "census import" in out

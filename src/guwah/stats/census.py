@@ -1,17 +1,14 @@
-"""Ethnic composition of regions from a census table by county (the shared 2020 census
-file's ``少数民族人口比重（%）``): a region's minority share is its own row's, else the
-population-weighted share of its counties."""
+"""Ethnic composition of regions from a census by county: the census imported into the case
+(``guwah reference import census FILE``, the analysis stage's import, preserved with
+custody) or a census workbook read directly (the analysis stage's reader). A region's
+minority share is its own row's, else the population-weighted share of its counties."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from guwah.case import CaseError
-
-CODE = "区划代码"
-POPULATION = "人口数_合计"
-SHARE = "少数民族人口比重（%）"
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -25,34 +22,29 @@ class Composition:
 
 
 def read_census(path: Path) -> dict[str, Composition]:
-    """Code → composition, from a census xlsx with 区划代码, 人口数_合计, 少数民族人口比重（%）."""
-    from openpyxl import load_workbook
+    """Code → composition, from a census workbook (区划代码, 区县, 人口数_合计, 少数民族人口比重（%）)."""
+    from guwah.analyse.census import read_census as read_table
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise CaseError(f"cannot read the census table {path}: {exc}") from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in next(rows)]
-    for need in (CODE, POPULATION, SHARE):
-        if need not in header:
-            raise CaseError(f"{path.name}: no column {need!r} (columns: {', '.join(header[:12])}…)")
-    ic, ip, ish = header.index(CODE), header.index(POPULATION), header.index(SHARE)
-    names = [i for i, h in enumerate(header) if h in ("区县", "市", "省")]
     out: dict[str, Composition] = {}
-    for row in rows:
-        code = str(row[ic] or "").strip()
-        if not (code.isdigit() and len(code) == 6):
-            continue
-        try:
-            pop, share = float(row[ip]), float(row[ish])  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        name = next((str(row[i]) for i in names if row[i]), code)
-        out[code] = Composition(code, name, pop, share, "row", path.name)
-    wb.close()
+    for r in read_table(path).rows:
+        if r.total is not None and r.minority_share is not None:
+            out[r.code] = Composition(r.code, r.name, r.total, r.minority_share, "row", path.name)
     return out
+
+
+def census_of_case(session: Session) -> dict[str, Composition]:
+    """Code → composition, from the census last imported into the case (empty if none)."""
+    from guwah.analyse.census import latest_census
+
+    imp, counties = latest_census(session)
+    if imp is None:
+        return {}
+    source = f"census import {imp.sha256[:12]}… ({Path(imp.source_path).name})"
+    return {
+        code: Composition(code, c.name, c.total, c.minority_share, "row", source)
+        for code, c in counties.items()
+        if c.total is not None and c.minority_share is not None
+    }
 
 
 def composition(census: dict[str, Composition], code: str) -> Composition | None:

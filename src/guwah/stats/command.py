@@ -191,13 +191,16 @@ def change_command(
 
 @stats_app.command("groups")
 def groups_command(
-    census: Annotated[
-        Path,
-        typer.Option(help="Census table by county (区划代码, 人口数_合计, 少数民族人口比重（%）)."),
-    ],
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator.")],
     start: Annotated[int, typer.Option("--from", help="First year.")],
     end: Annotated[int, typer.Option("--to", help="Last year.")],
+    census: Annotated[
+        Path | None,
+        typer.Option(
+            help="A census workbook by county (区划代码, 人口数_合计, 少数民族人口比重（%）); "
+            "default: the census imported into the case (guwah reference import census)."
+        ),
+    ] = None,
     threshold: Annotated[
         float, typer.Option(help="Minority share (%) dividing the groups.")
     ] = 50.0,
@@ -206,24 +209,28 @@ def groups_command(
     """Regions grouped by ethnic composition (census minority share ≥ threshold vs below),
     each region's change between two years.
 
-    Example: [bold]guwah stats groups --census census_county_2020_v1.xlsx -i birth_rate --from 2017 --to 2019 --case cases/xpf[/]
+    Example: [bold]guwah stats groups -i birth_rate --from 2017 --to 2019 --census census_county_2020_v1.xlsx --case cases/xpf[/]
     """
     from guwah.stats.analysis import group_summary, groups_by_share
-    from guwah.stats.census import read_census
+    from guwah.stats.census import census_of_case, read_census
     from guwah.stats.series import load_series
 
     case = open_case(case_dir)
     with case_errors():
-        table = read_census(census)
         with case.sessions() as session:
+            table = read_census(census) if census else census_of_case(session)
             series = [s for s in load_series(session, indicator) if s.region_code != "000000"]
+        if not table:
+            say("No census: import one (guwah reference import census FILE) or give --census FILE.")
+            raise typer.Exit(1)
     for name, rows in groups_by_share(series, table, start, end, threshold).items():
         say(f"\n{name}: {group_summary(rows)}")
         for r in rows:
             share = f"{r.share.minority_share:.1f} %" if r.share else "?"
             say(f"  {r.series.region_name or r.series.region_raw} ({share}): {r.change.text()}")
+    source = next(iter(table.values())).source
     say(
-        f"\nMinority shares: {census.name} (a region without its own row: population-weighted over its counties)."
+        f"\nMinority shares: {source} (a region without its own row: population-weighted over its counties)."
     )
 
 
