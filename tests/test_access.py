@@ -202,6 +202,8 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/api/lists": "/api/lists",
         "/api/lists/{version_id}/changes": "/api/lists/1/changes",
         "/screen": "/screen",
+        "/demography": "/demography",
+        "/api/stats/series": "/api/stats/series",
         "/search": "/search?q=疏附",
         "/people": f"/people?q={person.id_number}",
         "/people/{person_id}": f"/people/{person.id}",

@@ -22,6 +22,7 @@ from guwah.person.command import person_command
 from guwah.records.command import records_app
 from guwah.screen.command import screen_command
 from guwah.search.command import search_command
+from guwah.stats.command import stats_app
 from guwah.store.command import custody_app, init_command
 from guwah.synth.command import synth_command
 from guwah.verify.command import VerifyCommand, verify_command
@@ -47,6 +48,7 @@ app.add_typer(custody_app, name="custody")
 app.add_typer(records_app, name="records")
 app.add_typer(names_app, name="names")
 app.add_typer(analyse_app, name="analyse")
+app.add_typer(stats_app, name="stats")
 app.add_typer(reference_app, name="reference")
 app.command("report")(report_command)
 app.add_typer(export_app, name="export")

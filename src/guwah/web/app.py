@@ -55,6 +55,7 @@ def create_app(
     from guwah.web.api import router as api_router
     from guwah.web.routes_analysis import router as analysis_router
     from guwah.web.routes_auth import router as auth_router
+    from guwah.web.routes_demography import router as demography_router
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_lists import router as lists_router
     from guwah.web.routes_match import router as match_router
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(pages_router)
     app.include_router(items_router)
     app.include_router(people_router)
+    app.include_router(demography_router)
     app.include_router(api_router)
     app.include_router(analysis_router)
     app.include_router(match_router)
