@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from guwah.names import Match, NameIndex, pinyin
 from guwah.names import score as name_score
 from guwah.names.uyghur import coverage
+from guwah.store.models_lists import ListEntityRow, ListVersion
 
 from . import qualifiers
 from .companies import CompanyKey, company_key, compare
-from .models import ListEntityRow, ListVersion
 from .versions import latest_versions
 
 DEFAULT_THRESHOLD = 0.70

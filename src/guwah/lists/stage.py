@@ -16,10 +16,10 @@ from guwah.case import Case, CaseError
 from guwah.core import case_lock, utcnow
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item
+from guwah.store.models_lists import ListEntityRow, ListVersion
 
 from .entity import Entity, ListFormatError
 from .formats import FORMATS, reader
-from .models import ListEntityRow, ListVersion
 from .versions import Changes, diff, digests, latest
 
 MAX_LIST_BYTES = 1 << 30  # the largest published list (OFAC advanced XML) is ~100 MB

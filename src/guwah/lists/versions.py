@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import ListEntityRow, ListVersion
+from guwah.store.models_lists import ListEntityRow, ListVersion
 
 
 @dataclass
