@@ -4,7 +4,6 @@ viewers, and the audit of every read — over a real case of the small synthetic
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from guwah.store.models import Item, Person
 from guwah.store.models_access import AuditEvent
 from guwah.web.app import create_app
 from tests.conftest import SHARED_DATA, run_cli
-from tests.web_case import WebCase, web_case
+from tests.web_case import WebCase, copy_case, web_case
 
 BASE = "http://127.0.0.1:8000"
 PASSWORD = "correct horse battery staple"
@@ -38,7 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> WebCase:
 def team(built: WebCase, tmp_path_factory: pytest.TempPathFactory) -> Case:
     """A copy of the shared web case with three users (the shared one stays user-less)."""
     root = tmp_path_factory.mktemp("team") / "case"
-    shutil.copytree(built.case.root, root)
+    copy_case(built.case, root)
     for name, role in (("olga", "owner"), ("ivan", "investigator"), ("vera", "viewer")):
         run_cli("users", "add", name, "--role", role, "--password-stdin", "--case", root,
                 input=PASSWORD + "\n")  # fmt: skip
@@ -268,7 +267,7 @@ def test_audit_log_is_tamper_evident(team: Case, tmp_path: Path) -> None:
     log = run_cli("audit", "log", "--user", "ivan", "--json", "--case", team.root).stdout
     assert '"user": "ivan"' in log
     copy = tmp_path / "case"
-    shutil.copytree(team.root, copy)
+    copy_case(team, copy)
     with sqlite3.connect(copy / "guwah.db") as db:
         db.execute("UPDATE audit_events SET target = '/nothing-to-see' WHERE seq = 2")
     r = run_cli("audit", "verify", "--case", copy, check=False)

@@ -3,7 +3,6 @@ in, a pseudonymised viewer, and another site's probe for an original."""
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from guwah.store.models import Item, Person
 from guwah.web.app import create_app
 from tests.browser import serving
 from tests.conftest import run_cli
-from tests.web_case import WebCase, web_case
+from tests.web_case import WebCase, copy_case, web_case
 
 pytestmark = pytest.mark.requires("chromium")
 PASSWORD = "correct horse battery staple"
@@ -28,7 +27,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> WebCase:
 @pytest.fixture(scope="module")
 def team(built: WebCase, tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("team-browser") / "case"
-    shutil.copytree(built.case.root, root)
+    copy_case(built.case, root)
     run_cli("users", "add", "vera", "--role", "viewer", "--password-stdin", "--case", root,
             input=PASSWORD + "\n")  # fmt: skip
     return Case.open(root)

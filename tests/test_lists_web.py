@@ -3,7 +3,6 @@ synthetic leak's case with a watch list naming one of its people in Latin letter
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -17,14 +16,14 @@ with warnings.catch_warnings():  # starlette's note about httpx's successor
 from guwah.case import Case
 from guwah.lists.stage import import_list
 from guwah.web.app import create_app
-from tests.web_case import web_case
+from tests.web_case import copy_case, web_case
 
 
 @pytest.fixture(scope="module")
 def listed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, dict[str, Any]]:
     built = web_case(tmp_path_factory)
     root = tmp_path_factory.mktemp("listed") / "case"
-    shutil.copytree(built.case.root, root)  # the shared case stays as it was
+    copy_case(built.case, root)  # the shared case stays as it was
     case = Case.open(root)
     person = built.recorded("uyghur")
     watch = root.parent / "watch.csv"

@@ -57,3 +57,20 @@ def web_case(factory: pytest.TempPathFactory) -> WebCase:
         truth = json.loads(Path(result.truth).read_text(encoding="utf-8"))
         _BUILT["case"] = WebCase(case, truth)
     return _BUILT["case"]
+
+
+def copy_case(case: Case, dest: Path) -> Case:
+    """A copy of a case that is open in this process.
+
+    The database goes through SQLite's backup API, never a file copy: reading and closing
+    the live ``guwah.db-shm`` from Python drops SQLite's POSIX locks on it in this process,
+    and the next guwah process to close the database then removes the WAL under the open
+    connections ("disk I/O error").
+    """
+    import shutil
+    import sqlite3
+
+    shutil.copytree(case.root, dest, ignore=shutil.ignore_patterns("guwah.db*"))
+    with sqlite3.connect(case.root / "guwah.db") as src, sqlite3.connect(dest / "guwah.db") as dst:
+        src.backup(dst)
+    return Case.open(dest)
