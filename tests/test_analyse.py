@@ -307,10 +307,15 @@ def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) 
 
 
 def test_report_pdf_embeds_chinese_and_arabic_script_fonts(family: Case, tmp_path: Path) -> None:
+    from PIL import ImageFile
+
     from guwah.analyse.report import write_report
 
     out = tmp_path / "r.pdf"
     write_report(family, Options(), out)
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported: put back, or a
+    # truncated photo ingested later in the same process would read as whole
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     objects = [data]

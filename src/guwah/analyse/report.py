@@ -168,8 +168,12 @@ def write_report(case: Case, options: Options, out: Path) -> float:
     html = render_html(case, a, pdf=pdf)
     out.parent.mkdir(parents=True, exist_ok=True)
     if pdf:
-        from weasyprint import HTML
+        from PIL import ImageFile
 
+        strict = ImageFile.LOAD_TRUNCATED_IMAGES
+        from weasyprint import HTML  # sets PIL's LOAD_TRUNCATED_IMAGES for the whole process
+
+        ImageFile.LOAD_TRUNCATED_IMAGES = strict  # truncated photos must stay errors elsewhere
         HTML(string=html, base_url=str(out.parent)).write_pdf(out)
     else:
         out.write_text(html, encoding="utf-8")
