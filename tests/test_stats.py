@@ -25,7 +25,7 @@ from guwah.stats.models import StatTable, StatValue
 from guwah.stats.series import export_csv, load_series
 from guwah.stats.stage import import_file
 from guwah.store.models import CustodyEvent, Item
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, run_cli
 from tests.yearbook_tables import BUILDERS, csy2016_pdf, values, write_all, write_scan
 
 CENSUS = SHARED_DATA / "census" / "census_county_2020_v1.xlsx"
@@ -423,7 +423,6 @@ def test_report_section_escapes_table_text(tmp_path: Path, case: Case) -> None:
 
 
 def test_cli_import_show_change_export(tmp_path: Path, files: dict[str, Path]) -> None:
-    from tests.conftest import run_cli
 
     case_dir = tmp_path / "case"
     run_cli("init", case_dir)
@@ -772,3 +771,14 @@ def test_groups_from_the_census_imported_into_the_case(
     ).stdout
     assert "minority share ≥ 50 %: 1 region(s); median relative change -48.7 %" in out
     assert "新疆维吾尔自治区 (57.8 %)" in out and "census import" in out
+
+
+def test_the_case_report_has_the_demography_section(stats_case: Case, tmp_path: Path) -> None:
+    """`guwah report` carries the yearbook figures, each with its cell (the same section as
+    the Demography page), beside the analysis of the records."""
+    out = tmp_path / "report.html"
+    run_cli("report", "--out", out, "--case", stats_case.root)
+    html = out.read_text(encoding="utf-8")
+    assert "<h2>Demography</h2>" in html
+    assert "15.88" in html and "8.14" in html  # Xinjiang's birth rate, 2017 and 2019
+    assert "/items/" in html  # every figure links to its cell in the original table

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from guwah.han import HAN_CLASS
 from guwah.verify.records_data import counties_in
 
-_TOWNSHIP = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道)")
-_VILLAGE = re.compile(r"[\u4e00-\u9fff0-9]{1,10}?(?:村|社区)")
+_TOWNSHIP = re.compile(f"[{HAN_CLASS}]{{1,8}}?(?:乡|镇|街道)")
+_VILLAGE = re.compile(f"[{HAN_CLASS}0-9]{{1,10}}?(?:村|社区)")
 Place = tuple[str | None, str | None, str | None]
 
 

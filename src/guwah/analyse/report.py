@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from guwah import __version__
 from guwah.analyse.charts import bars
@@ -140,7 +141,16 @@ def _context(case: Case, a: Analysis, pdf: bool) -> dict[str, Any]:
         "people": people,
         "files": sorted(files.values(), key=lambda f: f.n),
         "charts": charts,
+        "demography": _demography(case),
     }
+
+
+def _demography(case: Case) -> Markup:
+    """The yearbook figures imported with ``guwah stats import``, each linked to its cell in
+    the workbench's item viewer (guwah.stats)."""
+    from guwah.stats.report import render_report_section
+
+    return Markup(render_report_section(case, base_url="http://127.0.0.1:8000"))
 
 
 def _env() -> Environment:

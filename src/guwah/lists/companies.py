@@ -18,12 +18,13 @@ from functools import cache, lru_cache
 from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
+from guwah.han import HAN_CLASS
 from guwah.names.han import looks_like_pinyin
 
 from .data import _csv, company_forms, glossary, xinjiang_regions
 
 COUNTRY = "china"  # "of China" / 中国 may stand anywhere in a name
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(f"[{HAN_CLASS}]")
 BRACKETS = re.compile(r"[（(【\[]([^()（）【】\[\]]{1,20})[)）】\]]")
 LATIN_ABBREV = {"comm": "trade", "tech": "technology", "intl": "international"}
 
@@ -118,7 +119,7 @@ def company_key(name: str) -> CompanyKey:
         elif (c := glossary()[1].get(inner.lower())) is not None:
             concepts.update(c.split("+"))
     text = BRACKETS.sub(" ", text)
-    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+", text):
+    for run in re.findall(f"[{HAN_CLASS}]+|[^{HAN_CLASS}]+", text):
         if HAN.match(run):
             _han_run(_strip_han_forms(run), places, concepts, core, han_core)
         else:

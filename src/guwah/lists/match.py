@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guwah.han import HAN_CLASS
 from guwah.names import Match, NameIndex, pinyin
 from guwah.names import score as name_score
 from guwah.names.uyghur import coverage
@@ -306,7 +307,7 @@ class ListMatcher:
                 )
 
 
-HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+HAN_NAME = re.compile(f"^[{HAN_CLASS}]{{2,4}}$")
 
 
 def _person_readings(names: list[str]) -> list[tuple[str, str]]:

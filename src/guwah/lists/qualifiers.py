@@ -9,6 +9,8 @@ from functools import cache, lru_cache
 
 import pycountry
 
+from guwah.han import HAN_CLASS
+
 from .data import _csv
 
 BIRTH_SAME_YEAR = 0.05
@@ -18,6 +20,10 @@ BIRTH_CONFLICT_FACTOR = 0.55  # a birth year two or more apart sinks a name-only
 GENDER_AGREE, GENDER_CONFLICT = 0.02, -0.20
 NATION_AGREE, NATION_CONFLICT = 0.03, -0.10
 PLACE_AGREE = 0.03
+
+
+# words that may name a place or an organisation: Latin of four letters or more, Han of two
+WORDS = re.compile(f"[a-z]{{4,}}|[{HAN_CLASS}]{{2,}}")
 
 
 @cache
@@ -116,8 +122,8 @@ def nationality(query: list[str], listed: list[str]) -> tuple[str, float, str] |
 
 
 def birth_place(query: list[str], listed: list[str]) -> tuple[str, float, str] | None:
-    q = {w for v in query for w in re.findall(r"[a-z]{4,}|[\u4e00-\u9fff]{2,}", v.lower())}
-    e = {w for v in listed for w in re.findall(r"[a-z]{4,}|[\u4e00-\u9fff]{2,}", v.lower())}
+    q = {w for v in query for w in re.findall(WORDS, v.lower())}
+    e = {w for v in listed for w in re.findall(WORDS, v.lower())}
     common = (q & e) - {"china", "province", "city", "county"}
     if not q or not e or not common:
         return None

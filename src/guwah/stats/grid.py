@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guwah.han import is_han
+
 
 @dataclass
 class GridCell:
@@ -124,7 +126,8 @@ def _merge_runs(line: list[Box], h: float) -> list[Box]:
 
 
 def _cjk(ch: str) -> bool:
-    return bool(ch) and "\u3000" <= ch <= "\u9fff"
+    """Han or CJK punctuation (text that is written without spaces)."""
+    return bool(ch) and (is_han(ch) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
 
 
 def _column(cell: Box, columns: list[tuple[float, float]]) -> int:

@@ -62,12 +62,6 @@ def bytes_text(data: bytes, max_len: int = _MAX_META_STR) -> str:
     return data.hex()[:max_len]
 
 
-def iso_or_none(value: Any) -> str | None:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return None
-
-
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode bytes of unknown encoding; returns (text, encoding name).
 
