@@ -247,3 +247,16 @@ def test_an_unreachable_database_server_is_a_case_error(tmp_path: Path) -> None:
     (root / CONFIG_NAME).write_text(Settings(database_url=url).dump(), encoding="utf-8")
     with pytest.raises(CaseError, match="cannot open the database of"):
         Case.open(root)
+
+
+def test_a_case_from_a_build_with_revisions_this_one_lacks_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    case = Case.init(tmp_path / "case")
+    with case.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'elsewhere_1'"))
+    case.engine.dispose()
+    r = run_cli("status", "--case", case.root, check=False)
+    assert r.returncode == 2, r.stderr
+    assert "elsewhere_1" in r.stderr and "cannot upgrade" in r.stderr
+    assert "Traceback" not in r.stderr

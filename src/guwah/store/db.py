@@ -100,6 +100,9 @@ def _at_head(conn: Connection) -> bool:
 def upgrade_database(engine: Engine) -> None:
     """Bring the database to the head revision; does nothing when it is there already."""
     from alembic import command
+    from alembic.util.exc import CommandError
+
+    from guwah.case import CaseError  # here: guwah.case imports this module
 
     with engine.begin() as conn:
         if _at_head(conn):
@@ -107,7 +110,15 @@ def upgrade_database(engine: Engine) -> None:
         _join_old_branches(conn)
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        try:
+            command.upgrade(cfg, "head")
+        except CommandError as exc:  # stamped by a build whose revisions this one lacks
+            raise CaseError(
+                f"the case's database is at schema revision(s) "
+                f"{', '.join(sorted(current_revisions(conn))) or 'none'}, which this version "
+                f"of guwah cannot upgrade ({exc}): open it with the guwah that made it, or "
+                "restore it from a backup"
+            ) from exc
 
 
 def _join_old_branches(conn: Connection) -> None:
