@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
 import tarfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -20,7 +22,7 @@ from guwah.config import CONFIG_NAME
 from guwah.ingest.executor import ProcessExecutor, SerialExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.store.models import Item, Occurrence
-from tests.conftest import jpeg_bytes, run_cli
+from tests.conftest import ROOT, jpeg_bytes, run_cli
 
 
 def _ingest(case: Case, leak: Path) -> tuple[dict[str, Occurrence], dict[int, Item]]:
@@ -266,3 +268,34 @@ def test_unreadable_file_is_an_error_and_the_rest_is_read(small_leak: Path) -> N
         assert occ["readable.txt"].item_id is not None
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_reader_that_swallows_the_time_limit_still_stops(tmp_path: Path) -> None:
+    """A mutated .ppt makes olefile loop over a hostile property count while catching every
+    exception, the time limit's too: the worker is ended after a grace, the item is an
+    error, the run goes on and ends (it once ran for minutes and never finished)."""
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    shutil.copy(ROOT / "tests" / "files" / "fuzz" / "olefile-property-loop.ppt", leak / "x.ppt")
+    (leak / "fine.txt").write_text("会议纪要 meeting notes\n", encoding="utf-8")
+    case = Case.init(tmp_path / "case")
+    toml = case.root / "guwah.toml"
+    toml.write_text(re.sub(r"(?m)^item_timeout_s = .*$", "item_timeout_s = 2.0", toml.read_text()))
+    case = Case.open(case.root)
+    executor = ProcessExecutor(workers=2)
+    started = time.monotonic()
+    try:
+        ingest(case, [leak], executor=executor)
+    finally:
+        executor.close()
+    assert time.monotonic() - started < 120
+    with case.sessions() as s:
+        by_path = {
+            o.path: i
+            for o, i in s.execute(
+                select(Occurrence, Item).join(Item, Item.id == Occurrence.item_id)
+            )
+        }
+    assert by_path["x.ppt"].status == "error"
+    assert "limits.item_timeout_s" in (by_path["x.ppt"].error or "")
+    assert by_path["fine.txt"].status == "ok"

@@ -152,7 +152,14 @@ class ProcessExecutor:
             try:
                 yield task, pool.submit(fn, task).result()
             except BrokenProcessPool:
-                yield task, WorkerCrash(task, "the worker process died while reading this item")
+                yield (
+                    task,
+                    WorkerCrash(
+                        task,
+                        "the worker process died while reading this item, or went on past "
+                        "limits.item_timeout_s and was ended",
+                    ),
+                )
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
 

@@ -6,6 +6,8 @@ Tasks and outcomes are small picklable values. Each task runs under a wall-clock
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import time
 import traceback
@@ -26,17 +28,32 @@ class TaskTimeout(BaseException):
     """Raised by the alarm; a BaseException so that no ``except Exception`` swallows it."""
 
 
+# After the stop, how long a library may take to let go. Some catch even BaseException and
+# carry on (olefile's property parser does, over a hostile property count): when the alarm
+# fires again, a worker process ends itself, and the pool pins the item (WorkerCrash).
+GRACE_S = 10.0
+HARD_STOP_EXIT = 75
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`TaskTimeout` after ``seconds``; in a worker process, end the process if
+    the code goes on regardless for a grace of ``seconds`` more (at most :data:`GRACE_S`;
+    in the calling process, raise again after each grace)."""
     if seconds <= 0:
         yield
         return
+    fired = False
 
     def _alarm(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal fired
+        if fired and multiprocessing.parent_process() is not None:
+            os._exit(HARD_STOP_EXIT)  # the stop was swallowed: only ending the process works
+        fired = True
         raise TaskTimeout()
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, min(GRACE_S, max(1.0, seconds)))
     try:
         yield
     finally:
