@@ -100,13 +100,7 @@ def person_findings(session: Session, person: PersonView) -> list[dict[str, Any]
         on_photo = involved.item_id in photo_ids
         on_row = (involved.sha256, loc.get("sheet"), loc.get("row")) in rows
         if (on_photo or on_row) and finding.id not in found:
-            found[finding.id] = {
-                "check": finding.check,
-                "kind": finding.kind,
-                "severity": finding.severity,
-                "title": finding.title,
-                "explanation": finding.explanation,
-            }
+            found[finding.id] = finding.as_dict()
     return list(found.values())
 
 
