@@ -11,7 +11,7 @@ import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -61,3 +61,13 @@ def case_lock(case: Case) -> Iterator[None]:
 def reference_json(name: str) -> Any:
     """A JSON data file shipped in ``guwah/reference`` (read once)."""
     return json.loads(resources.files("guwah").joinpath("reference", name).read_text("utf-8"))
+
+
+def iso_date(text: str | None) -> date | None:
+    """A date written ``YYYY-MM-DD`` (as the records stage normalises them), else None."""
+    if not text or len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from guwah.analyse.places import county_code, parse_place
 from guwah.analyse.taxonomy import statuses
+from guwah.core import iso_date
 from guwah.records.people import first_paths
 from guwah.records.relations import house_key
 from guwah.store.models import (
@@ -109,15 +110,6 @@ class PersonFacts:
         return tuple(p or "(unknown)" for p in parts[:n])
 
 
-def _iso(text: str | None) -> date | None:
-    if not text or len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _pick(values: list[str]) -> str | None:
     """Most frequent; on a tie the first seen (values are in reading order)."""
     if not values:
@@ -142,7 +134,7 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
             Person.conflicts,
         ).where(Person.n_records > 0)
     ):
-        pf = PersonFacts(p.id, p.name, p.id_number, p.sex, p.ethnicity, _iso(p.birth_date))
+        pf = PersonFacts(p.id, p.name, p.id_number, p.sex, p.ethnicity, iso_date(p.birth_date))
         pf.detained = bool(p.detained)
         for fld in ("name", "birth_date", "sex", "ethnicity"):
             if fld in (p.conflicts or {}):
@@ -244,7 +236,7 @@ def _resolve(
         first = {k: next((x for x in v if not x.startswith("\x00")), None) for k, v in vals.items()}
         for fld, out in (("detention_date", det_dates), ("release_date", rel_dates)):
             for v in vals.get(fld, []):
-                d = _iso(v) if not v.startswith("\x00") else None
+                d = iso_date(v) if not v.startswith("\x00") else None
                 if d is None:
                     continue
                 if not lo <= d <= hi or (pf.birth_date and d < pf.birth_date):

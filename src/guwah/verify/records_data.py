@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -295,15 +295,6 @@ def _photos(ctx: CheckContext, people: dict[int, PersonInfo]) -> list[PhotoRef]:
             if p.time is None and p.item_id in exif:
                 p.time, p.time_source = exif[p.item_id], "EXIF DateTimeOriginal"
     return out
-
-
-def iso_date(text: str | None) -> date | None:
-    if not text or len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 # -- county names ----------------------------------------------------------------------

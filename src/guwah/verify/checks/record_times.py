@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from guwah.core import iso_date
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding
@@ -16,7 +17,6 @@ from guwah.verify.records_data import (
     PhotoRef,
     RecordRow,
     RecordsData,
-    iso_date,
     load,
     records_ready,
 )
