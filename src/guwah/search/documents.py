@@ -98,11 +98,12 @@ def load_context(conn: Connection) -> Context:
             m = _COUNTY_IN_PATH.match(part)
             if m:
                 counties[m.group(1)] += 1
-    ctx.counties = sorted(counties, key=len, reverse=True)
+    # longest first, then by name: one order whatever order the database returns them in
+    ctx.counties = sorted(counties, key=lambda c: (-len(c), c))
     facilities = conn.execute(
         select(RecordValue.value).where(RecordValue.field == "facility").distinct()
     )
-    ctx.facilities = sorted((f for (f,) in facilities if f), key=len, reverse=True)
+    ctx.facilities = sorted({f for (f,) in facilities if f}, key=lambda f: (-len(f), f))
     ctx.items_with_findings = findings_items(conn)
     return ctx
 

@@ -39,16 +39,32 @@ class QueryError(ValueError):
     """A query the index cannot run; the message says why."""
 
 
+@dataclass(frozen=True)
+class Term:
+    """Words that must all match (each unit a phrase), in one column (None: any)."""
+
+    units: tuple[Unit, ...]
+    column: str | None = None
+
+
 @dataclass
 class ParsedQuery:
     """A parsed query: the FTS5 expression (None: filters only), filters, and the units to
-    highlight."""
+    highlight.
+
+    The same query as a structure that every index backend compiles its own way
+    (``guwah.search.backend``): ``groups`` must all match, each group when any of its terms
+    does; a document matching any ``negated`` term is left out. ``match`` and ``exclude``
+    are that structure written as FTS5 expressions (shown to the user as what ran).
+    """
 
     text: str
     match: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
     highlight: list[Unit] = field(default_factory=list)
     exclude: str | None = None  # an FTS5 expression of excluded words when nothing is required
+    groups: list[list[Term]] = field(default_factory=list)
+    negated: list[Term] = field(default_factory=list)
 
 
 def _quote(token: str) -> str:
@@ -96,8 +112,10 @@ def parse_query(text: str) -> ParsedQuery:
         if not units:
             continue
         expr = _term_expr(units, column)
+        term = Term(tuple(units), column)
         if neg:
             excluded.append(expr)
+            q.negated.append(term)
             continue
         q.highlight.extend(units)
         if len(q.highlight) > MAX_UNITS:
@@ -106,8 +124,10 @@ def parse_query(text: str) -> ParsedQuery:
             )
         if pending_or and required:
             required[-1] = f"({required[-1]} OR {expr})"
+            q.groups[-1].append(term)
         else:
             required.append(expr)
+            q.groups.append([term])
         pending_or = False
     if required:
         q.match = " AND ".join(required)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import sqlite3
+import json
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,8 +22,9 @@ from sqlalchemy import func, select
 from guwah.case import Case
 from guwah.core import NoProgress, Progress, case_lock
 from guwah.search import index as ix
+from guwah.search.backend import PG_SCHEMA_VERSION, Cond, Filters, IndexBackend, open_index
+from guwah.search.documents import Context, load_context
 from guwah.search.documents import documents as make_documents
-from guwah.search.documents import findings_items, load_context
 from guwah.search.query import (
     FINDINGS_NO,
     FINDINGS_YES,
@@ -32,7 +34,7 @@ from guwah.search.query import (
     make_snippet,
     parse_query,
 )
-from guwah.store.models import ColumnMap, Item, Occurrence, Page, Record, Sheet
+from guwah.store.models import ColumnMap, Item, Occurrence, Page, Record, RecordValue, Sheet
 
 BATCH = 200
 # Counting, facets and ranking read at most this many matching documents (in index order):
@@ -40,13 +42,13 @@ BATCH = 200
 # Ranking every match of a term found in 100,000 documents costs about 0.1 s here.
 MATCH_CAP = 10_000
 FACET_NAMES = ("type", "kind", "county", "facility", "year", "has_findings")
-BM25_WEIGHTS = (1.0, 0.6, 0.4, 0.0)  # body, alias, path, tags
 
 
 @dataclass
 class IndexStats:
     items_indexed: int = 0
     items_removed: int = 0
+    items_context: int = 0  # indexed again because a county or facility name they hold changed
     docs_added: int = 0
     docs_removed: int = 0
     docs_total: int = 0
@@ -60,8 +62,42 @@ class IndexStats:
         return out
 
 
-def _signatures(case: Case) -> tuple[dict[int, str], str, str]:
-    """Per item: what it looks like now; the records and findings signatures."""
+#: the record values a row document reads (its facets): the records stage may change them
+ROW_FACET_FIELDS = ("county", "facility", "detention_date", "household_address")
+
+Opener = Callable[[Case, bool], IndexBackend]
+
+
+def _digest(*parts: Any) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big", signed=False
+    )
+
+
+def _records_signatures(conn: Any) -> dict[int, str]:
+    """Per item with sheets: a digest of what the records stage gave its rows (column maps,
+    the facet values of its records), independent of row ids and of the order rows come in,
+    so a records build that writes the same again changes no signature."""
+    sums: dict[int, int] = defaultdict(int)
+    for item_id, sheet_index, col, header, fld in conn.execute(
+        select(
+            Sheet.item_id, Sheet.sheet_index, ColumnMap.col, ColumnMap.header, ColumnMap.field
+        ).join(Sheet, Sheet.id == ColumnMap.sheet_id)
+    ):
+        sums[item_id] = (sums[item_id] + _digest("c", sheet_index, col, header, fld)) % (1 << 64)
+    for item_id, sheet_index, row, fld, value in conn.execute(
+        select(Sheet.item_id, Sheet.sheet_index, Record.row, RecordValue.field, RecordValue.value)
+        .join(Record, Record.sheet_id == Sheet.id)
+        .join(RecordValue, RecordValue.record_id == Record.id)
+        .where(RecordValue.field.in_(ROW_FACET_FIELDS))
+    ):
+        sums[item_id] = (sums[item_id] + _digest("v", sheet_index, row, fld, value)) % (1 << 64)
+    return {i: f"{v:016x}" for i, v in sums.items()}
+
+
+def _signatures(case: Case) -> tuple[dict[int, str], Context]:
+    """Per item: what it looks like now (what its documents are made of, the case-wide
+    context aside); and the context (counties, facilities, items with findings)."""
     with case.engine.connect() as conn:
         occ = dict(
             conn.execute(
@@ -78,84 +114,101 @@ def _signatures(case: Case) -> tuple[dict[int, str], str, str]:
                 )
             )
         }
-        with_sheets = {r[0] for r in conn.execute(select(Sheet.item_id).distinct())}
-        rec = conn.execute(select(func.count(), func.max(Record.id))).one()
-        cmap = conn.execute(select(func.count(), func.max(ColumnMap.id))).one()
-        records_sig = f"{rec[0]}:{rec[1]}:{cmap[0]}:{cmap[1]}"
+        records = _records_signatures(conn)
         ctx = load_context(conn)
-        ctx_sig = hashlib.sha256(
-            "\n".join([*ctx.counties, "|", *ctx.facilities]).encode()
-        ).hexdigest()[:16]
-        findings_sig = hashlib.sha256(
-            ",".join(map(str, sorted(ctx.items_with_findings))).encode()
-        ).hexdigest()[:16]
         sigs: dict[int, str] = {}
         for item_id, status, extracted_at, ocr_status in conn.execute(
             select(Item.id, Item.status, Item.extracted_at, Item.ocr_status)
         ):
             parts = [status, str(extracted_at), str(ocr_status), str(occ.get(item_id, 0))]
             parts.append(str(pages.get(item_id, "")))
-            if item_id in with_sheets:
-                parts.append(records_sig)
-            parts.append(ctx_sig)
+            parts.append(records.get(item_id, ""))
             sigs[item_id] = "|".join(parts)
-    return sigs, ctx_sig, findings_sig
+    return sigs, ctx
 
 
-def build_index(case: Case, full: bool = False, progress: Progress | None = None) -> IndexStats:
-    """Index what is new or changed in the case (everything with ``full``)."""
+def _context_json(ctx: Context) -> str:
+    return json.dumps({"counties": ctx.counties, "facilities": ctx.facilities}, ensure_ascii=False)
+
+
+def _context_changes(index: IndexBackend, ctx: Context) -> list[str] | None:
+    """The county and facility names added or gone since the index was built (their
+    documents' facets may change); None when the index holds no context yet."""
+    stored = index.get_meta("context")
+    if stored is None:
+        return None
+    old = json.loads(stored)
+    changed = set(old["counties"]) ^ set(ctx.counties)
+    changed |= set(old["facilities"]) ^ set(ctx.facilities)
+    return sorted(changed)
+
+
+def build_index(
+    case: Case,
+    full: bool = False,
+    progress: Progress | None = None,
+    opener: Opener | None = None,
+) -> IndexStats:
+    """Index what is new or changed in the case (everything with ``full``).
+
+    Incremental: an item is indexed again only when what its documents are made of changed
+    (extraction, OCR, paths, the records of its sheets), or when a county or facility name
+    that its texts or paths hold came or went (facets); findings only flip the flag of the
+    items whose findings changed. The result equals a full rebuild.
+    """
     progress = progress or NoProgress()
     t0 = time.perf_counter()
     stats = IndexStats(full=full)
     with case_lock(case):
-        conn = ix.connect(ix.index_path(case.derived_dir))
+        index = (opener or open_index)(case, True)
         try:
             if full:
-                ix.drop(conn)
-                conn.close()
-                conn = ix.connect(ix.index_path(case.derived_dir))
-            sigs, _, findings_sig = _signatures(case)
-            done = dict(conn.execute("SELECT item_id, signature FROM indexed").fetchall())
+                index.reset()
+            sigs, ctx = _signatures(case)
+            done = index.indexed()
             removed = [i for i in done if i not in sigs]
             if removed:
-                stats.docs_removed += ix.delete_items(conn, removed)
-                conn.executemany("DELETE FROM indexed WHERE item_id = ?", [(i,) for i in removed])
+                stats.docs_removed += index.delete_items(removed)
+                index.unset_indexed(removed)
                 stats.items_removed = len(removed)
+                for i in removed:
+                    del done[i]
+            changes = _context_changes(index, ctx) if done else None
+            if changes:
+                affected = index.items_containing(changes)
+                stale = list(done) if affected is None else [i for i in done if i in affected]
+                # marked as to do in the same transaction that records the new context, so an
+                # interrupted build still re-indexes them next time
+                index.unset_indexed(stale)
+                for i in stale:
+                    del done[i]
+                stats.items_context = len(stale)
+            index.set_meta("context", _context_json(ctx))
+            index.commit()
             todo = sorted(i for i, sig in sigs.items() if done.get(i) != sig)
             progress.total("index", len(todo))
             if todo:
                 with case.engine.connect() as db:
-                    ctx = load_context(db)
                     for start in range(0, len(todo), BATCH):
                         batch = todo[start : start + BATCH]
-                        stats.docs_removed += ix.delete_items(conn, [i for i in batch if i in done])
-                        stats.docs_added += ix.add_docs(conn, make_documents(db, batch, ctx))
-                        conn.executemany(
-                            "INSERT OR REPLACE INTO indexed (item_id, signature) VALUES (?, ?)",
-                            [(i, sigs[i]) for i in batch],
-                        )
-                        conn.commit()
+                        stats.docs_removed += index.delete_items(batch)
+                        stats.docs_added += index.add_docs(make_documents(db, batch, ctx))
+                        index.set_indexed([(i, sigs[i]) for i in batch])
+                        index.commit()
                         stats.items_indexed += len(batch)
                         progress.advance("index", len(batch))
-            if ix.get_meta(conn, "findings") != findings_sig:
-                _refresh_findings(case, conn)
-                ix.set_meta(conn, "findings", findings_sig)
+            flagged = index.flagged_items()
+            now = ctx.items_with_findings
+            if flagged != now:
+                index.set_flag(sorted(flagged - now), False)
+                index.set_flag(sorted(now - flagged), True)
                 stats.findings_updated = True
-            conn.commit()
-            stats.docs_total = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            index.commit()
+            stats.docs_total = index.docs_total()
         finally:
-            conn.close()
+            index.close()
     stats.seconds = time.perf_counter() - t0
     return stats
-
-
-def _refresh_findings(case: Case, conn: sqlite3.Connection) -> None:
-    with case.engine.connect() as db:
-        items = findings_items(db)
-    conn.execute("UPDATE docs SET has_findings = 0 WHERE has_findings = 1")
-    conn.executemany(
-        "UPDATE docs SET has_findings = 1 WHERE item_id = ?", [(i,) for i in sorted(items)]
-    )
 
 
 # --- search ------------------------------------------------------------------------------
@@ -195,7 +248,7 @@ class Hit:
 @dataclass
 class SearchResult:
     query: str
-    match: str | None  # the FTS5 expression that ran
+    match: str | None  # the query as an FTS5 expression (the PostgreSQL index runs its tsquery)
     filters: dict[str, str]
     total: int  # matching documents, at most MATCH_CAP counted
     exact: bool  # False: more than MATCH_CAP matched; hits are ranked among the first ones
@@ -216,56 +269,33 @@ class SearchResult:
         }
 
 
-_HIT_COLS = (
-    "d.id, d.kind, d.item_id, d.sha256, d.type, d.path, d.title, d.text, d.county, "
-    "d.facility, d.date, d.has_findings, d.page_no, d.method, d.sheet, d.sheet_index, d.row"
-)
-_FACET_COLS = "d.type, d.kind, d.county, d.facility, substr(d.date, 1, 4), d.has_findings"
-
-
-def _filter_sql(
-    conn: sqlite3.Connection, filters: dict[str, str]
-) -> tuple[list[str], list[Any], list[str]]:
-    """SQL conditions on ``docs`` and FTS5 terms on ``tags`` for the filters."""
-    where: list[str] = []
-    args: list[Any] = []
-    tags: list[str] = []
+def _filters(index: IndexBackend, filters: dict[str, str]) -> Filters:
+    """The filters as conditions on the documents and tokens of the ``tags`` column."""
+    out = Filters([], [])
     for key, value in filters.items():
         if not value:
             continue
         if key in ("type", "kind"):
-            tags.append(_tag_term(key, value))
+            out.tags.append(ix.tag(key, value))
         elif key in ("county", "facility"):
-            exists = conn.execute(
-                f"SELECT 1 FROM docs WHERE {key} = ? LIMIT 1", (value,)
-            ).fetchone()
-            if exists:
-                tags.append(_tag_term(key, value))
+            if index.has_value(key, value):
+                out.tags.append(ix.tag(key, value))
             else:  # a part of the name: 第一职业技能
-                where.append(f"d.{key} LIKE ?")
-                args.append(f"%{value}%")
+                out.conds.append(Cond(key, "contains", value))
         elif key == "from":
-            where.append("d.date >= ?")
-            args.append(value)
+            out.conds.append(Cond("date", ">=", value))
         elif key == "to":
-            where.append("d.date <= ?")
-            args.append(value + "-99" * (2 - value.count("-")))
+            out.conds.append(Cond("date", "<=", value + "-99" * (2 - value.count("-"))))
         elif key == "findings":
             low = value.lower()
             if low not in FINDINGS_YES | FINDINGS_NO:
                 raise QueryError(f"findings:{value}: say findings:yes (是) or findings:no (否)")
-            where.append("d.has_findings = ?")
-            args.append(1 if low in FINDINGS_YES else 0)
+            out.conds.append(Cond("has_findings", "=", 1 if low in FINDINGS_YES else 0))
         elif key == "sha256":
-            where.append("d.sha256 LIKE ?")
-            args.append(value.lower() + "%")
+            out.conds.append(Cond("sha256", "prefix", value.lower()))
         else:
             raise QueryError(f"unknown filter {key}:")
-    return where, args, tags
-
-
-def _tag_term(key: str, value: str) -> str:
-    return 'tags : "' + ix.tag(key, value).replace('"', '""') + '"'
+    return out
 
 
 def search(
@@ -276,18 +306,21 @@ def search(
     filters: dict[str, str] | None = None,
     facets: bool = True,
     snippet_width: int = 160,
+    opener: Opener | None = None,
 ) -> SearchResult:
     """Search the case's index. ``filters`` (type, kind, county, facility, from, to,
     findings, sha256) add to those written in the query; they win where both give one."""
     t0 = time.perf_counter()
     parsed = parse_query(query)
     all_filters = {**parsed.filters, **{k: v for k, v in (filters or {}).items() if v}}
-    conn = _open_index(case)
+    index = _open_index(case, opener or open_index)
     try:
-        sql = _match_sql(conn, parsed, all_filters)
-        matches, best, rows = _run(conn, sql, query, offset, limit)
+        matches = index.matches(parsed, _filters(index, all_filters), MATCH_CAP)
+        # the page of best hits, then their text, by id
+        best = heapq.nsmallest(offset + limit, matches, key=lambda m: (m[1], m[0]))[offset:]
+        rows = index.rows([m[0] for m in best])
     finally:
-        conn.close()
+        index.close()
     total = len(matches)
     return SearchResult(
         query=query,
@@ -301,77 +334,20 @@ def search(
     )
 
 
-def _open_index(case: Case) -> sqlite3.Connection:
+def _open_index(case: Case, opener: Opener) -> IndexBackend:
     """The case's index, read as it is; a missing or outdated one says how to rebuild it."""
     rebuild = f"`guwah search --rebuild --case {case.root}`"
     try:
-        conn = ix.connect(ix.index_path(case.derived_dir), create=False)
+        index = opener(case, False)
     except FileNotFoundError as exc:
         raise QueryError(f"the case has no search index yet; build it with {rebuild}") from exc
-    if ix.schema_version(conn) != ix.SCHEMA_VERSION:
-        conn.close()
+    expected = ix.SCHEMA_VERSION if index.name == "sqlite" else PG_SCHEMA_VERSION
+    if index.schema_version() != expected:
+        index.close()
         raise QueryError(
             f"the search index was made by another version of guwah; rebuild it with {rebuild}"
         )
-    return conn
-
-
-@dataclass
-class _MatchSql:
-    """The query over the index: its source, conditions, arguments, score and order."""
-
-    source: str
-    where: list[str]
-    args: list[Any]
-    score: str
-    order: str
-
-    def select(self, columns: str) -> str:
-        clause = " AND ".join(self.where) or "1"
-        return f"SELECT {columns} FROM {self.source} WHERE {clause} {self.order} LIMIT ?"
-
-
-def _match_sql(conn: sqlite3.Connection, parsed: ParsedQuery, filters: dict[str, str]) -> _MatchSql:
-    """The SQL of a parsed query and its filters: FTS5 when there are words or tag filters,
-    else a scan of ``docs`` in index order."""
-    where, args, tags = _filter_sql(conn, filters)
-    if parsed.exclude:
-        where.append("d.id NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-        args.append(parsed.exclude)
-    match = " AND ".join(([f"({parsed.match})"] if parsed.match else []) + tags)
-    if not match:
-        return _MatchSql("docs d", where, args, "0.0", "ORDER BY d.id")
-    return _MatchSql(
-        "fts CROSS JOIN docs d ON d.id = fts.rowid",
-        ["fts MATCH ?", *where],
-        [match, *args],
-        f"bm25(fts, {', '.join(map(str, BM25_WEIGHTS))})",
-        "",
-    )
-
-
-def _run(
-    conn: sqlite3.Connection, sql: _MatchSql, query: str, offset: int, limit: int
-) -> tuple[list[Any], list[Any], dict[int, Any]]:
-    """The matches (id, score, facet columns; at most MATCH_CAP), the page of best ones,
-    and the rows of that page with their text, by id."""
-    try:
-        # one pass over the matches: score and facet columns only (no text) …
-        matches = conn.execute(
-            sql.select(f"d.id, {sql.score}, {_FACET_COLS}"), [*sql.args, MATCH_CAP]
-        ).fetchall()
-        # … then the page of best hits, with their text, by id
-        best = heapq.nsmallest(offset + limit, matches, key=lambda m: (m[1], m[0]))[offset:]
-        rows = {
-            r[0]: r
-            for r in conn.execute(
-                f"SELECT {_HIT_COLS} FROM docs d WHERE d.id IN ({', '.join('?' * len(best))})",
-                [m[0] for m in best],
-            )
-        }
-    except sqlite3.OperationalError as exc:
-        raise QueryError(f"cannot run query {query!r}: {exc}") from exc
-    return matches, best, rows
+    return index
 
 
 def _facets(matches: list[Any]) -> dict[str, dict[str, int]]:
