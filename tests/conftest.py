@@ -103,54 +103,34 @@ def _pg_bin() -> Path | None:
     return candidates[-1].parent if candidates else None
 
 
+PG_SCRIPT = ROOT / "scripts" / "test-postgres.sh"
+#: a PostgreSQL server started outside the tests (``.ci/run`` starts one for the whole run)
+EXTERNAL_PG = os.environ.get("GUWAH_TEST_PG_URL", "")
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a Unix socket, for server-mode tests."""
-    import pwd
+    """A throwaway PostgreSQL server for server-mode tests: GUWAH_TEST_PG_URL when set
+    (``.ci/run``), else one from the Debian package started for this session on loopback by
+    ``scripts/test-postgres.sh`` (as the user ``postgres`` when run as root)."""
     import tempfile
-    import uuid
 
     require("postgresql")
-    bin_dir = _pg_bin()
-    assert bin_dir is not None
+    if EXTERNAL_PG:
+        yield EXTERNAL_PG
+        return
     # not under pytest's tmp dir: that one is private to root, and the server runs as postgres
     root = Path(tempfile.mkdtemp(prefix="guwah-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        pw = pwd.getpwnam("postgres")
-        shutil.chown(root, pw.pw_uid, pw.pw_gid)
-        as_user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"]
-    data, log = root / "data", root / "log"
-    port = str(20000 + uuid.uuid4().int % 20000)
-    subprocess.run(
-        [*as_user, bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres"],
-        check=True,
-        capture_output=True,
+    proc = subprocess.run(
+        ["bash", PG_SCRIPT, "start", root], capture_output=True, text=True, timeout=120
     )
-    subprocess.run(
-        [
-            *as_user,
-            bin_dir / "pg_ctl",
-            "-D",
-            data,
-            "-l",
-            log,
-            "-w",
-            "-o",
-            f"-p {port} -k {root} -c listen_addresses=''",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"postgresql://postgres@/postgres?host={root}&port={port}"
-    finally:
-        subprocess.run(
-            [*as_user, bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
-            capture_output=True,
-        )
+    if proc.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"the PostgreSQL test server did not start:\n{proc.stderr}", pytrace=False)
+    try:
+        yield proc.stdout.strip()
+    finally:
+        subprocess.run(["bash", PG_SCRIPT, "stop", root], capture_output=True, timeout=120)
 
 
 def ingest_one_file(tmp_path: Path, name: str, write: Callable[[Path], T]) -> tuple[Case, str, T]:
@@ -184,6 +164,7 @@ def pg_database(pg_url: str, name: str) -> str:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
+    assert "/postgres?" in pg_url, f"the test server's URL names the database postgres: {pg_url}"
     return pg_url.replace("/postgres?", f"/{name}?")
 
 
@@ -205,7 +186,10 @@ def _tesseract_ready() -> bool:
 
 
 REQUIREMENTS: dict[str, tuple[Callable[[], bool], str]] = {
-    "postgresql": (lambda: _pg_bin() is not None, "the PostgreSQL server (Debian: postgresql)"),
+    "postgresql": (
+        lambda: bool(EXTERNAL_PG) or _pg_bin() is not None,
+        "the PostgreSQL server (Debian: postgresql) or GUWAH_TEST_PG_URL",
+    ),
     "tesseract": (
         _tesseract_ready,
         "Tesseract with Chinese and English "

@@ -23,8 +23,24 @@ from tests.test_search import write_leak
 
 DOC_COLS = ", ".join(
     f"d.{c}"
-    for c in "item_id kind sha256 type county facility date has_findings page_no method "
-    'sheet sheet_index "row" path title text'.split()
+    for c in [
+        "item_id",
+        "kind",
+        "sha256",
+        "type",
+        "county",
+        "facility",
+        "date",
+        "has_findings",
+        "page_no",
+        "method",
+        "sheet",
+        "sheet_index",
+        '"row"',
+        "path",
+        "title",
+        "text",
+    ]
 )
 
 
