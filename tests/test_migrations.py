@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -180,23 +181,48 @@ def test_opening_a_current_case_needs_no_lock_an_old_one_takes_it(tmp_path: Path
     assert stamped(Case.open(root).engine) == {revisions_in_order()[-1]}
 
 
+def schema(engine: Engine) -> dict[str, tuple[Any, ...]]:
+    """Every table's columns (name, type, nullable) and indexes (name, columns, unique)."""
+    insp = inspect(engine)
+    out: dict[str, tuple[Any, ...]] = {}
+    for table in tables(engine):
+        columns = tuple((c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table))
+        indexes = tuple(
+            sorted(
+                (str(i["name"]), tuple(map(str, i["column_names"])), bool(i["unique"]))
+                for i in insp.get_indexes(table)
+            )
+        )
+        out[table] = (columns, indexes)
+    return out
+
+
 def walk_up_and_down(url: str) -> None:
-    """Every revision upgrades from the one before it and downgrades back to it."""
+    """Every revision upgrades from the one before it and downgrades back to it exactly:
+    the same tables, columns and indexes as before it ran."""
     cfg = alembic_cfg(url)
     engine = create_engine(url)
     seen: list[set[str]] = [set()]
+    shapes: list[dict[str, tuple[Any, ...]]] = [{}]
     for rev in revisions_in_order():
         command.upgrade(cfg, rev)
         assert stamped(engine) == {rev}
         now = tables(engine)
         assert now > seen[-1], f"{rev} added no table"  # every revision so far adds tables
         seen.append(now)
-    for rev, before in zip(reversed(revisions_in_order()), reversed(seen[:-1]), strict=True):
+        shapes.append(schema(engine))
+    for rev, before, shape in zip(
+        reversed(revisions_in_order()), reversed(seen[:-1]), reversed(shapes[:-1]), strict=True
+    ):
         command.downgrade(cfg, "-1")
         assert tables(engine) == before, f"downgrading {rev}"
+        assert schema(engine) == shape, f"downgrading {rev} left another schema"
+        command.upgrade(cfg, rev)  # and up again, as it was
+        assert stamped(engine) == {rev}
+        command.downgrade(cfg, "-1")
     assert tables(engine) == set()
     command.upgrade(cfg, "head")
-    assert tables(engine) == seen[-1]
+    assert tables(engine) == seen[-1] and schema(engine) == shapes[-1]
     engine.dispose()
 
 
