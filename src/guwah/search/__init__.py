@@ -1,9 +1,11 @@
 """Full-text search over a case: pages, OCR text, spreadsheet rows, EXIF and metadata.
 
-An embedded SQLite FTS5 index in ``CASE/derived/search.sqlite`` (derived data, rebuilt by
-``guwah search --rebuild``), fed with tokens made here in Python so that Chinese (overlapping
-bigrams), Uyghur in Arabic and Latin script, English and ID numbers are all findable.
-``stage.py`` builds and queries the index, ``command.py`` is the ``guwah search`` CLI.
+An embedded SQLite FTS5 index in ``CASE/derived/search.sqlite``, or in server mode a
+``tsvector`` column with a GIN index in the case's PostgreSQL database (``backend.py``;
+derived data either way, rebuilt by ``guwah search --rebuild``), fed with tokens made here
+in Python so that Chinese (overlapping bigrams), Uyghur in Arabic and Latin script, English
+and ID numbers are all findable. ``stage.py`` builds and queries the index, ``command.py``
+is the ``guwah search`` CLI.
 See ``docs/search.md``.
 
 May import: ``guwah.case``, ``guwah.core``, ``guwah.store``, ``guwah.names`` (aliases of

@@ -1,8 +1,8 @@
 """The embedded search index: one SQLite file per case, ``CASE/derived/search.sqlite``.
 
 Derived data: delete it or run ``guwah search --rebuild`` and it is made again from the
-case database. PostgreSQL cases use the same embedded index for now; server-mode full text
-(PostgreSQL) comes later.
+case database. PostgreSQL cases keep their index in their own database instead
+(``guwah.search.backend.PostgresIndex``), with the same tokens.
 
 Tables: ``docs`` (one row per search document: original text, facets, provenance),
 ``fts`` (FTS5 over the Python-made tokens of ``docs``; rowid = ``docs.id``), ``indexed``

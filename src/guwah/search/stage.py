@@ -1,9 +1,11 @@
 """Build the search index incrementally, and search it.
 
 ``build_index`` indexes the items that are new or changed since the last build (a changed
-item: re-extracted, OCR done, a new path, or a records build that re-mapped its rows), in
-batches committed one by one, so an interrupted build resumes. ``search`` runs a query with
-bm25 ranking, filters, facet counts and highlighted snippets of the original text.
+item: re-extracted, OCR done, a new path, records that changed its rows, or a county or
+facility name it holds that came or went), in batches committed one by one, so an
+interrupted build resumes. ``search`` runs a query with ranking (bm25 in FTS5, ts_rank in
+PostgreSQL), filters, facet counts and highlighted snippets of the original text. Both work
+on either backend (``guwah.search.backend``).
 """
 
 from __future__ import annotations
