@@ -3,6 +3,8 @@
 #
 #   scripts/test-postgres.sh start DIR   initdb in DIR, start the server on loopback
 #                                        (127.0.0.1 and a Unix socket in DIR), print its URL
+#   scripts/test-postgres.sh restart DIR kill it (as a crash would) and start it again on
+#                                        the same port (the fault tests)
 #   scripts/test-postgres.sh stop DIR    stop it and remove DIR
 #
 # .ci/run starts one for the whole run and passes it to the tests as GUWAH_TEST_PG_URL;
@@ -11,8 +13,8 @@
 # initdb refuses to run as root. Test settings: trust authentication on loopback only,
 # no fsync (the data is thrown away), so it starts in about a second.
 set -euo pipefail
-cmd=${1:?usage: test-postgres.sh start|stop DIR}
-dir=${2:?usage: test-postgres.sh start|stop DIR}
+cmd=${1:?usage: test-postgres.sh start|restart|stop DIR}
+dir=${2:?usage: test-postgres.sh start|restart|stop DIR}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "PostgreSQL is not installed (Debian: apt-get install postgresql)" >&2
@@ -40,7 +42,7 @@ start)
     opts="$opts -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     if "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$opts" start \
       >/dev/null 2>&1; then
-      echo "$port" >"$dir/port"
+      echo "$opts" >"$dir/opts"
       echo "postgresql://postgres@127.0.0.1:$port/postgres?connect_timeout=10"
       exit 0
     fi
@@ -49,6 +51,11 @@ start)
   cat "$dir/server.log" >&2 || true
   exit 1
   ;;
+restart)
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/opts")" \
+    start >/dev/null
+  ;;
 stop)
   if [ -d "$dir/data" ]; then
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -56,7 +63,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: test-postgres.sh start|stop DIR" >&2
+  echo "usage: test-postgres.sh start|restart|stop DIR" >&2
   exit 2
   ;;
 esac

@@ -31,13 +31,23 @@ CaseOpt = Annotated[
 
 @contextmanager
 def case_errors() -> Iterator[None]:
-    """A :class:`CaseError` inside becomes its message on stderr and exit status 2."""
+    """A :class:`CaseError` inside becomes its message on stderr and exit status 2; so does a
+    database that fails under the command (a PostgreSQL server restarted or gone away)."""
+    from sqlalchemy.exc import OperationalError
+
     from guwah.case import CaseError
 
     try:
         yield
     except CaseError as exc:
         err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except OperationalError as exc:
+        reason = " ".join(str(exc.orig).split())
+        err_console.print(
+            f"[red]Error:[/] the database failed under the command ({reason}). What was "
+            "committed is kept: run the same command again to resume."
+        )
         raise typer.Exit(2) from exc
 
 

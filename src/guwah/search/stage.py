@@ -135,7 +135,8 @@ def _context_json(ctx: Context) -> str:
 
 def _context_changes(index: IndexBackend, ctx: Context) -> list[str] | None:
     """The county and facility names added or gone since the index was built (their
-    documents' facets may change); None when the index holds no context yet."""
+    documents' facets may change); None when the index does not say (made by an older
+    guwah: every item may have changed)."""
     stored = index.get_meta("context")
     if stored is None:
         return None
@@ -175,9 +176,9 @@ def build_index(
                 stats.items_removed = len(removed)
                 for i in removed:
                     del done[i]
-            changes = _context_changes(index, ctx) if done else None
-            if changes:
-                affected = index.items_containing(changes)
+            changes = _context_changes(index, ctx) if done else []
+            if changes is None or changes:
+                affected = None if changes is None else index.items_containing(changes)
                 stale = list(done) if affected is None else [i for i in done if i in affected]
                 # marked as to do in the same transaction that records the new context, so an
                 # interrupted build still re-indexes them next time
