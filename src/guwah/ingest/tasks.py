@@ -6,6 +6,7 @@ Tasks and outcomes are small picklable values. Each task runs under a wall-clock
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -69,6 +70,32 @@ class ExtractTask:
     mime: str
     limits: Limits
     ocr_languages: str
+
+    @property
+    def cost(self) -> float:
+        """Estimated seconds, for the executor's chunks: LibreOffice conversions and large
+        PDFs cost seconds; most files cost milliseconds."""
+        if self.mime in _converted_types():
+            return 5.0
+        if self.mime == "application/pdf":
+            try:
+                size = os.stat(self.path).st_size
+            except OSError:
+                return 0.0
+            return 0.05 + size / PDF_BYTES_PER_S
+        return 0.0
+
+
+PDF_BYTES_PER_S = 2 << 20  # a rough rate of reading PDF text, for task costs only
+OCR_PAGE_S = 3.0  # a rough cost of one OCR page, for task costs only
+
+
+@functools.cache
+def _converted_types() -> frozenset[str]:
+    """Types that extraction converts with LibreOffice or renders first (seconds each)."""
+    from guwah.ingest.extractors import office, pictures
+
+    return frozenset(office.OfficeExtractor.mimetypes | pictures.DjvuExtractor.mimetypes)
 
 
 @dataclass
@@ -140,6 +167,11 @@ class OcrTask:
     pages: tuple[int, ...]
     languages: str
     limits: Limits
+
+    @property
+    def cost(self) -> float:
+        """Estimated seconds (seconds a page): every OCR task is sent to a worker alone."""
+        return OCR_PAGE_S * max(1, len(self.pages))
 
 
 @dataclass
