@@ -13,7 +13,7 @@ import signal
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +167,7 @@ class OcrTask:
     pages: tuple[int, ...]
     languages: str
     limits: Limits
+    per_page: bool = False  # choose each page's models (ocr.choose_and_read)
 
     @property
     def cost(self) -> float:
@@ -177,7 +178,7 @@ class OcrTask:
 @dataclass
 class OcrOutcome:
     item_id: int
-    pages: list[PageText] = field(default_factory=list)
+    pages: Sequence[PageText] = field(default_factory=list)  # ocr.OcrPage
     cause: str | None = None
     message: str | None = None
     seconds: float = 0.0
@@ -198,6 +199,7 @@ def ocr_task(task: OcrTask) -> OcrOutcome:
                 task.languages,
                 task.limits.ocr_timeout_s,
                 max_image_pixels=task.limits.max_image_pixels,
+                per_page=task.per_page,
             )
     except (Exception, TaskTimeout) as exc:
         outcome.cause, outcome.message = _failure(exc, task.limits, "OCR")
