@@ -40,6 +40,7 @@ class Settings:
     database_url: str = ""  # empty: the case's own SQLite file
     custodian: str = ""
     ocr_languages: str = "chi_sim+uig+eng"
+    ocr_models: str = "per_page"  # per_page: each page's script picks; fixed: ocr_languages
     ocr_enabled: bool = True
     workers: int = 0  # 0: one per core
     limits: Limits = field(default_factory=Limits)

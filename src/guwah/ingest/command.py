@@ -139,7 +139,7 @@ def _run_ocr(
 def _print_ocr(stats: OcrStats) -> None:
     console.print(
         f"OCR: {stats.items:,} items, {stats.pages:,} pages, {stats.errors:,} errors, "
-        f"in {stats.seconds:.1f} s"
+        f"{stats.unreliable:,} pages unreliable (low confidence), in {stats.seconds:.1f} s"
     )
 
 

@@ -7,6 +7,13 @@ executor can implement the same ``imap_unordered`` without touching the extracto
 A worker that dies (a C library crashing on a malicious file) does not stop the run: the
 tasks that were in flight are retried one at a time in a fresh worker, and the one that
 kills its worker again comes back as a :class:`WorkerCrash`.
+
+Scheduling by cost: a task may say what it will cost (a ``cost`` attribute, estimated
+seconds; :func:`task_cost`). Cheap tasks travel in chunks (one round trip for many small
+files); a task estimated at :data:`COSTLY_S` or more (an OCR page, a LibreOffice conversion,
+a large PDF) travels alone, and a chunk closes once its estimated cost reaches that much,
+so four 25-second OCR pages on two workers run two at a time instead of all four landing
+on one worker while the other idles.
 """
 
 from __future__ import annotations
@@ -17,12 +24,22 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
 from multiprocessing import get_context
 from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+COSTLY_S = 1.0  # estimated seconds from which a task is sent alone
+
+
+def task_cost(task: object) -> float:
+    """The task's own estimate of its cost in seconds (``task.cost``), 0 when it has none."""
+    try:
+        cost = float(getattr(task, "cost", 0.0) or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    return cost if cost > 0 else 0.0
 
 
 @dataclass
@@ -74,8 +91,9 @@ def _run_chunk(fn: Callable[[T], R], tasks: list[T]) -> list[R]:
 class ProcessExecutor:
     """A process pool with a bounded number of tasks in flight (bounded memory).
 
-    Tasks travel in small chunks: one round trip per chunk instead of per task, which
-    matters for leaks of many small files.
+    Cheap tasks travel in small chunks: one round trip per chunk instead of per task, which
+    matters for leaks of many small files. Costly ones travel alone (:func:`task_cost`),
+    so that every worker stays busy to the end.
     """
 
     def __init__(
@@ -84,11 +102,13 @@ class ProcessExecutor:
         memory_bytes: int = 0,
         chunk_size: int = 8,
         chunks_per_worker: int = 2,
+        costly_s: float = COSTLY_S,
     ):
         self.workers = workers or os.cpu_count() or 1
         self.memory_bytes = memory_bytes
         self.chunk_size = chunk_size
         self.max_in_flight = self.workers * chunks_per_worker
+        self.costly_s = costly_s
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
@@ -111,14 +131,14 @@ class ProcessExecutor:
     def imap_unordered(
         self, fn: Callable[[T], R], tasks: Iterable[T]
     ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
-        source = iter(tasks)
+        chunks = self._chunks(iter(tasks))
         in_flight: dict[Future[list[R]], list[T]] = {}
         exhausted = False
         while True:
             broken: list[T] = []
             while not exhausted and len(in_flight) < self.max_in_flight:
-                chunk = list(islice(source, self.chunk_size))
-                if not chunk:
+                chunk = next(chunks, None)
+                if chunk is None:
                     exhausted = True
                     break
                 try:
@@ -142,6 +162,27 @@ class ProcessExecutor:
                 in_flight.clear()
                 self._discard_pool()
                 yield from self._isolate(fn, broken)
+
+    def _chunks(self, source: Iterator[T]) -> Iterator[list[T]]:
+        """Chunks of at most ``chunk_size`` tasks and, past one task, under ``costly_s``.
+
+        A costly task is sent at once, alone; the cheap chunk being filled waits for more
+        cheap tasks (or the end of the source).
+        """
+        chunk: list[T] = []
+        cost = 0.0
+        for task in source:
+            c = task_cost(task)
+            if c >= self.costly_s:
+                yield [task]
+                continue
+            chunk.append(task)
+            cost += c
+            if len(chunk) >= self.chunk_size or cost >= self.costly_s:
+                yield chunk
+                chunk, cost = [], 0.0
+        if chunk:
+            yield chunk
 
     def _isolate(
         self, fn: Callable[[T], R], tasks: list[T]

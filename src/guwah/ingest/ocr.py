@@ -18,6 +18,7 @@ import subprocess
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,13 @@ def clean_ocr_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip()
 
 
+@dataclass
+class OcrPage(PageText):
+    """An OCR page, with what was run on it and why (``detail``, kept in ``Item.meta``)."""
+
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 def ocr_item(
     path: Path,
     mime: str,
@@ -193,37 +201,194 @@ def ocr_item(
     timeout_s: float,
     dpi: int = 300,
     max_image_pixels: int | None = None,
-) -> list[PageText]:
+    per_page: bool = False,
+) -> list[OcrPage]:
     """OCR the given 1-based pages of an image (frames of a TIFF) or a PDF.
 
-    ``timeout_s`` bounds the whole item; Tesseract runs with ``OMP_THREAD_LIMIT=1``.
-    ``max_image_pixels`` (``Limits.max_image_pixels``) bounds the images decoded; Pillow's
-    own default applies when it is None.
+    ``per_page`` off: ``languages`` (a Tesseract ``+`` list) on every page. On: each page's
+    models are chosen from what the page holds (:func:`choose_and_read`), ``languages`` only
+    where its script cannot be told. ``timeout_s`` bounds the whole item; Tesseract runs with
+    ``OMP_THREAD_LIMIT=1``. ``max_image_pixels`` (``Limits.max_image_pixels``) bounds the
+    images decoded; Pillow's own default applies when it is None.
     """
     with pixel_limit(max_image_pixels):
-        return _ocr_pages(path, mime, pages, languages, timeout_s, dpi)
+        return _ocr_pages(path, mime, pages, languages, timeout_s, dpi, per_page)
 
 
 def _ocr_pages(
-    path: Path, mime: str, pages: list[int], languages: str, timeout_s: float, dpi: int
-) -> list[PageText]:
+    path: Path,
+    mime: str,
+    pages: list[int],
+    languages: str,
+    timeout_s: float,
+    dpi: int,
+    per_page: bool,
+) -> list[OcrPage]:
     check_languages(languages)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by the tesseract subprocess
     deadline = time.monotonic() + timeout_s
     from guwah.ingest.extractors.ocr_sources import ocr_source
 
     path, mime = ocr_source(path, mime, timeout_s)  # office → its derived PDF; DjVu → TIFF
-    results: list[PageText] = []
+    results: list[OcrPage] = []
     source = (
         _pdf_pages(path, pages, dpi) if mime == "application/pdf" else _image_pages(path, pages)
     )
     for page_no, img, page_dpi in source:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        if deadline - time.monotonic() <= 0:
             raise _timeout(page_no, timeout_s)
-        text, conf = _tesseract(img, languages, left, page_dpi, page_no, timeout_s)
-        results.append(PageText(page_no, text, "ocr", confidence=conf, language=languages))
+        run = _Run(page_no, page_dpi, deadline, timeout_s)
+        if per_page:
+            results.append(choose_and_read(img, run, languages))
+        else:
+            read = run.read(img, languages)
+            detail = {"models": [languages], "why": 'a fixed set (ocr_models = "fixed")'}
+            results.append(_page(run, read, languages, detail))
     return results
+
+
+# -- the right model per page ---------------------------------------------------------------
+
+#: Tesseract's OSD script → the model for it
+SCRIPT_MODELS = {"Han": "chi_sim", "Arabic": "uig", "Latin": "eng"}
+#: the model added when a page turns out to mix scripts
+SECOND_MODEL = {"chi_sim": "uig", "chi_tra": "uig", "uig": "chi_sim", "eng": "chi_sim"}
+MIXED_SCRIPT_CONF = 0.5  # OSD script confidence under which a page is taken as mixed
+CHECK_CONF = 80.0  # a first pass under this mean word confidence is checked with two models
+TRAD_CHECK_CONF = 89.0  # a chi_sim pass under this is tried with chi_tra as well
+ROTATE_CONF = 1.5  # OSD orientation confidence needed to turn a page
+UNRELIABLE_BELOW = 60.0  # pages whose mean word confidence is under this are flagged
+OSD_LONG_SIDE = 1700  # OSD looks at a copy of the page no larger than this
+
+
+@dataclass
+class _Read:
+    text: str
+    confidence: float | None
+    words: int
+
+
+@dataclass
+class _Run:
+    page_no: int
+    dpi: int | None
+    deadline: float
+    total_s: float
+
+    def left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise _timeout(self.page_no, self.total_s)
+        return left
+
+    def read(self, img: Image.Image, languages: str) -> _Read:
+        data = _tesseract_data(img, languages, self.left(), self.dpi, self.page_no, self.total_s)
+        text, conf, words = _assemble(data)
+        return _Read(text, conf, words)
+
+
+def _page(run: _Run, read: _Read, language: str, detail: dict[str, Any]) -> OcrPage:
+    detail = {"page": run.page_no, **detail, "confidence": read.confidence, "words": read.words}
+    detail["unreliable"] = read.words > 0 and (read.confidence or 0.0) < UNRELIABLE_BELOW
+    return OcrPage(
+        run.page_no, read.text, "ocr", confidence=read.confidence, language=language, detail=detail
+    )
+
+
+def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
+    """Detect the page's script and orientation, turn it, and run only the models it needs.
+
+    Tesseract's orientation and script detection (``--psm 0``) on a reduced copy names the
+    script: Han → ``chi_sim``, Arabic → ``uig``, Latin → ``eng``. The first pass is then
+    checked: under :data:`CHECK_CONF` (or when OSD was unsure of the script) the page is read
+    again with a second model added, and the better read kept; a ``chi_sim`` pass under
+    :data:`TRAD_CHECK_CONF` is tried with ``chi_tra`` (traditional characters). Where OSD
+    cannot tell (too few characters), ``fallback`` runs. A blank page is not OCR'd at all.
+    """
+    _, stats = looks_like_text(img)
+    if stats["ink"] + stats["mid"] < 0.0005:
+        return _page(run, _Read("", None, 0), "", {"models": [], "why": "blank page"})
+    have = _languages()
+    osd = _osd(img, run)
+    why: list[str] = []
+    detail: dict[str, Any] = {}
+    if osd is not None:
+        detail["osd"] = osd
+        if osd["rotate"] and osd["orientation_conf"] >= ROTATE_CONF:
+            img = img.rotate(-osd["rotate"], expand=True, fillcolor="white")
+            detail["rotated"] = osd["rotate"]
+            why.append(f"turned {osd['rotate']}° (OSD)")
+    model = SCRIPT_MODELS.get(osd["script"]) if osd else None
+    if model is None or model not in have:
+        reason = "OSD found too few characters" if osd is None else f"OSD script {osd['script']}"
+        why.append(f"{reason}: the case's set {fallback}")
+        read = run.read(img, fallback)
+        return _page(run, read, fallback, {**detail, "models": [fallback], "why": "; ".join(why)})
+    assert osd is not None
+    second = SECOND_MODEL.get(model)
+    second = second if second in have else None
+    tried: list[tuple[str, _Read]] = []
+    if osd["script_conf"] < MIXED_SCRIPT_CONF and second:
+        why.append(f"OSD script {osd['script']} at confidence {osd['script_conf']:g}: mixed")
+        first = f"{model}+{second}"
+        tried.append((first, run.read(img, first)))
+    else:
+        why.append(f"OSD script {osd['script']}")
+        tried.append((model, run.read(img, model)))
+        conf = tried[0][1].confidence
+        if conf is not None and model == "chi_sim" and conf < TRAD_CHECK_CONF and "chi_tra" in have:
+            why.append(f"chi_sim confidence {conf:g} < {TRAD_CHECK_CONF:g}: chi_tra tried")
+            tried.append(("chi_tra", run.read(img, "chi_tra")))
+        best = max(tried, key=_score)
+        conf = best[1].confidence
+        if conf is not None and conf < CHECK_CONF and second:
+            pair = f"{best[0]}+{second}"
+            why.append(f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried")
+            tried.append((pair, run.read(img, pair)))
+    chosen, read = max(tried, key=_score)
+    if len(tried) > 1:
+        why.append(f"kept {chosen}")
+    detail["tried"] = {name: r.confidence for name, r in tried}
+    return _page(
+        run, read, chosen, {**detail, "models": [m for m, _ in tried], "why": "; ".join(why)}
+    )
+
+
+def _score(tried: tuple[str, _Read]) -> float:
+    return tried[1].confidence or 0.0
+
+
+def _osd(img: Image.Image, run: _Run) -> dict[str, Any] | None:
+    """Tesseract's orientation and script detection on a reduced copy (None: cannot tell)."""
+    import pytesseract
+
+    small = img.convert("L")
+    scale = OSD_LONG_SIDE / max(small.size)
+    dpi = run.dpi
+    if scale < 1:
+        small = small.resize(
+            (max(1, int(small.width * scale)), max(1, int(small.height * scale))),
+            Image.Resampling.BOX,
+        )
+        dpi = int(dpi * scale) if dpi else None
+    config = "--psm 0" + (f" --dpi {dpi}" if dpi and dpi >= 70 else "")
+    try:
+        osd = pytesseract.image_to_osd(
+            small, config=config, timeout=run.left(), output_type=pytesseract.Output.DICT
+        )
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise _timeout(run.page_no, run.total_s) from exc
+        return None
+    except pytesseract.TesseractError:
+        return None  # "Too few characters": nothing to tell the script by
+    rotate = int(osd.get("rotate", 0)) % 360
+    return {
+        "script": str(osd.get("script", "")),
+        "script_conf": float(osd.get("script_conf", 0.0)),
+        "rotate": rotate if scale >= 1 or rotate in (90, 180, 270) else 0,
+        "orientation_conf": float(osd.get("orientation_conf", 0.0)),
+    }
 
 
 def _timeout(page_no: int, timeout_s: float) -> ExtractionError:
@@ -232,9 +397,9 @@ def _timeout(page_no: int, timeout_s: float) -> ExtractionError:
     )
 
 
-def _tesseract(
+def _tesseract_data(
     img: Image.Image, languages: str, left: float, dpi: int | None, page_no: int, total: float
-) -> tuple[str, float | None]:
+) -> dict[str, list[Any]]:
     import pytesseract
 
     config = "--psm 3" + (f" --dpi {dpi}" if dpi else "")
@@ -252,11 +417,12 @@ def _tesseract(
         ) from exc
     except pytesseract.TesseractError as exc:
         raise ExtractionError("corrupt", f"OCR failed on page {page_no}: {exc}") from exc
-    return _assemble(data)
+    return data
 
 
-def _assemble(data: dict[str, list[Any]]) -> tuple[str, float | None]:
-    """Text (lines and paragraphs as Tesseract found them) and mean word confidence."""
+def _assemble(data: dict[str, list[Any]]) -> tuple[str, float | None, int]:
+    """Text (lines and paragraphs as Tesseract found them), the mean confidence of the words
+    kept, and how many words were kept."""
     lines: list[str] = []
     confs: list[float] = []
     current: tuple[int, int, int] | None = None
@@ -279,7 +445,7 @@ def _assemble(data: dict[str, list[Any]]) -> tuple[str, float | None]:
     if words:
         lines.append(" ".join(words))
     mean = round(sum(confs) / len(confs), 2) if confs else None
-    return clean_ocr_text("\n".join(lines)), mean
+    return clean_ocr_text("\n".join(lines)), mean, len(confs)
 
 
 def _image_pages(path: Path, pages: list[int]) -> Iterator[tuple[int, Image.Image, int | None]]:

@@ -6,13 +6,14 @@ Tasks and outcomes are small picklable values. Each task runs under a wall-clock
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
 import time
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,32 @@ class ExtractTask:
     mime: str
     limits: Limits
     ocr_languages: str
+
+    @property
+    def cost(self) -> float:
+        """Estimated seconds, for the executor's chunks: LibreOffice conversions and large
+        PDFs cost seconds; most files cost milliseconds."""
+        if self.mime in _converted_types():
+            return 5.0
+        if self.mime == "application/pdf":
+            try:
+                size = os.stat(self.path).st_size
+            except OSError:
+                return 0.0
+            return 0.05 + size / PDF_BYTES_PER_S
+        return 0.0
+
+
+PDF_BYTES_PER_S = 2 << 20  # a rough rate of reading PDF text, for task costs only
+OCR_PAGE_S = 3.0  # a rough cost of one OCR page, for task costs only
+
+
+@functools.cache
+def _converted_types() -> frozenset[str]:
+    """Types that extraction converts with LibreOffice or renders first (seconds each)."""
+    from guwah.ingest.extractors import office, pictures
+
+    return frozenset(office.OfficeExtractor.mimetypes | pictures.DjvuExtractor.mimetypes)
 
 
 @dataclass
@@ -140,12 +167,18 @@ class OcrTask:
     pages: tuple[int, ...]
     languages: str
     limits: Limits
+    per_page: bool = False  # choose each page's models (ocr.choose_and_read)
+
+    @property
+    def cost(self) -> float:
+        """Estimated seconds (seconds a page): every OCR task is sent to a worker alone."""
+        return OCR_PAGE_S * max(1, len(self.pages))
 
 
 @dataclass
 class OcrOutcome:
     item_id: int
-    pages: list[PageText] = field(default_factory=list)
+    pages: Sequence[PageText] = field(default_factory=list)  # ocr.OcrPage
     cause: str | None = None
     message: str | None = None
     seconds: float = 0.0
@@ -166,6 +199,7 @@ def ocr_task(task: OcrTask) -> OcrOutcome:
                 task.languages,
                 task.limits.ocr_timeout_s,
                 max_image_pixels=task.limits.max_image_pixels,
+                per_page=task.per_page,
             )
     except (Exception, TaskTimeout) as exc:
         outcome.cause, outcome.message = _failure(exc, task.limits, "OCR")

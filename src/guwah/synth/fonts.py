@@ -67,3 +67,31 @@ def cjk_font() -> CjkFont:
         f"{', '.join(FONT_DIRS)}. Install the Debian package fonts-noto-cjk "
         "(sudo apt-get install fonts-noto-cjk) or set GUWAH_CJK_FONT to a .ttf/.ttc/.otf file."
     )
+
+
+#: Arabic-script fonts with the Uyghur letters (ې ۆ ۈ ۇ ڭ ھ), best first, and their package
+ARABIC_CANDIDATES = (
+    ("NotoNaskhArabic-Regular.ttf", "fonts-noto-core"),
+    ("NotoSansArabic-Regular.ttf", "fonts-noto-core"),
+    ("DejaVuSans.ttf", "fonts-dejavu-core"),
+)
+
+
+@cache
+def arabic_font() -> Path:
+    """``$GUWAH_ARABIC_FONT`` or the first known Arabic-script font (Uyghur pages)."""
+    env = os.environ.get("GUWAH_ARABIC_FONT")
+    if env:
+        return Path(env)
+    for name, _package in ARABIC_CANDIDATES:
+        for d in FONT_DIRS:
+            root = Path(d).expanduser()
+            if root.is_dir():
+                for dirpath, _dirs, files in sorted(os.walk(root)):
+                    if name in files:
+                        return Path(dirpath) / name
+    raise FontNotFoundError(
+        "Uyghur pages need an Arabic-script font and none was found in "
+        f"{', '.join(FONT_DIRS)}. Install the Debian package fonts-noto-core "
+        "(sudo apt-get install fonts-noto-core) or set GUWAH_ARABIC_FONT to a .ttf file."
+    )
