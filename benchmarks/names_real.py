@@ -4,8 +4,9 @@ homophone negatives (``data/homophone_negatives.csv``); and no regression on
 ``../shared/data/name_bench/cases.csv``.
 
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
-``--errors dev`` lists the dev half's mistakes; the held-out half's are never listed, so that
-nobody tunes the tables on them.
+``--errors dev`` / ``--errors dev2`` list a development part's mistakes; the held-out part's
+are never listed, so that nobody tunes the tables on them (``make_real_pairs.split_of`` says
+how the parts were cut).
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ def judged(data: list[dict[str, str]]) -> list[tuple[bool, bool, dict[str, str]]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--errors", choices=["dev"], help="list the dev half's mistakes")
+    ap.add_argument(
+        "--errors", choices=["dev", "dev2"], help="list the mistakes of a development part"
+    )
     args = ap.parse_args()
     print(f"threshold {DEFAULT_THRESHOLD}")
     real = judged(rows(REAL))
-    for half in ("dev", "heldout", None):
+    for half in ("dev", "dev2", "heldout", None):
         part = [(p, g) for p, g, r in real if half is None or r["split"] == half]
         f1, prec, rec = prf(part)
         n_pos = sum(g for _, g in part)
@@ -77,10 +80,10 @@ def main() -> None:
         cases = [(p, g) for p, g, _ in judged(rows(CASES))]
         f1, prec, rec = prf(cases)
         print(f"name_bench cases.csv {len(cases)} pairs: F1 {f1:.3f} P {prec:.3f} R {rec:.3f}")
-    if args.errors == "dev":
-        print("dev-half mistakes:")
+    if args.errors:
+        print(f"{args.errors} mistakes:")
         for p, g, r in real:
-            if r["split"] == "dev" and p != g:
+            if r["split"] == args.errors and p != g:
                 m = score(r["name1"], r["name2"])
                 print(f"  want {g}: {r['name1']} | {r['name2']} ({m.score:.3f}; {m.explanation})")
 
