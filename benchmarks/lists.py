@@ -150,7 +150,50 @@ def listed_props(e: Listed) -> dict[str, list[str]]:
     return {k: v for k, v in e.properties.items() if k in keep}
 
 
-def persons(m: ListMatcher, n_neg: int) -> None:
+def same_candidates(m: ListMatcher, queries: list[Query], n: int) -> None:
+    """Screening throughput with the same candidates for both engines: ``n`` queries (spread
+    over positives and negatives), each against the listed persons that guwah's blocking
+    index puts forward. guwah is timed end to end (blocking included; the memo caches emptied
+    and only the listed names analysed beforehand); logic-v2 only on scoring those
+    candidates (its blocking is given to it free)."""
+    from guwah.lists.match import _person_readings
+
+    step = max(1, len(queries) // n)
+    sample = queries[::step][:n]
+    cands: list[list[int]] = []
+    for q in sample:
+        found: set[int] = set()
+        for _, qname in _person_readings(q.names):
+            for nid in m.people.candidates(qname):
+                found.update(k[0] for k in m.people._keys[nid])  # type: ignore[index]
+        cands.append(sorted(found))
+    clear_name_caches()
+    for e in m.entities:  # a loaded list has its names analysed, not the queries
+        for name in e.names():
+            forms(name)
+    start = time.process_time()
+    for q in sample:
+        m.match(q, threshold=THRESHOLD, limit=5)
+    g_secs = time.process_time() - start
+    n_pairs = sum(map(len, cands))
+    line = (
+        f"same candidates: {len(sample)} queries, {n_pairs:,} candidate pairs "
+        f"({n_pairs / len(sample):.0f} per query); guwah {len(sample) / g_secs:,.1f} queries/s (CPU)"
+    )
+    nk = logic_v2(
+        [
+            {"q": props(q), "c": listed_props(m.entities[i])}
+            for q, c in zip(sample, cands, strict=True)
+            for i in c
+        ]
+    )
+    if nk:
+        nk_qps = len(sample) / nk[1]
+        line += f"; logic-v2 {nk_qps:,.1f} queries/s: guwah {len(sample) / g_secs / nk_qps:.1f}×"
+    print(line)
+
+
+def persons(m: ListMatcher, n_neg: int, n_queries: int = 300) -> None:
     pos, neg = person_queries(m, n_neg)
     by_id = {e.entity_id: i for i, e in enumerate(m.entities)}
     print(
@@ -176,6 +219,7 @@ def persons(m: ListMatcher, n_neg: int) -> None:
     )
     for cat, oks in sorted(found.items()):
         print(f"  recall {cat:<28} {sum(oks):>4}/{len(oks):<4} = {sum(oks) / len(oks):.3f}")
+    same_candidates(m, [q for q, _, _ in pos] + neg, n_queries)
     # pair by pair, side by side
     tokens: dict[str, int] = {}  # a name word → the first listed person with it
     for i, e in enumerate(m.entities):

@@ -250,7 +250,12 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
                 perm_.pop()
                 used[j] = False
 
-    search(0, 0.0)
+    if n == 1:  # one part against several: the first best, always in order
+        j = max(range(len(long_)), key=lambda c: (scores[0][c], -c))
+        total = scores[0][j] * (MISMATCH if scores[0][j] < 0.5 else 1.0) * missing
+        best_perm, best_total, best_in_order = (j,), total, True
+    else:
+        search(0, 0.0)
     if best_perm is not None:  # the explanation, for the best assignment only
         perm, notes = best_perm, []
         for i, j in enumerate(perm):
