@@ -95,7 +95,18 @@ def group(entity: str) -> str:
 
 
 def split_of(key: str) -> str:
-    return "dev" if hashlib.sha1(key.encode()).digest()[0] % 2 == 0 else "heldout"
+    """``dev``, ``dev2`` or ``heldout`` by hashes of the entity group.
+
+    The first session's held-out half (sha1, odd first byte) had been scored, and its misses
+    read, by the time its F1 stood at 0.871 (2026-12-01); on 2026-12-02 it was cut in two by a
+    second hash: ``dev2``, whose misses may now be read and fixed, and ``heldout``, whose
+    misses are never listed. The salt (7) was chosen among 0-9 for the most even pair counts
+    (87 / 87), before any score of either part was computed.
+    """
+    if hashlib.sha1(key.encode()).digest()[0] % 2 == 0:
+        return "dev"
+    second = hashlib.sha256(f"heldout7:{key}".encode()).digest()[0] % 2
+    return "dev2" if second == 0 else "heldout"
 
 
 def category(ka: str, kb: str) -> str:
@@ -173,7 +184,7 @@ def main() -> None:
         w.writeheader()
         w.writerows(pairs)
     pos = sum(p["is_match"] == "true" for p in pairs)
-    halves = {s: sum(p["split"] == s for p in pairs) for s in ("dev", "heldout")}
+    halves = {s: sum(p["split"] == s for p in pairs) for s in ("dev", "dev2", "heldout")}
     print(f"{len(pairs)} pairs ({pos} match, {len(pairs) - pos} not) -> {path}; {halves}")
 
 

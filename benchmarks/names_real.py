@@ -4,8 +4,9 @@ homophone negatives (``data/homophone_negatives.csv``); and no regression on
 ``../shared/data/name_bench/cases.csv``.
 
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
-``--errors dev`` lists the dev half's mistakes; the held-out half's are never listed, so that
-nobody tunes the tables on them.
+``--errors dev`` / ``--errors dev2`` list a development part's mistakes; the held-out part's
+are never listed, so that nobody tunes the tables on them (``make_real_pairs.split_of`` says
+how the parts were cut).
 """
 
 from __future__ import annotations
@@ -45,13 +46,39 @@ def judged(data: list[dict[str, str]]) -> list[tuple[bool, bool, dict[str, str]]
     ]
 
 
+def latency(data: list[dict[str, str]]) -> None:
+    """Time of one ``score`` call, each pair from the names as written: the names engine's
+    memo caches are emptied first, and each pair is scored once."""
+    import statistics
+    import time
+
+    from lists import clear_name_caches
+
+    clear_name_caches()
+    score("Warm Up", "热身")  # loads the tables once (not a per-pair cost)
+    clear_name_caches()
+    times = []
+    for r in data:
+        start = time.perf_counter()
+        score(r["name1"], r["name2"])
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(
+        f"latency of one name match ({len(times)} pairs, cold caches): median "
+        f"{statistics.median(times):.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.1f} ms"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--errors", choices=["dev"], help="list the dev half's mistakes")
+    ap.add_argument(
+        "--errors", choices=["dev", "dev2"], help="list the mistakes of a development part"
+    )
     args = ap.parse_args()
     print(f"threshold {DEFAULT_THRESHOLD}")
     real = judged(rows(REAL))
-    for half in ("dev", "heldout", None):
+    for half in ("dev", "dev2", "heldout", None):
         part = [(p, g) for p, g, r in real if half is None or r["split"] == half]
         f1, prec, rec = prf(part)
         n_pos = sum(g for _, g in part)
@@ -77,10 +104,11 @@ def main() -> None:
         cases = [(p, g) for p, g, _ in judged(rows(CASES))]
         f1, prec, rec = prf(cases)
         print(f"name_bench cases.csv {len(cases)} pairs: F1 {f1:.3f} P {prec:.3f} R {rec:.3f}")
-    if args.errors == "dev":
-        print("dev-half mistakes:")
+    latency(rows(REAL) + (rows(CASES) if CASES.exists() else []))
+    if args.errors:
+        print(f"{args.errors} mistakes:")
         for p, g, r in real:
-            if r["split"] == "dev" and p != g:
+            if r["split"] == args.errors and p != g:
                 m = score(r["name1"], r["name2"])
                 print(f"  want {g}: {r['name1']} | {r['name2']} ({m.score:.3f}; {m.explanation})")
 

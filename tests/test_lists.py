@@ -270,3 +270,20 @@ def test_import_versions_and_match_on_postgresql(pg_url: str, tmp_path: Path) ->
         assert hit.listed.version["as_of"] == "2022-01-01" and hit.match
         assert verify(session, case.blobs).ok
     case.engine.dispose()
+
+
+def test_pinyin_of_a_transcribed_uyghur_name_finds_the_listed_official(listed_case: Case) -> None:
+    """Chinese documents write 雪克来提·扎克尔 (Shohrat Zakir, OFAC SDN) in pinyin as Xuekelaiti
+    Zhakeer: the index is searched under the Uyghur reading of each part as well, so the whole
+    list finds him (before 2026-12-02 only a pair-by-pair comparison did)."""
+    with listed_case.sessions() as session:
+        m = ListMatcher.from_session(session)
+    for name in ("Xuekelaiti Zhakeer", "Aierken Tuniyazi"):
+        hits = m.match(Query("Person", [name]))
+        assert hits and hits[0].match, name
+    assert m.match(Query("Person", ["Xuekelaiti Zhakeer"]))[0].listed.caption == "ZAKIR, Shohrat"
+    # a Han name written apart, given name first, is no Uyghur given · father name: 军 徐 is not
+    # JON, Il Ho
+    assert not any(
+        h.match for h in m.match(Query("Person", ["军 徐"])) if "JON" in h.listed.caption
+    )

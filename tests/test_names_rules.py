@@ -166,3 +166,66 @@ def test_sasm_and_turkish_letters() -> None:
 
     assert sasm_to_uly("Kaxgar") == "kashgar" and sasm_to_uly("Turpan") == ""
     assert fold("Şihenze") == "shihenze" and fold("Ürümçi") == "urumchi"
+
+
+# -- 2026-12-02: the surname table holds the whole 百家姓 (Hundred Family Surnames) -----------
+
+
+def test_surnames_of_the_hundred_family_text() -> None:
+    """Every surname of the 百家姓 text (zh.wikisource.org/wiki/百家姓) is known, with its
+    surname reading where it differs from the common one (乐 Yuè, 缪 Miào, 盖 Gě)."""
+    from guwah.names.data import surnames
+
+    table = surnames()
+    assert len(table) >= 500
+    for ch in "尤骆卞阚逄禹诸葛万俟单于":
+        assert ch in "".join(table), ch
+    assert (table["乐"], table["缪"], table["盖"], table["单于"]) == ("yue", "miao", "ge", "chanyu")
+
+
+@pytest.mark.parametrize(
+    ("han", "latin"),
+    [
+        ("尤权", "YOU, Quan"),  # Politburo member, Chinese press
+        ("骆惠宁", "LUO, Huining"),  # OFAC SDN (Hong Kong, 2020)
+        ("骆惠宁", "Luo Huining"),
+    ],
+)
+def test_names_with_surnames_from_the_hundred_family_text(han: str, latin: str) -> None:
+    m = score(han, latin)
+    assert m.match, m.explanation
+
+
+def test_a_rare_surname_keeps_the_other_reading() -> None:
+    """水 is a surname of the 百家姓, but 水磨沟 (a district of Ürümqi) is a place: the
+    reading by sound is kept beside the Han one."""
+    assert score("水磨沟", "Shuimogou").match
+
+
+def test_han_name_written_apart_given_name_first() -> None:
+    """A Han name with its parts apart, given name first (as yente's negatives write them), is
+    surname + given name, not a Uyghur given name · father's name."""
+    from guwah.names import parse
+
+    p = parse("惠宁 骆")
+    assert (p.kind, p.surname, p.given) == ("han", "骆", "惠宁")
+    assert score("惠宁 骆", "LUO, Huining").match
+    # 军 徐 is Xu Jun, not a Uyghur "Jun Hu": it no longer matches "JON, Il Ho"
+    assert not score("军 徐", "JON, Il Ho").match
+    assert score("军 徐", "XU, Jun").match
+    # a transcribed Uyghur name written with a space stays given · father
+    assert parse("艾力 买买提").kind == "patronymic"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Seypidin Ezizi (1915-2003): the Chinese press writes 赛福鼎·艾则孜, pinyin Saifuding
+        # Aizezi; en.wikipedia.org/wiki/Saifuddin_Azizi
+        ("Saifuding Aizezi", "Seypidin Azizi"),
+        ("赛福鼎·艾则孜", "Seypidin Azizi"),
+    ],
+)
+def test_sey_and_pi_of_the_transcription(a: str, b: str) -> None:
+    m = score(a, b)
+    assert m.match, m.explanation

@@ -36,6 +36,14 @@ def surnames() -> dict[str, str]:
 
 
 @cache
+def rare_surnames() -> frozenset[str]:
+    """Surnames taken from the 百家姓 text only (``source`` = ``baijiaxing``), not the curated
+    list of common ones: a name starting with one may as well be a place or a transcription
+    (水磨沟, 东山), so both readings are kept."""
+    return frozenset(r["chinese"] for r in _csv("han_surnames.csv") if r["source"] == "baijiaxing")
+
+
+@cache
 def surname_pinyin() -> frozenset[str]:
     return frozenset(surnames().values())
 

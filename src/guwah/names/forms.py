@@ -121,7 +121,8 @@ def forms(name: str) -> tuple[Form, ...]:
         if p.kind == HAN:
             out.append(_hanzi_form(p.surname or "", p.given or ""))
             whole = "".join(t.text for t in p.parts)
-            if len(whole) >= 4 or coverage(whole) >= 0.5:
+            rare = (p.surname or "") in data.rare_surnames()
+            if len(whole) >= 4 or coverage(whole) >= 0.5 or rare:
                 token = _transcribed_token(Part("given", whole))
                 out.append(Form(SOUND, (token,), transcribed=coverage(whole) >= 0.5))
         else:

@@ -45,6 +45,11 @@ def block_keys(name: str, query: bool = False) -> dict[str, float]:
     for form in forms(name):
         for k, w in _token_keys(form).items():
             keys[k] = max(keys.get(k, 0.0), w)
+        if query:  # the other readings of a part: pinyin of a transcription read back
+            for t in form.tokens:  # (Xuekelaiti → Shohrat), SASM (Kaxgar → Kashgar)
+                for k in t.machine:
+                    keys.setdefault("s:" + k, FULL)
+                    keys.setdefault("s4:" + k[:4], PREFIX)
         if query and len(form.tokens) > 1:
             toks = form.tokens
             for a, b in zip(toks, toks[1:], strict=False):

@@ -207,39 +207,74 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
     short, long_ = (b, a) if swap else (a, b)
     sims = [[_pair(s, t, space, k) for t in long_] for s in short]
     best: _Result = _NONE
-    for perm in itertools.permutations(range(len(long_)), len(short)):
-        part_scores = [sims[i][j][0] for i, j in enumerate(perm)]
-        total = sum(part_scores) / len(short)
-        total *= MISMATCH ** sum(1 for p in part_scores if p < 0.5)  # a part that differs
-        in_order = list(perm) == sorted(perm)
-        if not in_order:
-            if ordered:
-                continue
-            total *= SWAPPED
-        extra = len(long_) - len(short)
-        if extra:
-            total *= (MISSING_SINGLE if len(short) == 1 else MISSING_EACH) * MISSING_EACH ** (
-                extra - 1
-            )
-        if total > best.score or best is _NONE:
-            notes = []
-            for i, j in enumerate(perm):
-                sa, sb = short[i], long_[j]
-                ta, tb = (sb, sa) if swap else (sa, sb)
-                part, sim = sims[i][j]
-                key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
-                note = _note(_role(ta, tb), ta, tb, sim, key, space)
-                if part == SKELETON and sim < 1.0:
-                    note = note[:-1] + f"; same consonants {consonant_classes(key)})"
-                notes.append(note)
+    best_perm: tuple[int, ...] | None = None
+    best_total, best_in_order = 0.0, True
+    extra = len(long_) - len(short)
+    missing = (
+        (MISSING_SINGLE if len(short) == 1 else MISSING_EACH) * MISSING_EACH ** (extra - 1)
+        if extra
+        else 1.0
+    )
+    n = len(short)
+    scores = [[cell[0] for cell in row] for row in sims]
+    # the best the rows still to assign can add: a bound that prunes the search, which visits
+    # the assignments in the order of itertools.permutations and keeps the first best
+    rest_max = [0.0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        rest_max[i] = rest_max[i + 1] + max(scores[i])
+    perm_: list[int] = []
+    used = [False] * len(long_)
+
+    def search(i: int, partial: float) -> None:
+        nonlocal best_perm, best_total, best_in_order
+        if best_perm is not None and (partial + rest_max[i]) / n * missing <= best_total:
+            return
+        if i == n:
+            part_scores = [scores[r][c] for r, c in enumerate(perm_)]
+            total = sum(part_scores) / n
+            total *= MISMATCH ** sum(1 for p in part_scores if p < 0.5)  # a part that differs
+            in_order = all(x < y for x, y in itertools.pairwise(perm_))
             if not in_order:
-                notes.append("parts in a different order")
-            rest = [long_[j] for j in range(len(long_)) if j not in perm]
-            first = MISSING_SINGLE if len(short) == 1 else MISSING_EACH
-            factors = ([first] + [MISSING_EACH] * len(rest))[: len(rest)]
-            where = "the first name" if not swap else "the second name"
-            notes += _missing(rest, where, factors)
-            best = _Result(total, tuple(notes))
+                if ordered:
+                    return
+                total *= SWAPPED
+            total *= missing
+            if best_perm is None or total > best_total:
+                best_perm, best_total, best_in_order = tuple(perm_), total, in_order
+            return
+        for j in range(len(long_)):
+            if not used[j]:
+                used[j] = True
+                perm_.append(j)
+                search(i + 1, partial + scores[i][j])
+                perm_.pop()
+                used[j] = False
+
+    if n == 1:  # one part against several: the first best, always in order
+        j = max(range(len(long_)), key=lambda c: (scores[0][c], -c))
+        total = scores[0][j] * (MISMATCH if scores[0][j] < 0.5 else 1.0) * missing
+        best_perm, best_total, best_in_order = (j,), total, True
+    else:
+        search(0, 0.0)
+    if best_perm is not None:  # the explanation, for the best assignment only
+        perm, notes = best_perm, []
+        for i, j in enumerate(perm):
+            sa, sb = short[i], long_[j]
+            ta, tb = (sb, sa) if swap else (sa, sb)
+            part, sim = sims[i][j]
+            key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
+            note = _note(_role(ta, tb), ta, tb, sim, key, space)
+            if part == SKELETON and sim < 1.0:
+                note = note[:-1] + f"; same consonants {consonant_classes(key)})"
+            notes.append(note)
+        if not best_in_order:
+            notes.append("parts in a different order")
+        rest = [long_[j] for j in range(len(long_)) if j not in perm]
+        first = MISSING_SINGLE if len(short) == 1 else MISSING_EACH
+        factors = ([first] + [MISSING_EACH] * len(rest))[: len(rest)]
+        where = "the first name" if not swap else "the second name"
+        notes += _missing(rest, where, factors)
+        best = _Result(best_total, tuple(notes))
     if len(a) != len(b):  # written together: Nurmemet / Nur Memet, SergeiLavrov
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)

@@ -88,6 +88,13 @@ def _parse_chinese(original: str, text: str) -> ParsedName:
     tokens = [t for t in _SEP_RE.split(text) if t]
     if len(tokens) == 2 and tokens[0] in data.surnames() and len(tokens[1]) <= 2:
         return _han(original, Script.HAN, tokens[0], tokens[1])
+    if (
+        2 <= len(tokens) <= 3
+        and all(len(t) <= 2 for t in tokens)
+        and tokens[-1] in data.surnames()
+        and coverage("".join(tokens)) < 0.5
+    ):  # a Han name written given name first, apart (军 徐, 玉华 磊 张): not given · father
+        return _han(original, Script.HAN, tokens[-1], "".join(tokens[:-1]))
     if len(tokens) > 1:
         return _patronymic(original, Script.HAN, tokens)
     word = tokens[0] if tokens else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 from guwah.han import is_han
 
@@ -16,6 +17,7 @@ class Script(StrEnum):
     OTHER = "other"
 
 
+@lru_cache(maxsize=16384)
 def char_script(ch: str) -> Script | None:
     """The script of one character; None for spaces, punctuation and digits."""
     cp = ord(ch)
