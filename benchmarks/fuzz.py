@@ -67,7 +67,9 @@ def mutate(data: bytes, rng: random.Random, other: bytes) -> bytes:
     return bytes(b)
 
 
-def fuzz_readers(seconds: float, rng: random.Random, work: Path) -> dict[str, object]:
+def fuzz_readers(
+    seconds: float, rng: random.Random, work: Path, keep: Path | None = None
+) -> dict[str, object]:
     files = sorted(
         p for c in CORPORA for p in c.iterdir() if p.is_file() and p.name != "SOURCES.md"
     )
@@ -94,10 +96,17 @@ def fuzz_readers(seconds: float, rng: random.Random, work: Path) -> dict[str, ob
                     f"batch seed {batch_seed}: the run stopped: {type(exc).__name__}: {exc}"
                 )
             with case.sessions() as s:
-                for cause, name in s.execute(select(Item.error_cause, Item.mime)):
+                rows = s.execute(select(Item.error_cause, Item.mime, Item.sha256, Item.error))
+                for cause, name, sha, error in rows:
                     causes[cause or "ok"] += 1
                     if cause == "reader_bug":
-                        findings.append(f"batch seed {batch_seed}: reader_bug on a {name}")
+                        findings.append(
+                            f"batch seed {batch_seed}: reader_bug on a {name} {sha[:12]}: {error}"
+                        )
+                        if keep is not None:
+                            keep.mkdir(parents=True, exist_ok=True)
+                            kept = keep / f"{sha[:16]}-{name.replace('/', '_')}"
+                            shutil.copyfile(case.blobs.path_for(sha), kept)
             files_in += 20
             batches += 1
             shutil.rmtree(leak)
@@ -131,12 +140,13 @@ def main() -> int:
     )
     ap.add_argument("--seconds", type=float, default=120, help="time for each of the two parts")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", type=Path, help="copy each file that found a reader_bug here")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="guwah-fuzz-"))
     try:
         t0 = time.monotonic()
-        readers = fuzz_readers(args.seconds, rng, work)
+        readers = fuzz_readers(args.seconds, rng, work, args.keep)
         print(f"readers: {readers['files']} mutated files in {readers['batches']} runs, "
               f"{time.monotonic() - t0:.0f} s; causes {readers['causes']}")  # fmt: skip
         case = Case.open(work / "case-0")

@@ -7,6 +7,7 @@ import codecs
 import re
 import subprocess
 import zipfile
+import zlib
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -241,13 +242,32 @@ def office_zip_props(zf: zipfile.ZipFile) -> dict[str, Any]:
     return props
 
 
+# what zipfile raises on a damaged member: bad header magic or CRC, a broken deflate stream
+ZIP_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError)
+
+
+def read_member(zf: zipfile.ZipFile, name: str, what: str, max_bytes: int = 64 << 20) -> bytes:
+    """One member of a zip package, or ``corrupt`` naming the member when it is damaged."""
+    info = zf.getinfo(name)
+    if info.file_size > max_bytes:
+        raise ExtractionError(
+            "too_large", f"{what}: {name} unpacks to {info.file_size:,} bytes, over the limit"
+        )
+    try:
+        return zf.read(info)
+    except ZIP_MEMBER_ERRORS as exc:
+        raise ExtractionError(
+            "corrupt", f"damaged {what}: its part {name} cannot be unpacked ({exc})"
+        ) from exc
+
+
 def _zip_xml(zf: zipfile.ZipFile, name: str) -> ET.Element | None:
     try:
         info = zf.getinfo(name)
         if info.file_size > 8 << 20:
             return None
         return ET.fromstring(zf.read(info))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (KeyError, ET.ParseError, *ZIP_MEMBER_ERRORS):
         return None
 
 

@@ -48,7 +48,7 @@ class ImageExtractor(Extractor):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = _open(path, ctx)
             with img:
-                out.meta.update(_basics(img))
+                out.meta.update(_basics(img, ctx))
                 small = _decode_small(img, ctx)
                 fmt = img.format or ""
         if fmt in _EXIF_FORMATS:
@@ -82,13 +82,21 @@ def _open(path: Path, ctx: ExtractContext) -> Image.Image:
         raise ExtractionError("corrupt", f"damaged image header: {exc}") from exc
 
 
-def _basics(img: Image.Image) -> dict[str, Any]:
+def _basics(img: Image.Image, ctx: ExtractContext) -> dict[str, Any]:
+    try:  # counting frames reads every frame's directory (multi-page TIFF, GIF)
+        frames = int(getattr(img, "n_frames", 1) or 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb(exc, ctx) from exc
+    except _DECODE_ERRORS as exc:  # Pillow: TypeError "Missing dimensions" and the like
+        raise ExtractionError(
+            "corrupt", f"damaged image: a later frame's directory cannot be read ({exc})"
+        ) from exc
     meta: dict[str, Any] = {
         "width": img.width,
         "height": img.height,
         "format": img.format,
         "mode": img.mode,
-        "frames": int(getattr(img, "n_frames", 1) or 1),
+        "frames": frames,
     }
     dpi = img.info.get("dpi")
     if dpi:

@@ -17,7 +17,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from guwah.ingest.extractors.common import check_ole_encrypted, clean, is_ole, open_zip
+from guwah.ingest.extractors.common import (
+    check_ole_encrypted,
+    clean,
+    is_ole,
+    open_zip,
+    read_member,
+)
 from guwah.ingest.extractors.documents import PdfExtractor
 from guwah.ingest.extractors.libreoffice import case_root_for, convert_to_pdf
 from guwah.ingest.extractors.notes import odp_notes, ppt_notes
@@ -203,12 +209,16 @@ def _check_odf(path: Path, mime: str, ctx: ExtractContext) -> tuple[str, dict[st
         names = set(zf.namelist())
         manifest = b""
         if "META-INF/manifest.xml" in names:
-            manifest = zf.read("META-INF/manifest.xml")[: 1 << 20]
+            manifest = read_member(zf, "META-INF/manifest.xml", "OpenDocument file", 1 << 20)
         if b"encryption-data" in manifest:
             raise _encrypted("OpenDocument file")
         if "content.xml" not in names:
             raise ExtractionError("corrupt", "damaged OpenDocument file: no content.xml")
-        kind = zf.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+        kind = ""
+        if "mimetype" in names:
+            kind = read_member(zf, "mimetype", "OpenDocument file", 1 << 10).decode(
+                "ascii", "replace"
+            )
         props = _ods_props(zf)
     suffix = ".odp" if "presentation" in kind or mime == ODP else ".odt"
     return suffix, props

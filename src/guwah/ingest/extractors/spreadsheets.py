@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 from guwah.cellrefs import col_letter, parse_cell_ref
 from guwah.config import Limits
 from guwah.ingest.extractors.common import (
+    ZIP_MEMBER_ERRORS,
     check_ole_encrypted,
     clean,
     decode_text,
@@ -491,7 +492,7 @@ def _odf_text(el: ET.Element) -> str:
 def _ods_props(zf: zipfile.ZipFile) -> dict[str, Any]:
     try:
         root = ET.fromstring(zf.read("meta.xml"))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (KeyError, ET.ParseError, *ZIP_MEMBER_ERRORS):
         return {}
     props: dict[str, Any] = {}
     for key, tag in (

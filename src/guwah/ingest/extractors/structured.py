@@ -211,10 +211,22 @@ class ICalendarExtractor(Extractor):
 
 
 def _ical_value(value: Any) -> str:
-    dt = getattr(value, "dt", None)
+    try:
+        dt = getattr(value, "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty (a ValueError): a malformed
+        # date such as "600802q2"; shown as written in the file rather than parsed
+        return clean(_ical_raw(value))
     if dt is not None:
         return str(jsonable(dt))
     return clean(str(value))
+
+
+def _ical_raw(value: Any) -> str:
+    try:
+        raw = value.to_ical()
+    except Exception:  # noqa: BLE001  (a broken property may not serialise either)
+        return str(value)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
 # -- vCard ----------------------------------------------------------------------------------
