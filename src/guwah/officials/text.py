@@ -276,7 +276,19 @@ def _split_title(prefix: str) -> tuple[str, str]:
         head = head[: -len(m)]
     title = "".join(title_parts)
     rest = "、".join(segs[1:])
-    return head.strip("的"), "、".join(x for x in (title, rest) if x)
+    return _trim_unit(head.strip("的")), "、".join(x for x in (title, rest) if x)
+
+
+def _trim_unit(head: str) -> str:
+    """Drop the words before a unit's name (要认真学习贯彻自治区 → 自治区)."""
+    from .segment import tokens
+
+    toks = list(tokens(head)) if head else []
+    cut = 0
+    for i, (_w, flag) in enumerate(toks):
+        if flag in ("v", "p", "ul", "uj", "d", "c", "ad", "x", "r"):
+            cut = i + 1
+    return "".join(w for w, _f in toks[cut:])
 
 
 def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
