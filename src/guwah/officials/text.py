@@ -31,6 +31,7 @@ NUMBER_RE = re.compile(
 )
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 COPY_RE = re.compile(r"^(抄送|分送|主送|报送|抄报)\s*[：:]\s*(.+)$")
+LEADS = set("由和与及对请让经被向给将把")  # one-character words that may stand before a name
 BAD_GIVEN = set("的了是在和与及等为对将把被从向于也都就又而各该本其之")
 FUNCTION_TAGS = ("p", "c", "u", "d", "r", "v", "ad", "m", "q", "f", "t")
 
@@ -70,6 +71,8 @@ class Norm:
         chars: list[str] = []
         pos: list[int] = []
         lines = text.split("\n")
+        lengths = sorted(len(x.strip()) for x in lines if x.strip())
+        self.width = lengths[int(len(lengths) * 0.9)] if lengths else 0
         offset = 0
         for li, line in enumerate(lines):
             for j, ch in enumerate(line):
@@ -77,12 +80,23 @@ class Norm:
                     continue
                 if ch in DOTS and chars and _HAN1.match(chars[-1]) and _next_han(line, j):
                     ch = "·"
+                elif (
+                    ch in "“”"
+                    and 0 < j < len(line) - 1
+                    and line[j - 1] == " "
+                    and line[j + 1] == " "
+                    and chars
+                    and _HAN1.match(chars[-1])
+                    and _next_han(line, j)
+                ):
+                    ch = "·"  # OCR reads a name's dot as a spaced quotation mark
                 chars.append(ch)
                 pos.append(offset + j)
             offset += len(line) + 1
             if li < len(lines) - 1:
                 nxt = lines[li + 1].lstrip(" \t\u3000")
-                if not (chars and nxt and _wrapped(line, nxt)) or _starts_block(nxt):
+                full = len(line.strip()) >= 0.8 * self.width
+                if not (chars and nxt and _wrapped(line, nxt, full)) or _starts_block(nxt):
                     chars.append("\n")
                     pos.append(offset - 1)
         self.text = simplified("".join(chars))
@@ -112,10 +126,11 @@ def _joinable(prev: str, line: str, j: int) -> bool:
     rest = line[j:].lstrip(" \t\u3000\u00a0")
     if not rest:
         return False
-    return bool((_HAN1.match(prev) or prev == "·") and (_HAN1.match(rest[0]) or rest[0] in DOTS))
+    dot = rest[0] in DOTS or rest[:2] in ("“ ", "” ")
+    return bool((_HAN1.match(prev) or prev == "·") and (_HAN1.match(rest[0]) or dot))
 
 
-def _wrapped(line: str, nxt: str) -> bool:
+def _wrapped(line: str, nxt: str, full: bool = True) -> bool:
     """Whether a line break only wraps a paragraph: the line runs on into the next."""
     line = line.rstrip(" \t\u3000")
     if not line:
@@ -123,7 +138,7 @@ def _wrapped(line: str, nxt: str) -> bool:
     last = line[-1]
     if last in DOTS or re.match(f"{HAN}{{1,6}}[{DOTS}]{HAN}", nxt) and _HAN1.match(last):
         return True
-    if last in "。；：:！？!?」”）)" or len(line) < 16:
+    if last in "。；：:！？!?」”）)" or len(line) < 16 or not full:
         return False
     return bool(_HAN1.match(last)) and bool(_HAN1.match(nxt[0]) or nxt[0] in DOTS)
 
@@ -146,7 +161,17 @@ def _boundary(text: str, end: int) -> bool:
         return True
     p = patterns()
     rest = text[end : end + 4]
-    return any(rest.startswith(f) for f in p.followers) or bool(p.title_re.match(text, end))
+    if any(rest.startswith(f) for f in p.followers) or p.title_re.match(text, end):
+        return True
+    return any(text[end : end + n] in _place_starts() for n in (3, 4, 5))
+
+
+@cache
+def _place_starts() -> frozenset[str]:
+    """County and prefecture names (3–5 characters): a unit's name starts there."""
+    from guwah.gb11643 import county_names
+
+    return frozenset(n for n in county_names() if 3 <= len(n) <= 5)
 
 
 def _uyghur(text: str, i: int) -> int | None:
@@ -155,19 +180,37 @@ def _uyghur(text: str, i: int) -> int | None:
     if not m:
         return None
     parts = m.group().split("·")
-    # the last part runs on into the next word: keep the longest run of name segments
+    if coverage(parts[0]) < 0.99:  # 由赛买提: the name starts later
+        return None
+    # the last part runs on into the next word: the longest name-like piece before a boundary
     last = parts[-1]
     start_last = m.end() - len(last)
-    for n in range(len(last), 1, -1):
-        piece = last[:n]
-        if coverage(piece) >= 0.99 and _boundary(text, start_last + n):
-            return start_last + n
+    for f in patterns().followers:
+        k = last.find(f, 1)
+        if k > 0 and f not in ("和", "及", "与", "在", "对", "的", "为", "任", "兼", "说"):
+            last = last[:k]
+    for share in (0.99, 0.6):
+        for n in range(len(last), 1, -1):
+            if coverage(last[:n]) >= share and _boundary(text, start_last + n):
+                return start_last + n
     for n in range(len(last), 1, -1):
         if coverage(last[:n]) >= 0.99:
             return start_last + n
     if len(parts) > 2:
         return m.end() - len(last) - 1
     return None
+
+
+def _uyghur_starts(text: str) -> set[int]:
+    """Where a dotted name's first part starts: the covered run before each ·."""
+    out = set()
+    for m in re.finditer(f"({HAN}{{2,9}})·{HAN}", text):
+        run = m.group(1)
+        for k in range(len(run) - 1):
+            if coverage(run[k:]) >= 0.99:
+                out.add(m.start(1) + k)
+                break
+    return out
 
 
 def _han(text: str, i: int, cued_after: bool) -> int | None:
@@ -227,7 +270,8 @@ def _jieba_ok(text: str, start: int, end: int) -> bool:
         if e <= start or s >= end:
             continue
         if s < start or e > end:  # a word runs across the name's edge
-            if flag.startswith("nr"):
+            if flag.startswith("nr"):  # 由穆明: jieba glues a preposition to the name
+                inside.append((word, "nr"))
                 continue
             return False
         inside.append((word, flag))
@@ -288,6 +332,8 @@ def _trim_unit(head: str) -> str:
     for i, (_w, flag) in enumerate(toks):
         if flag in ("v", "p", "ul", "uj", "d", "c", "ad", "x", "r"):
             cut = i + 1
+    while cut < len(toks) - 1 and toks[cut][1] in ("a", "vn", "ad"):
+        cut += 1
     return "".join(w for w, _f in toks[cut:])
 
 
@@ -345,7 +391,8 @@ def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
     starts = {0} | {i + 1 for i, ch in enumerate(t) if ch in DELIMS}
     from .segment import person_starts
 
-    starts |= person_starts(t)
+    starts |= person_starts(t) | _uyghur_starts(t)
+    starts |= {i + 1 for i, ch in enumerate(t) if ch in LEADS and i + 1 < len(t)}
     for i in sorted(starts):
         if i in found or i >= len(t):
             continue
@@ -375,10 +422,12 @@ def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
             if i in found:
                 continue
             prev_ok = i >= 1 and t[i - 1] == "、" and (i - 1) in ends
-            nxt = end < len(t) and t[end] in "、及和与"
+            nxt = end < len(t) and t[end] in "、及和与等"
             next_ok = nxt and (end + 1) in found
-            if prev_ok or next_ok:
-                add(i, end, "list")
+            clause = re.match(r"[^，。；\n]*", t[end:])
+            joins = nxt and clause is not None and re.search("参加|出席|列席", clause.group())
+            if prev_ok or next_ok or joins:
+                add(i, end, "attendee" if joins else "list")
                 changed = True
     header = _header(norm, text)
     out: list[Mention] = []
