@@ -293,3 +293,4 @@ from guwah.store.models_verify import CheckRun as CheckRun  # noqa: E402
 from guwah.store.models_verify import FindingItem as FindingItem  # noqa: E402
 from guwah.store.models_verify import FindingRow as FindingRow  # noqa: E402
 from guwah.store.models_verify import ImageHash as ImageHash  # noqa: E402
+from guwah.store import models_officials as _officials  # noqa: E402, F401  (officials stage)

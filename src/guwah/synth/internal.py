@@ -13,6 +13,7 @@ from .data import reference
 from .documents import EXTENSIONS, FORMATS, Meta, Text, to_docx, to_pdf, to_scan
 from .plan import Plan
 from .township import Context
+from .truth import official_mentions, quoted_officials
 
 CLAIM_START, CLAIM_END = date(2017, 3, 1), date(2018, 9, 30)
 
@@ -128,6 +129,8 @@ def write_documents(ctx: Context, plan: Plan) -> list[dict[str, Any]]:
             "facilities": [f[0] for f in facs if f[0] in "".join(text.lines())],
             "text": text.lines(),
         }
+        named = [o.to_json() for o in officials.values()]
+        entry |= official_mentions(text.lines(), named + quoted_officials(), text.signature)
         if i in backdated:
             entry["anomalies"] = ["document_backdated"]
             ctx.anomalies.append(

@@ -19,6 +19,7 @@ from typing import Any
 from .archives import normalise_ooxml
 from .documents import SYNTHETIC_DOC, Meta, Text, cn, to_docx
 from .plan import Plan
+from .truth import official_mentions
 from .township import Context
 
 _CONVERT_SECONDS = 180.0
@@ -191,4 +192,5 @@ def _deck(ctx: Context, plan: Plan, rng: random.Random, n: int) -> tuple[bytes, 
         "slides": [{"title": h, "text": b, "notes": nt} for h, b, nt in slides],
         "text": text,
     }
+    entry |= official_mentions(text, [o.to_json() for o in officials], county.police)
     return data, entry

@@ -118,3 +118,53 @@ class TruthWriter:
             self.fh.write(f",\n{_dump(key)}: {_dump(value)}")
         self.fh.write("\n}\n")
         self.fh.close()
+
+
+def official_mentions(
+    lines: list[str], officials: list[dict[str, Any]], issuer: str = ""
+) -> dict[str, Any]:
+    """Where each official is named in a document's lines (line, character span), its post,
+    unit and county; the issuer (落款) and recipients (the line that ends in ：, 抄送/分送)."""
+    mentions = []
+    for o in officials:
+        name = o["name"]
+        for li, line in enumerate(lines):
+            start = line.find(name)
+            while start >= 0:
+                mentions.append(
+                    {
+                        "name": name,
+                        "post": o.get("post", ""),
+                        "unit": o.get("unit") or post_unit(o.get("post", "")),
+                        "county": o.get("county", ""),
+                        "jurisdiction": o.get("jurisdiction", o.get("county", "")),
+                        "line": li,
+                        "start": start,
+                        "end": start + len(name),
+                    }
+                )
+                start = line.find(name, start + len(name))
+    recipients = [
+        line.rstrip("：")
+        for line in lines[:4]
+        if line.endswith("：") and line != "同志们：" and len(line) <= 40
+    ][:1]
+    copies = [line.split("：", 1)[1] for line in lines if line.startswith(("抄送：", "分送："))]
+    return {"mentions": mentions, "issuer": issuer, "recipients": recipients, "copies": copies}
+
+
+def quoted_officials() -> list[dict[str, Any]]:
+    """The real public officials the templates quote (by name and published post)."""
+    return list(reference().documents.get("quoted", []))
+
+
+POST_TITLES = ("党委书记", "党委委员", "副书记", "书记", "副局长", "局长", "主任", "县长")
+
+
+def post_unit(post: str) -> str:
+    """The unit a post is in: 疏附县委副书记、政法委书记 → 疏附县委."""
+    head = post.split("、")[0]
+    for t in POST_TITLES:
+        if head.endswith(t):
+            return head[: -len(t)]
+    return head

@@ -1,0 +1,172 @@
+"""The ``guwah officials`` commands and ``guwah gap``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.console import RichProgress, console, err_console
+
+officials_app = typer.Typer(
+    help="Officials named in the leak: build the registry, list it, import known officials.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+@officials_app.callback()
+def officials_main(
+    ctx: typer.Context,
+    case_dir: CaseOpt = None,
+) -> None:
+    """Officials named in the leak, with their posts, units and evidence. Without a
+    subcommand: list the registry (build it first with `guwah officials build`).
+
+    Example: [bold]guwah officials build --case cases/xpf && guwah officials --case cases/xpf[/]
+    """
+    if ctx.invoked_subcommand is None:
+        list_command(case_dir=case_dir)
+
+
+@officials_app.command("build")
+def build_command(case_dir: CaseOpt = None) -> None:
+    """Read every page (text and OCR) and sheet for officials; store each mention with its
+    SHA-256 and place; resolve them (same name + same jurisdiction); posts and units.
+
+    Example: [bold]guwah officials build --case cases/xpf[/]
+    """
+    from guwah.officials.stage import build
+
+    case = open_case(case_dir)
+    with case_errors(), RichProgress() as progress:
+        stats = build(case, progress)
+    roles = ", ".join(f"{k} {v}" for k, v in sorted(stats.by_role.items()))
+    console.print(
+        f"Read {stats.pages:,} pages and {stats.sheets:,} sheets: {stats.mentions:,} mentions "
+        f"({escape(roles)}), {stats.officials:,} officials, {stats.posts:,} posts, "
+        f"{stats.units:,} units, {stats.documents:,} document headers."
+    )
+
+
+@officials_app.command("list")
+def list_command(
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    case_dir: CaseOpt = None,
+) -> None:
+    """The officials, most documented first, with their posts and jurisdiction.
+
+    Example: [bold]guwah officials list --case cases/xpf --limit 20[/]
+    """
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from guwah.store.models_officials import Official, OfficialPost
+    from guwah.textsafe import for_terminal
+
+    case = open_case(case_dir)
+    with case_errors():
+        case.migrate()
+    with case.sessions() as session:
+        offs = session.scalars(
+            select(Official).order_by(Official.n_documents.desc(), Official.name).limit(limit)
+        ).all()
+        if not offs:
+            err_console.print("No officials yet: run `guwah officials build` (and import some).")
+            return
+        table = Table("id", "name", "jurisdiction", "posts", "docs", "mentions", "source")
+        for o in offs:
+            posts = session.scalars(
+                select(OfficialPost).where(OfficialPost.official_id == o.id)
+            ).all()
+            shown = sorted({f"{p.unit}{p.title}" for p in posts})
+            table.add_row(
+                str(o.id),
+                escape(for_terminal(" | ".join(o.names or [o.name]))),
+                escape(for_terminal(o.jurisdiction)),
+                escape(for_terminal("; ".join(shown)[:120])),
+                str(o.n_documents),
+                str(o.n_mentions),
+                o.source,
+            )
+        console.print(table)
+
+
+@officials_app.command("import")
+def import_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV: name,names,birth_date,post,unit,from,to,source (UTF-8)."),
+    ],
+    case_dir: CaseOpt = None,
+) -> None:
+    """Import known public officials (names in every script, posts, dates, sources) to seed
+    and label the registry; `guwah officials build` joins them to the leak's mentions.
+
+    Example: [bold]guwah officials import known_officials.csv --case cases/xpf[/]
+    """
+    from guwah.officials.known import import_known
+
+    case = open_case(case_dir)
+    with case_errors():
+        stats = import_known(case, file)
+    console.print(
+        f"Imported {stats.added} officials ({stats.updated} already known), {stats.posts} posts."
+    )
+
+
+def gap_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the table as .csv or .xlsx.")
+    ] = None,
+    list_names: Annotated[
+        list[str] | None, typer.Option("--list", help="Only these lists (default: all).")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Score at which a list hit is a match.")] = 0.7,
+    case_dir: CaseOpt = None,
+) -> None:
+    """The sanctions gap: every official and public-security or XPCC unit against every
+    imported list (listed / possible / not listed, with score and list version); the
+    implicated but not sanctioned first, by weight of evidence. A name-only match that a
+    birth year contradicts is "possible", never "listed".
+
+    Example: [bold]guwah gap --case cases/xpf --out gap.xlsx[/]
+    """
+    from rich.table import Table
+
+    from guwah.lists.command import open_matcher
+    from guwah.officials.gap import NOT_LISTED, gap_table, write
+    from guwah.textsafe import for_terminal
+
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+        err_console.print("[red]Error:[/] --out must end in .csv or .xlsx")
+        raise typer.Exit(2)
+    case = open_case(case_dir)
+    with case_errors():
+        case.migrate()
+    matcher = open_matcher(case_dir, list_names)
+    if not matcher.entities:
+        err_console.print("[yellow]Warning:[/] no lists imported: every official is not listed")
+    with case.sessions() as session:
+        rows, names = gap_table(session, matcher, threshold)
+    if out is not None:
+        write(rows, names, out)
+    table = Table("name", "jurisdiction", "docs", *names)
+    for r in rows[:40]:
+        table.add_row(
+            escape(for_terminal(" | ".join(r.names[:2]))),
+            escape(for_terminal(r.jurisdiction)),
+            str(r.n_documents),
+            *(escape(for_terminal(r.lists[n].cell())) for n in names),
+        )
+    console.print(table)
+    gap = [r for r in rows if r.kind == "official" and r.n_documents and not r.sanctioned]
+    possible = sum(1 for r in rows for s in r.lists.values() if s.status not in (NOT_LISTED,))
+    console.print(
+        f"{len(rows)} rows; {len(gap)} officials named in the leak are on no list "
+        f"({possible} list statuses other than not listed)."
+        + (f" Table: {escape(str(out))}" if out else "")
+    )
