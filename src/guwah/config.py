@@ -33,6 +33,39 @@ class Limits:
     ocr_timeout_s: float = 120.0
     office_timeout_s: float = 120.0  # one LibreOffice conversion to PDF
     worker_memory_bytes: int = 3 << 30
+    #: the memory one stage's main process may use (records, verify); a step that cannot
+    #: stay within it stops or skips with a message naming this key
+    memory_bound_bytes: int = 1 << 30
+
+
+@dataclass(frozen=True)
+class MemoryBound:
+    """How a stage shares ``limits.memory_bound_bytes`` out among its steps."""
+
+    total: int
+
+    @classmethod
+    def of(cls, case: Any) -> MemoryBound:
+        """The bound of a case (anything with ``settings.limits``)."""
+        return cls(case.settings.limits.memory_bound_bytes)
+
+    @property
+    def sheet_bytes(self) -> int:
+        """One sheet read into memory (its cells and records): a quarter of the bound; the
+        rest is the interpreter, the database's caches and the write batches."""
+        return self.total // 4
+
+    @property
+    def index_bytes(self) -> int:
+        """An in-memory index a check builds (near-duplicate hashes): a quarter."""
+        return self.total // 4
+
+    def message(self, what: str, need: int, share: int) -> str:
+        return (
+            f"{what} needs about {need / 2**20:,.0f} MiB, over the {share / 2**20:,.0f} MiB "
+            f"it may use under [limits] memory_bound_bytes = {self.total:,} in guwah.toml; "
+            "raise the bound to go on"
+        )
 
 
 @dataclass

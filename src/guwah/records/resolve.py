@@ -7,6 +7,9 @@ with several such ID-holders it stays on its own (ambiguous); with none it joins
 ID-less records of that name and birth date. A record whose ID went through floating point
 joins the one ID-holder of the same name whose ID is that float. A photo whose file name
 carries an ID joins the person with that ID (or makes one: a photo no record names).
+
+The records stage applies these rules with indexed queries over scratch tables
+(``guwah.records.stage._resolve``), so that memory does not grow with the leak.
 """
 
 from __future__ import annotations
@@ -93,73 +96,3 @@ def _float_key(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
-
-
-def resolve(records: list[RecordKey], photos: list[PhotoKey]) -> list[Resolved]:
-    people: list[Resolved] = []
-    by_id: dict[str, Resolved] = {}
-
-    def person_for(id_number: str) -> Resolved:
-        p = by_id.get(id_number)
-        if p is None:
-            p = by_id[id_number] = Resolved(id_number=id_number)
-            people.append(p)
-        return p
-
-    rest: list[RecordKey] = []
-    for rec in records:
-        if rec.id_number:
-            person_for(rec.id_number).records.append((rec, "id_number"))
-        else:
-            rest.append(rec)
-    # name + birth date → the ID-holders that show them
-    by_name_birth: dict[tuple[str, str], set[str]] = defaultdict(set)
-    by_float: dict[float, set[str]] = defaultdict(set)
-    for id_number, p in by_id.items():
-        as_float = _float_key(id_number.replace("X", ""))
-        if as_float is not None and id_number[-1] != "X":
-            by_float[as_float].add(id_number)
-        for rec, _m in p.records:
-            for norm, _raw in rec.names:
-                if rec.birth_date and len(rec.birth_date) == 10:
-                    by_name_birth[(norm, rec.birth_date)].add(id_number)
-    no_id: dict[tuple[str, str], Resolved] = {}
-    for rec in rest:
-        target = _damaged_id_match(rec, by_float, by_id)
-        if target is not None:
-            by_id[target].records.append((rec, "damaged_id_name"))
-            continue
-        if rec.name and rec.birth_date and len(rec.birth_date) == 10:
-            key = (rec.name, rec.birth_date)
-            holders = by_name_birth.get(key, set())
-            if len(holders) == 1:
-                by_id[next(iter(holders))].records.append((rec, "name_birth"))
-                continue
-            if not holders:
-                grp = no_id.get(key)
-                if grp is None:
-                    grp = no_id[key] = Resolved()
-                    people.append(grp)
-                grp.records.append((rec, "name_birth" if grp.records else "single"))
-                if len(grp.records) == 2:
-                    grp.records[0] = (grp.records[0][0], "name_birth")
-                continue
-        people.append(Resolved(records=[(rec, "single")]))
-    for photo in photos:
-        person_for(photo.id_number).photos.append(photo)
-    return people
-
-
-def _damaged_id_match(
-    rec: RecordKey, by_float: dict[float, set[str]], by_id: dict[str, Resolved]
-) -> str | None:
-    """The one ID-holder whose ID is this record's float and who has this record's name."""
-    if not rec.damaged_id or not rec.name:
-        return None
-    key = _float_key(rec.damaged_id.strip())
-    if key is None:
-        return None
-    hits = [
-        i for i in by_float.get(key, ()) if any(r.name == rec.name for r, _m in by_id[i].records)
-    ]
-    return hits[0] if len(hits) == 1 else None
