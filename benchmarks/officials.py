@@ -58,7 +58,9 @@ def main() -> None:
 
     truth = json.loads(truth_path.read_text("utf-8"))
     db = sqlite3.connect(f"file:{case / 'guwah.db'}?mode=ro", uri=True)
-    sha_of = dict(db.execute("select o.path, i.sha256 from occurrences o join items i on i.id = o.item_id"))
+    sha_of = dict(
+        db.execute("select o.path, i.sha256 from occurrences o join items i on i.id = o.item_id")
+    )
 
     true_count: Counter[tuple[str, str]] = Counter()
     true_place: dict[str, str] = {}

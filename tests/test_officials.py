@@ -63,7 +63,9 @@ def test_labels_lists_and_verbs() -> None:
         "杨鹏",
         "热孜万古丽·艾克拜尔",
     ]
-    assert names("2018年2月15日，马玉兰主持召开会议，牙合甫·买合木提、穆明及各乡镇党委书记参加会议。") == [
+    assert names(
+        "2018年2月15日，马玉兰主持召开会议，牙合甫·买合木提、穆明及各乡镇党委书记参加会议。"
+    ) == [
         "马玉兰",
         "牙合甫·买合木提",
         "穆明",
@@ -155,7 +157,8 @@ def test_same_name_two_counties_stays_two(tmp_path: Path) -> None:
     case = _case_with(
         tmp_path,
         {
-            "a/order.txt": ORDER.replace("朱马别克·阿尔曼", "王伟") + "\n疏附县公安局副局长王伟同志负责。\n",
+            "a/order.txt": ORDER.replace("朱马别克·阿尔曼", "王伟")
+            + "\n疏附县公安局副局长王伟同志负责。\n",
             "b/order.txt": "关于照片采集的通知\n特公发〔2018〕7号\n各乡镇派出所：\n"
             "特克斯县公安局副局长王伟同志负责督导。\n\n特克斯县公安局\n2018年3月2日\n",
             "c/minutes.txt": "会议纪要\n疏附县公安局副局长王伟同志汇报了工作。\n\n疏附县公安局\n2018年5月2日\n",
@@ -171,7 +174,9 @@ def test_same_name_two_counties_stays_two(tmp_path: Path) -> None:
         posts = s.scalars(select(OfficialPost).where(OfficialPost.official_id == shufu.id)).all()
         assert {(p.unit, p.title) for p in posts} == {("疏附县公安局", "副局长")}
         assert {p.date_from for p in posts} == {"2017-06-10"}
-        m = s.scalars(select(OfficialMention).where(OfficialMention.official_id == shufu.id)).first()
+        m = s.scalars(
+            select(OfficialMention).where(OfficialMention.official_id == shufu.id)
+        ).first()
         assert m is not None and len(m.sha256) == 64 and m.page_no is not None
         # the unit hierarchy: bureau → county → prefecture → region
         bureau = s.scalar(select(OfficialUnit).where(OfficialUnit.name == "疏附县公安局"))

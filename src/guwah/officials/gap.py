@@ -150,7 +150,9 @@ def _screen(
 ) -> None:
     hits = matcher.match(q, threshold=threshold, limit=50)
     for name in list_names:
-        row.lists[name] = status_of([h for h in hits if h.listed.version["list"] == name], threshold)
+        row.lists[name] = status_of(
+            [h for h in hits if h.listed.version["list"] == name], threshold
+        )
 
 
 HEAD = ["kind", "name", "names", "jurisdiction", "posts", "documents", "mentions", "rank", "weight"]

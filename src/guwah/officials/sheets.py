@@ -50,7 +50,6 @@ def sheet_mentions(cells: Iterable[tuple[int, int, str]]) -> list[CellMention]:
         if patterns().label_re.search(value):
             mentions, _h = find_mentions(value)
             out.extend(
-                CellMention(m.name, row, col, m.start, m.end, m.role, m.sentence)
-                for m in mentions
+                CellMention(m.name, row, col, m.start, m.end, m.role, m.sentence) for m in mentions
             )
     return out

@@ -82,7 +82,8 @@ def _paths(session: Session) -> dict[int, str]:
     for item_id, path in session.execute(
         select(Occurrence.item_id, Occurrence.path).where(Occurrence.item_id.is_not(None))
     ):
-        out.setdefault(item_id, path)
+        if item_id is not None:
+            out.setdefault(item_id, path)
     return out
 
 

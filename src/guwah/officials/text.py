@@ -111,9 +111,9 @@ class Norm:
 
 def _starts_block(line: str) -> bool:
     """A line that starts something of its own: a document number, a date, a label."""
-    return bool(
-        NUMBER_RE.match(line) or DATE_RE.match(line) or COPY_RE.match(line)
-    ) or bool(patterns().label_re.match(line))
+    return bool(NUMBER_RE.match(line) or DATE_RE.match(line) or COPY_RE.match(line)) or bool(
+        patterns().label_re.match(line)
+    )
 
 
 def _next_han(line: str, j: int) -> bool:
@@ -280,9 +280,7 @@ def _jieba_ok(text: str, start: int, end: int) -> bool:
     first_word, first_flag = inside[0]
     if first_flag in FUNCTION_TAGS and not first_flag.startswith("nr") and len(inside) > 1:
         return False
-    if len(inside) == 1 and not (first_flag.startswith("nr") or first_flag in ("nz", "ns", "n")):
-        return False
-    return True
+    return len(inside) > 1 or first_flag.startswith("nr") or first_flag in ("nz", "ns", "n")
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -355,9 +353,7 @@ def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
         o0, o1 = norm.span(start, end)
         q0, q1 = norm.span(s0, s1) if s1 > s0 else (o0, o1)
         name = re.sub("[，,]", "·", t[start:end])
-        found[start] = Mention(
-            name, o0, o1, text[q0:q1].strip(), role, title, unit.strip()
-        )
+        found[start] = Mention(name, o0, o1, text[q0:q1].strip(), role, title, unit.strip())
 
     # 1. a title (with its unit) right before a name
     for m in p.title_re.finditer(t):
@@ -431,10 +427,10 @@ def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
                 changed = True
     header = _header(norm, text)
     out: list[Mention] = []
-    for m in sorted(found.values(), key=lambda m: (m.start, -m.end)):
-        if out and m.start < out[-1].end:  # 艾尔肯 inside 阿迪力·艾尔肯
+    for mention in sorted(found.values(), key=lambda x: (x.start, -x.end)):
+        if out and mention.start < out[-1].end:  # 艾尔肯 inside 阿迪力·艾尔肯
             continue
-        out.append(m)
+        out.append(mention)
     return out, header
 
 
@@ -480,8 +476,8 @@ def _header(norm: Norm, text: str) -> DocHeader:
                     break
                 prev_end = prev_start - 1
     for line in lines:
-        s = line.strip()
-        cm = COPY_RE.match(s)
+        stripped = line.strip()
+        cm = COPY_RE.match(stripped)
         if cm:
             parts = [x.strip() for x in re.split("[、，,]", cm.group(2)) if x.strip()]
             if cm.group(1) == "主送":
@@ -490,9 +486,9 @@ def _header(norm: Norm, text: str) -> DocHeader:
                 h.copies.extend(parts)
     if not h.recipients:
         for line in lines[:6]:
-            s = line.strip()
-            if s.endswith(("：", ":")) and 2 < len(s) <= 40 and not p_label(s):
-                h.recipients = [x for x in re.split("[、，,]", s[:-1]) if x]
+            stripped = line.strip()
+            if stripped.endswith(("：", ":")) and 2 < len(stripped) <= 40 and not p_label(stripped):
+                h.recipients = [x for x in re.split("[、，,]", stripped[:-1]) if x]
                 break
     return h
 

@@ -20,8 +20,10 @@ def _names() -> dict[str, tuple[str, str]]:
         for code, regions in table.items():
             if code.startswith("65") != prefer:
                 continue
-            level = "province" if code.endswith("0000") else (
-                "prefecture" if code.endswith("00") else "county"
+            level = (
+                "province"
+                if code.endswith("0000")
+                else ("prefecture" if code.endswith("00") else "county")
             )
             for r in regions:
                 if r.county and r.county not in ("市辖区", "县", "郊区", "矿区"):

@@ -289,8 +289,8 @@ from guwah.store import models_access as _access  # noqa: E402, F401  (registers
 from guwah.store import models_analyse as _models_analyse  # noqa: E402, F401  (its tables)
 from guwah.store import models_demography as _models_demography  # noqa: E402, F401  (stats)
 from guwah.store import models_lists as _lists  # noqa: E402, F401  (registers its tables)
+from guwah.store import models_officials as _officials  # noqa: E402, F401  (officials stage)
 from guwah.store.models_verify import CheckRun as CheckRun  # noqa: E402
 from guwah.store.models_verify import FindingItem as FindingItem  # noqa: E402
 from guwah.store.models_verify import FindingRow as FindingRow  # noqa: E402
 from guwah.store.models_verify import ImageHash as ImageHash  # noqa: E402
-from guwah.store import models_officials as _officials  # noqa: E402, F401  (officials stage)

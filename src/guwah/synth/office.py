@@ -19,8 +19,8 @@ from typing import Any
 from .archives import normalise_ooxml
 from .documents import SYNTHETIC_DOC, Meta, Text, cn, to_docx
 from .plan import Plan
-from .truth import official_mentions
 from .township import Context
+from .truth import official_mentions
 
 _CONVERT_SECONDS = 180.0
 DECK_TITLE = "{county}教育转化工作培训"
