@@ -44,10 +44,14 @@ TABLES = (
 
 
 def _old_source(tmp: Path) -> Path:
-    """main's src/ at BEFORE, out of this repository's history."""
+    """Today's src/ with the records stage as it was at BEFORE, out of this repository's
+    history: only the records algorithm differs (the schema and settings are today's)."""
+    out = tmp / "before"
+    shutil.copytree(REPO / "src", out / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(out / "src" / "guwah" / "records")
     try:
         tar = subprocess.run(
-            ["git", "-C", str(REPO), "archive", BEFORE, "src"],
+            ["git", "-C", str(REPO), "archive", BEFORE, "src/guwah/records"],
             check=True,
             capture_output=True,
         ).stdout
@@ -57,7 +61,6 @@ def _old_source(tmp: Path) -> Path:
             f"fetch-depth 0) to run the old records code: {exc}",
             pytrace=False,
         )
-    out = tmp / "before"
     with tarfile.open(fileobj=BytesIO(tar)) as t:
         t.extractall(out, filter="data")
     return out / "src"
