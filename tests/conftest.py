@@ -197,6 +197,10 @@ REQUIREMENTS: dict[str, tuple[Callable[[], bool], str]] = {
     ),
     "cjk_font": (CJK_FONT.exists, f"the Noto CJK font {CJK_FONT} (Debian: fonts-noto-cjk)"),
     "chromium": (CHROMIUM.exists, f"Debian's Chromium at {CHROMIUM} (Debian: chromium)"),
+    "libreoffice": (
+        lambda: shutil.which("soffice") is not None,
+        "LibreOffice (Debian: libreoffice-writer-nogui libreoffice-impress-nogui)",
+    ),
     "root": (lambda: os.geteuid() == 0, "root (CI runs as root; run pytest as root)"),
 }
 

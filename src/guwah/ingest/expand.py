@@ -11,8 +11,9 @@ read before it stay recorded.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -35,6 +36,13 @@ from guwah.store.blobs import BlobStore, StoredBlob
 
 T = TypeVar("T")
 Content = Callable[[Where, StoredBlob, Budget], Iterator[T]]
+
+
+@dataclass
+class Tally:
+    members: int = 0
+    errors: int = 0
+    failure: ArchiveError | None = None
 
 
 class Expander:
@@ -83,10 +91,36 @@ class Expander:
                 {},
             )
             return
+        ctx = self._context(item, where, budget)
+        tally = yield from self._walk(reader, item, where, ctx, content)
+        meta = {"members": tally.members, "member_errors": tally.errors}
+        if record:
+            self._finish(item, who, tally.failure, meta, ctx)
+        else:
+            self.commit()
+
+    def expand_embedded(
+        self, item: ItemRef, where: Where, budget: Budget, content: Content[T], reader: Container
+    ) -> Iterator[T]:
+        """The files embedded in a document (``containers.embedded``), walked as members.
+
+        The document itself is read and recorded by its extractor; a failure to read its
+        embedded files is an error occurrence at ``<path>!/`` with its cause, so the run's
+        summary counts it and the document's own text is unaffected.
+        """
+        if where.depth >= self.limits.max_archive_depth:
+            return
+        ctx = self._context(item, where, budget)
+        tally = yield from self._walk(reader, item, where, ctx, content)
+        if tally.failure is not None:
+            if item.id is None:
+                self.commit()
+            failed = _member_where(where, item, Member(name=""))
+            self.intake.occurrence(failed, None, tally.failure.cause, tally.failure.message)
+
+    def _context(self, item: ItemRef, where: Where, budget: Budget) -> ContainerContext:
         path = self.store.path_for(item.sha256)
-        members = errors = 0
-        failure: ArchiveError | None = None
-        ctx = ContainerContext(
+        return ContainerContext(
             path,
             self.limits,
             budget,
@@ -94,7 +128,18 @@ class Expander:
             name=where.name,
             archive_size=path.stat().st_size,
         )
-        results = self._results(reader, path, item, where, ctx)
+
+    def _walk(
+        self,
+        reader: Container,
+        item: ItemRef,
+        where: Where,
+        ctx: ContainerContext,
+        content: Content[T],
+    ) -> Generator[T, None, Tally]:
+        """Each member of ``item`` sent through ``content``; what was read, and why it stopped."""
+        tally = Tally()
+        results = self._results(reader, ctx.path, item, where, ctx)
         while True:
             try:
                 with member_time_limit(self.limits.item_timeout_s, reader.timed_members):
@@ -102,29 +147,27 @@ class Expander:
             except StopIteration:
                 break
             except ArchiveError as exc:
-                failure = exc
+                tally.failure = exc
                 break
             except TaskTimeout:
-                failure = ArchiveError(
+                tally.failure = ArchiveError(
                     "timeout",
                     f"reading one member took longer than {self.limits.item_timeout_s:g} s "
                     "(limits.item_timeout_s): reading stopped",
                 )
                 break
-            members += 1
+            tally.members += 1
+            if item.id is None:
+                self.commit()  # members need the container's id
             child = _member_where(where, item, result.member)
             if result.error is not None:
-                errors += 1
+                tally.errors += 1
                 self.intake.stats.files_seen += 1
                 self.intake.occurrence(child, None, result.error.cause, result.error.message)
                 continue
             assert result.blob is not None
-            yield from content(child, result.blob, budget)
-        meta = {"members": members, "member_errors": errors}
-        if record:
-            self._finish(item, who, failure, meta, ctx)
-        else:
-            self.commit()
+            yield from content(child, result.blob, ctx.budget)
+        return tally
 
     def _results(
         self, reader: Container, path: Path, item: ItemRef, where: Where, ctx: ContainerContext

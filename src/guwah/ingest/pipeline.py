@@ -4,7 +4,8 @@ The walk (this module) goes through the sources and streams every file into the
 content-addressed store; the store/dedupe step (``intake``) records items, occurrences and
 custody events; containers (archives, mailboxes, e-mail) are expanded here, in the calling
 process, by the reader that wins the auction (``expand``), their members fed back through
-the same walk; every other item is sent to worker processes, whose outcomes are recorded
+the same walk, and so are the images and objects embedded in documents and slides
+(``containers.embedded``: the document's text is still read by its extractor); every other item is sent to worker processes, whose outcomes are recorded
 (``recording``). Both run at once: the walk feeds the pool as it goes. Commits are frequent
 and each one is consistent, so a run killed at any point and started again ends with
 exactly the items of an uninterrupted run.
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from guwah.case import Case, CaseError
 from guwah.core import NoProgress, Progress, case_lock, utcnow
 from guwah.ingest.containers.base import Budget
+from guwah.ingest.containers.embedded import embedded_reader
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
 from guwah.ingest.expand import Expander
 from guwah.ingest.intake import COMMIT_EVERY, Intake, ItemRef, RunStats, Where
@@ -209,6 +211,9 @@ class Ingestor:
         elif new_occ and container and item.status == "ok":
             # the same container at a new path: its members occur at new paths too
             yield from self.expander.expand(item, where, budget, self._content, record=False)
+        if new_occ and not container and (embedded := embedded_reader(item.mime)) is not None:
+            # images and objects inside a document or slides: members of it, at each path
+            yield from self.expander.expand_embedded(item, where, budget, self._content, embedded)
         if self.intake.due():
             self._commit()
         yield from self._drain_ready()

@@ -20,6 +20,7 @@ import py7zr.exceptions
 import py7zr.io
 
 from guwah.ingest.containers.base import (
+    ZIP_READ_ERRORS,
     ZLIB_ERROR,
     ArchiveError,
     Container,
@@ -102,15 +103,7 @@ def _zip_members(r: _Reader) -> Iterator[MemberResult]:
             try:
                 with zf.open(info) as stream:
                     yield from r.copy_member(member, stream, r.member_cap(info.compress_size))
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                EOFError,
-                ValueError,
-                NotImplementedError,
-                RuntimeError,
-                ZLIB_ERROR,
-            ) as exc:
+            except ZIP_READ_ERRORS as exc:
                 yield MemberResult(
                     member, error=ArchiveError("corrupt", f"cannot read member: {exc}")
                 )

@@ -13,6 +13,7 @@ itself: an e-mail's headers and body.
 
 from __future__ import annotations
 
+import zipfile
 import zlib
 from abc import abstractmethod
 from collections.abc import Iterator
@@ -214,3 +215,13 @@ def link_error(target: str | None) -> ArchiveError:
 
 
 ZLIB_ERROR = zlib.error
+# What reading one zip member may raise besides a bound: the member is corrupt.
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
