@@ -122,9 +122,9 @@ def test_the_same_picture_from_three_programs_is_one_item_with_three_paths(case:
     with case.sessions() as s:
         sha = logo.pop()
         paths = s.scalars(
-            select(Occurrence.path).join(Item, Item.id == Occurrence.item_id).where(
-                Item.sha256 == sha
-            )
+            select(Occurrence.path)
+            .join(Item, Item.id == Occurrence.item_id)
+            .where(Item.sha256 == sha)
         ).all()
     assert {p.split("!/")[0] for p in paths} >= {
         "testPPT_2imgs.pptx",
@@ -244,8 +244,9 @@ def test_bounds_and_broken_pictures_lose_nothing(tmp_path: Path) -> None:
     many = [p for p in rows if p.startswith("many.pptx!/")]
     assert len(many) <= 21  # bounded by max_archive_members
     assert any(rows[p][0].error_cause == "bomb" for p in many)
-    for path, (occ, item) in rows.items():
-        assert occ.error_cause != "reader_bug" and (item is None or item.error_cause != "reader_bug")
+    for occ, item in rows.values():
+        assert occ.error_cause != "reader_bug"
+        assert item is None or item.error_cause != "reader_bug"
     assert rows["zz-after.txt"][1] is not None and rows["zz-after.txt"][1].status == "ok"
 
 

@@ -162,7 +162,9 @@ _BLIPS: dict[int, tuple[int, int, str, str]] = {
 _JPEG_ALT = {0x6E2, 0x6E3}  # JPEG blips may also carry these instances (MS-ODRAW 2.2.27)
 _OLE_STREAMS = ("Pictures", "Data", "WordDocument")
 _HEADER = struct.Struct("<HHI")
-_METAFILE_HEADER = 34  # OfficeArtMetafileHeader: cbSize, rcBounds, ptSize, cbSave, compression, filter
+_METAFILE_HEADER = (
+    34  # OfficeArtMetafileHeader: cbSize, rcBounds, ptSize, cbSave, compression, filter
+)
 _SIGNATURES = {
     "jpg": (b"\xff\xd8\xff",),
     "png": (b"\x89PNG\r\n\x1a\n",),
