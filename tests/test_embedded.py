@@ -26,6 +26,7 @@ from guwah.ingest.extractors.libreoffice import convert_files
 from guwah.ingest.pipeline import ingest
 from guwah.store.models import CustodyEvent, Item, Occurrence, Page
 from tests.conftest import ROOT, require
+from tests.test_formats import _top
 
 CORPUS = ROOT / "tests" / "files" / "realworld"
 DOCS = [
@@ -43,15 +44,6 @@ def _ingest(case: Case, *sources: Path) -> None:
         ingest(case, list(sources), executor=ex)
     finally:
         ex.close()
-
-
-def _rows(case: Case) -> dict[str, tuple[Occurrence, Item | None]]:
-    with case.sessions() as s:
-        rows = s.execute(
-            select(Occurrence, Item).outerjoin(Item, Item.id == Occurrence.item_id)
-        ).all()
-        s.expunge_all()
-    return {occ.path: (occ, item) for occ, item in rows}
 
 
 def _children(rows: dict[str, tuple[Occurrence, Item | None]], name: str) -> dict[str, Item]:
@@ -76,7 +68,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
 
 
 def test_pictures_in_slides_and_documents_are_child_items(case: Case) -> None:
-    rows = _rows(case)
+    rows = _top(case)
     expected = {  # what each file holds (Tika's own tests count the same pictures)
         "testPPT_2imgs.ppt": {"png": 3},
         "testPPT_2imgs.pptx": {"png": 2, "gif": 1},
@@ -111,7 +103,7 @@ def test_pictures_in_slides_and_documents_are_child_items(case: Case) -> None:
 
 
 def test_the_same_picture_from_three_programs_is_one_item_with_three_paths(case: Case) -> None:
-    rows = _rows(case)
+    rows = _top(case)
     first = {
         name: min(_children(rows, name).items(), key=lambda kv: kv[0])
         for name in ("testPPT_2imgs.pptx", "testPPT_2imgs.ppt", "testWORD_3imgs.doc")
@@ -134,7 +126,7 @@ def test_the_same_picture_from_three_programs_is_one_item_with_three_paths(case:
 
 
 def test_documents_keep_their_text_and_children_their_custody(case: Case) -> None:
-    rows = _rows(case)
+    rows = _top(case)
     with case.sessions() as s:
         for name in ("testPPT_2imgs.ppt", "testWORD_3imgs.doc", "testPPT_2imgs.pptx"):
             doc = rows[name][1]
@@ -147,14 +139,19 @@ def test_documents_keep_their_text_and_children_their_custody(case: Case) -> Non
     assert any("testWORD_3imgs.doc!/WordDocument/" in (p or "") for p in stored)
 
 
+def _leak(root: Path, copies: dict[str, str]) -> Path:
+    """A leak directory of corpus files under new names (new name → corpus name)."""
+    root.mkdir()
+    for name, corpus_name in copies.items():
+        shutil.copy2(CORPUS / corpus_name, root / name)
+    return root
+
+
 def test_a_document_found_again_at_a_new_path_gives_its_pictures_new_paths(
     case: Case, tmp_path: Path
 ) -> None:
-    again = tmp_path / "again"
-    again.mkdir()
-    shutil.copy2(CORPUS / "testWORD_3imgs.doc", again / "speech-copy.doc")
-    _ingest(case, again)
-    rows = _rows(case)
+    _ingest(case, _leak(tmp_path / "again", {"speech-copy.doc": "testWORD_3imgs.doc"}))
+    rows = _top(case)
     copies = _children(rows, "speech-copy.doc")
     originals = _children(rows, "testWORD_3imgs.doc")
     assert sorted(copies) == sorted(originals)
@@ -192,7 +189,7 @@ def test_pictures_written_by_libreoffice_come_out_pixel_for_pixel(tmp_path: Path
     shutil.copy2(src, leak / src.name)
     case = Case.init(tmp_path / "case")
     _ingest(case, leak)
-    rows = _rows(case)
+    rows = _top(case)
     for name in ("notice.docx", "notice.doc", "notice.odt", "notice.rtf"):
         children = _children(rows, name)
         bitmaps = [i for i in children.values() if i.mime in ("image/png", "image/jpeg")]
@@ -235,7 +232,7 @@ def test_bounds_and_broken_pictures_lose_nothing(tmp_path: Path) -> None:
     config.write_text("\n".join(lines) + "\n")
     case = Case.open(case.root)
     _ingest(case, leak)
-    rows = _rows(case)
+    rows = _top(case)
     bomb = rows["bomb.pptx!/ppt/media/image9.png"][0]
     assert bomb.item_id is None and bomb.error_cause == "bomb", bomb.error
     deck = rows["bomb.pptx"][1]  # the text reader refuses the whole package: also a bomb
@@ -274,13 +271,10 @@ def broken_reader() -> Iterator[None]:
 def test_a_broken_embedded_reader_fails_only_its_document(
     tmp_path: Path, broken_reader: None
 ) -> None:
-    leak = tmp_path / "leak"
-    leak.mkdir()
-    shutil.copy2(CORPUS / "testWORD_3imgs.doc", leak / "speech.doc")
-    shutil.copy2(CORPUS / "utf.txt", leak / "zz-after.txt")
+    leak = _leak(tmp_path / "leak", {"speech.doc": "testWORD_3imgs.doc", "zz-after.txt": "utf.txt"})
     case = Case.init(tmp_path / "case")
     _ingest(case, leak)
-    rows = _rows(case)
+    rows = _top(case)
     failed = rows["speech.doc!/"][0]
     assert failed.error_cause == "reader_bug" and "KeyError" in (failed.error or "")
     doc = rows["speech.doc"][1]

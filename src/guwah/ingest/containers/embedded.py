@@ -218,7 +218,6 @@ def _blips(ctx: ContainerContext, stream: str, data: bytes) -> Iterator[MemberRe
         content = _blip_content(rec_type, instance, body, ctx.limits.max_member_bytes)
         if content is None:
             continue  # a look-alike
-        ctx.budget.take_member()
         ext = _BLIPS[rec_type][2]
         yield ctx.store_bytes(Member(name=f"{stream}/{offset}.{ext}"), content)
         after = offset + _HEADER.size + length
@@ -299,7 +298,6 @@ def _rtf_members(ctx: ContainerContext) -> Iterator[MemberResult]:
             content = _dib_as_bmp(content) or b""
             if not content:
                 continue
-        ctx.budget.take_member()
         yield ctx.store_bytes(Member(name=f"pict/{start}.{ext}"), content)
 
 
