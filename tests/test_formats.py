@@ -542,3 +542,52 @@ def test_slides_rezipped_without_mimetype_first_are_still_slides(tmp_path: Path)
             for info in sorted(src.infolist(), key=lambda i: i.filename == "mimetype"):
                 dst.writestr(info.filename, src.read(info))
         assert detect(out).mime == mime, name
+
+
+def test_the_viewer_shows_the_pages_of_a_converted_document(corpus: Case) -> None:
+    """A Word 97 document is shown page by page from the PDF LibreOffice made of it; the
+    page images are of that derived PDF, the original stays as it was stored."""
+    import io
+
+    import pypdfium2 as pdfium
+    from fastapi.testclient import TestClient
+    from PIL import Image
+
+    from guwah.web.app import create_app
+
+    _, doc = _top(corpus)["doc.doc"]
+    assert doc is not None
+    derived = corpus.root / doc.meta["conversion"]["derived_path"]
+    pdf = pdfium.PdfDocument(str(derived))
+    try:
+        width, height = pdf[0].get_size()
+        n_pages = len(pdf)
+    finally:
+        pdf.close()
+    with TestClient(create_app(corpus), base_url="http://127.0.0.1:8000") as c:
+        html = c.get(f"/items/{doc.sha256}").text
+        for n in range(1, n_pages + 1):
+            assert f'src="/items/{doc.sha256}/pages/{n}.png"' in html
+        assert 'id="derived-note"' in html
+        png = c.get(f"/items/{doc.sha256}/pages/1.png")
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        page = Image.open(io.BytesIO(png.content))
+        # the rendered page has the derived PDF's proportions and is not blank
+        assert abs(page.width / page.height - width / height) < 0.01
+        assert page.convert("L").getextrema()[0] < 128
+        assert c.get(f"/items/{doc.sha256}/pages/{n_pages + 1}.png").status_code == 404
+        assert _sha(corpus.blobs.path_for(doc.sha256)) == doc.sha256
+        # a document with no derived PDF (a spreadsheet) has no page images
+        _, sheet = _top(corpus)["staff_list.xlsx"]
+        assert sheet is not None
+        assert c.get(f"/items/{sheet.sha256}/pages/1.png").status_code == 404
+        # derived data is rebuildable: once it is gone the page says nothing false
+        shutil.rmtree(corpus.derived_dir / "web" / "pages" / doc.sha256, ignore_errors=True)
+        moved = derived.with_suffix(".gone")
+        derived.rename(moved)
+        try:
+            assert c.get(f"/items/{doc.sha256}/pages/1.png").status_code == 404
+            html = c.get(f"/items/{doc.sha256}").text
+            assert "/pages/1.png" not in html and "Sample Word Document" in html
+        finally:
+            moved.rename(derived)

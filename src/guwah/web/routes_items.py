@@ -47,6 +47,7 @@ def _item_or_404(session: DbSession, sha256: str) -> Item:
 def item_page(
     request: Request,
     session: DbSession,
+    case: CaseDep,
     sha256: Sha256,
     sheet: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     row: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
@@ -68,7 +69,8 @@ def item_page(
         target_row=row,
         target_col=col,
         target_page=page_no,
-        pdf=item.mime == "application/pdf",
+        pdf=_pdf_of(case, item) is not None,
+        derived_pdf=item.mime != "application/pdf",
     )
 
 
@@ -94,14 +96,34 @@ def pdf_page_png(
     sha256: Sha256,
     page_no: Annotated[int, PathParam(ge=1, le=MAX_PDF_PAGES)],
 ) -> FileResponse:
-    """One PDF page rendered to PNG (pypdfium2), cached under ``CASE/derived/web/pages``."""
+    """One page rendered to PNG (pypdfium2), cached under ``CASE/derived/web/pages``: of the
+    original when it is a PDF, else of the PDF that LibreOffice made from it at ingest."""
     item = _item_or_404(session, sha256)
-    if item.mime != "application/pdf":
-        raise HTTPException(404, "only PDF pages are rendered")
+    pdf = _pdf_of(case, item)
+    if pdf is None:
+        raise HTTPException(
+            404,
+            "this item has no PDF pages (only PDFs and documents converted by LibreOffice "
+            "have them; `guwah extract --force` rebuilds a missing derived PDF)",
+        )
     cache = case.derived_dir / "web" / "pages" / item.sha256 / f"{page_no}.png"
     if not cache.exists():
-        render_pdf_page(original_path(case, item.sha256), page_no, cache)
+        render_pdf_page(pdf, page_no, cache)
     return FileResponse(cache, media_type="image/png")
+
+
+def _pdf_of(case: Case, item: Item) -> Path | None:
+    """The PDF whose pages show this item: the original itself, or the derived PDF that
+    LibreOffice converted it to (recorded in ``meta.conversion``), checked to lie inside the
+    case's derived directory. None when there is neither (or the derived PDF is gone)."""
+    if item.mime == "application/pdf":
+        return original_path(case, item.sha256)
+    conversion = (item.meta or {}).get("conversion")
+    if not isinstance(conversion, dict) or not conversion.get("derived_path"):
+        return None
+    derived = case.derived_dir.resolve()
+    path = (case.root / str(conversion["derived_path"])).resolve()
+    return path if path.is_relative_to(derived) and path.is_file() else None
 
 
 def render_pdf_page(pdf_path: Path, page_no: int, out: Path) -> None:
