@@ -57,6 +57,7 @@ def item_page(
 ) -> HTMLResponse:
     item = _item_or_404(session, sha256)
     detail = item_detail(session, item)
+    derived = _derived_pdf(case, item)
     grid = None
     if detail["sheets"]:
         index = sheet if sheet is not None else detail["sheets"][0]["index"]
@@ -69,8 +70,8 @@ def item_page(
         target_row=row,
         target_col=col,
         target_page=page_no,
-        pdf=_pdf_of(case, item) is not None,
-        derived_pdf=item.mime != "application/pdf",
+        pdf=item.mime == "application/pdf" or derived is not None,
+        derived_pdf=derived is not None,
     )
 
 
@@ -99,7 +100,8 @@ def pdf_page_png(
     """One page rendered to PNG (pypdfium2), cached under ``CASE/derived/web/pages``: of the
     original when it is a PDF, else of the PDF that LibreOffice made from it at ingest."""
     item = _item_or_404(session, sha256)
-    pdf = _pdf_of(case, item)
+    is_pdf = item.mime == "application/pdf"
+    pdf = original_path(case, item.sha256) if is_pdf else _derived_pdf(case, item)
     if pdf is None:
         raise HTTPException(
             404,
@@ -112,18 +114,15 @@ def pdf_page_png(
     return FileResponse(cache, media_type="image/png")
 
 
-def _pdf_of(case: Case, item: Item) -> Path | None:
-    """The PDF whose pages show this item: the original itself, or the derived PDF that
-    LibreOffice converted it to (recorded in ``meta.conversion``), checked to lie inside the
-    case's derived directory. None when there is neither (or the derived PDF is gone)."""
+def _derived_pdf(case: Case, item: Item) -> Path | None:
+    """The PDF that LibreOffice converted this item to at ingest, where the converter keeps
+    it (:func:`derived_pdf_for`); None for a PDF original, or when there is none (any more)."""
+    from guwah.ingest.extractors.libreoffice import derived_pdf_for  # only when a page is shown
+
     if item.mime == "application/pdf":
-        return original_path(case, item.sha256)
-    conversion = (item.meta or {}).get("conversion")
-    if not isinstance(conversion, dict) or not conversion.get("derived_path"):
         return None
-    derived = case.derived_dir.resolve()
-    path = (case.root / str(conversion["derived_path"])).resolve()
-    return path if path.is_relative_to(derived) and path.is_file() else None
+    path = derived_pdf_for(case.blobs.path_for(item.sha256))
+    return path if path is not None and path.is_file() else None
 
 
 def render_pdf_page(pdf_path: Path, page_no: int, out: Path) -> None:
