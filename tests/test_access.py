@@ -145,6 +145,14 @@ def test_a_viewer_sees_pseudonyms_and_no_originals(team: Case) -> None:
         with team.sessions() as s:
             sha = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).first()
         assert c.get(f"/items/{sha}/raw").status_code == 403
+        # ... but the photo with its faces blurred, without its metadata, on the pages too
+        blurred = c.get(f"/items/{sha}/blurred.jpg")
+        assert blurred.status_code == 200 and blurred.headers["content-type"] == "image/jpeg"
+        original = (team.blobs.path_for(str(sha))).read_bytes()
+        assert blurred.content != original and b"SYNTHETIC" in original
+        assert b"SYNTHETIC" not in blurred.content  # the EXIF description is gone
+        assert f"/items/{sha}/blurred.jpg" in c.get(f"/items/{sha}").text
+        assert f"/items/{sha}/raw" not in c.get(f"/items/{sha}").text
     with _client(team) as c:
         _login(c, "ivan")  # an investigator sees everything
         page = c.get(f"/people/{person.id}")
@@ -191,6 +199,7 @@ def _sample_urls(case: Case) -> dict[str, str]:
             select(Item.sha256).where(Item.mime.like("%spreadsheet%") | Item.mime.like("%excel%"))
         ).first()
         pdf = s.scalars(select(Item.sha256).where(Item.mime == "application/pdf")).first()
+        photo = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).first()
     return {
         "/": "/",
         "/api": "/api",
@@ -210,6 +219,7 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/items/{sha256}": f"/items/{sheet_item}",
         "/items/{sha256}/raw": f"/items/{sheet_item}/raw",
         "/items/{sha256}/pages/{page_no}.png": f"/items/{pdf}/pages/1.png",
+        "/items/{sha256}/blurred.jpg": f"/items/{photo}/blurred.jpg",
         "/api/status": "/api/status",
         "/api/search": "/api/search?q=疏附",
         "/api/people": f"/api/people?q={person.id_number}",

@@ -3,6 +3,7 @@ image, a sheet's grid at a cell, the text of each page beside the page image).""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import threading
@@ -90,6 +91,26 @@ def item_raw(session: DbSession, case: CaseDep, sha256: Sha256) -> FileResponse:
     )
 
 
+@router.get("/items/{sha256}/blurred.jpg")
+def item_blurred(session: DbSession, case: CaseDep, sha256: Sha256) -> FileResponse:
+    """A photo with its faces blurred and its metadata dropped (:mod:`guwah.access.faces`:
+    the whole picture where no face is found): what a role without originals is shown.
+    Cached under ``CASE/derived/web/blurred``."""
+    item = _item_or_404(session, sha256)
+    if not (item.mime or "").startswith("image/"):
+        raise HTTPException(404, "only photos have a blurred copy: this item is not an image")
+    cache = case.derived_dir / "web" / "blurred" / f"{item.sha256}.jpg"
+    if not cache.exists():
+        from guwah.access.faces import FaceError, blur_faces  # OpenCV: only when a photo is shown
+
+        try:
+            blurred = blur_faces(original_path(case, item.sha256).read_bytes())
+        except FaceError as exc:
+            raise HTTPException(422, f"{exc}: no blurred copy can be shown") from exc
+        _write_atomic(cache, blurred.data)
+    return FileResponse(cache, media_type="image/jpeg")
+
+
 @router.get("/items/{sha256}/pages/{page_no}.png")
 def pdf_page_png(
     session: DbSession,
@@ -143,11 +164,18 @@ def render_pdf_page(pdf_path: Path, page_no: int, out: Path) -> None:
             image = pg.render(scale=scale).to_pil()
         finally:
             pdf.close()
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=True)
+    _write_atomic(out, buf.getvalue())
+
+
+def _write_atomic(out: Path, data: bytes) -> None:
+    """Write a cache file so that a concurrent request never reads half of it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".png.tmp")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            image.save(fh, "PNG", optimize=True)
+            fh.write(data)
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
