@@ -18,7 +18,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from guwah.case import Case
-from guwah.store.models import Item, Person
+from guwah.store.models import Item, Person, PersonName
 from guwah.store.models_access import AuditEvent
 from guwah.web.app import create_app
 from tests.conftest import SHARED_DATA, run_cli
@@ -317,3 +317,35 @@ def test_pseudonymised_records_export(built: WebCase, tmp_path: Path) -> None:
     again = tmp_path / "again.csv"
     run_cli("records", "export", again, "--pseudonymise", "--case", built.case.root)
     assert again.read_text(encoding="utf-8-sig") == text  # the same pseudonyms every time
+
+
+def test_pseudonymised_reports_name_no_one(built: WebCase, tmp_path: Path) -> None:
+    """verify --report and records report with --pseudonymise: no name the records know and
+    no full ID number in any format, while the plain reports do hold them."""
+    case = copy_case(built.case, tmp_path / "case")
+    with case.sessions() as s:
+        names = {n for n in s.scalars(select(PersonName.name)) if len(n) >= 2}
+        ids = {i for i in s.scalars(select(Person.id_number)) if i}
+    check = ("--check", "ids", "--check", "record_ids", "--no-index", "--workers", "1")
+    plain = tmp_path / "plain.md"
+    run_cli("verify", *check, "--report", plain, "--case", case.root)
+    assert any(i in plain.read_text(encoding="utf-8") for i in ids)  # it could fail
+    for suffix in (".md", ".html", ".json"):
+        out = tmp_path / f"verify{suffix}"
+        r = run_cli("verify", *check, "--report", out, "--pseudonymise", "--case", case.root)
+        assert "(pseudonymised)" in r.stdout
+        text = out.read_text(encoding="utf-8")
+        assert not [x for x in names | ids if x in text], suffix
+        assert re.search(r"[1-9][0-9]{9}\\?\*", text), suffix  # masked, region and year kept
+        if suffix != ".json":
+            assert "Pseudonymised: people appear as stable pseudonyms" in text
+    mapping = tmp_path / "mapping.md"
+    run_cli("records", "report", "--out", mapping, "--pseudonymise", "--case", case.root)
+    text = mapping.read_text(encoding="utf-8")
+    assert "column mapping report" in text and not [x for x in names | ids if x in text]
+    with case.sessions() as s:
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert {a.query for a in audit if a.details["pseudonymised"]} == {
+        "verify --report",
+        "records report",
+    }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,13 +18,15 @@ from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
-from guwah.store.models import CustodyEvent, Item, PersonSource
+from guwah.store.models import CustodyEvent, Item, Person, PersonName, PersonSource
+from guwah.store.models_access import AuditEvent
 from guwah.verify.stage import run_checks
 from tests.conftest import run_cli, write_small_leak
 
 BAGIT = Path(sys.executable).parent / "bagit.py"
 CAFE_NFC = unicodedata.normalize("NFC", "café.txt")
 CAFE_NFD = unicodedata.normalize("NFD", "café.txt")
+REPORT_TEXT = "关于测试甲（360426199101010071）的情况：2018年3月送教培。\n"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, Path]:
     leak = write_small_leak(root / "leak")
     (leak / CAFE_NFC).write_text("one café\n", encoding="utf-8")
     (leak / CAFE_NFD).write_text("another café\n", encoding="utf-8")
+    (leak / "报告.txt").write_text(REPORT_TEXT, encoding="utf-8")  # the listed person, named
     case = Case.init(root / "case", custodian="A. Researcher")
     executor = ProcessExecutor(workers=2)
     try:
@@ -197,3 +201,50 @@ def test_a_time_stamp_from_an_authority_proves_the_bag(
     forged.write_bytes(bytes(raw))
     r = run_cli("export", "verify-timestamp", bag, forged, check=False)
     assert r.returncode == 1 and "signature does not verify" in r.stderr
+
+
+def test_a_pseudonymised_package_names_no_one(built: tuple[Case, Path], tmp_path: Path) -> None:
+    """For readers who must not learn who is who: no originals, every name the records know
+    and every ID number gone from every file (paths, sheets, texts, findings, report,
+    custody), photos blurred without metadata; the case still vouches for it."""
+    case, leak = built
+    out = tmp_path / "shared"
+    r = run_cli("export", "bag", out, "--pseudonymise", "--case", case.root)
+    assert "pseudonymised copies of" in r.stdout
+    assert subprocess.run([BAGIT, "--validate", out], capture_output=True).returncode == 0
+    assert not (out / "data/originals").exists()
+    with case.sessions() as s:
+        names = {n for n in s.scalars(select(PersonName.name)) if len(n) >= 2}
+        ids = {i for i in s.scalars(select(Person.id_number)) if i}
+    assert "测试甲" in names and "360426199101010071" in ids
+    ids |= {p.name.split("_")[0] for p in (leak / "photos").iterdir()}  # in the file names
+    for f in out.rglob("*"):
+        if f.is_file():
+            text = f.read_bytes().decode("utf-8", "replace")
+            leaked = [x for x in names | ids if x in text]
+            assert not leaked, (f.relative_to(out), leaked)
+    items = {i["sha256"]: i for i in json.loads((out / "data/items.json").read_text())}
+    with case.sessions() as s:
+        assert set(items) == set(s.scalars(select(Item.sha256)))
+        photos = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).all()
+    for sha in photos:
+        (copy,) = items[sha]["derived"]
+        assert copy["kind"] == "photo, faces blurred" and copy["whole_image_blurred"]
+        blurred = (out / copy["bag_path"]).read_bytes()
+        assert blurred.startswith(b"\xff\xd8") and b"Exif" not in blurred[:200]
+        assert "6531211980********" in items[sha]["paths"][0]  # the ID in its name, masked
+        assert "/6531211980########_" in copy["bag_path"]  # a name Windows can hold too
+    report = next(i for i in items.values() if i["paths"][0].endswith("报告.txt"))
+    text = (out / report["derived"][0]["bag_path"]).read_text(encoding="utf-8")
+    assert "3604261991********" in text and re.search(r"P-[A-Z2-7]{8}（", text)
+    sheet = next(i for i in items.values() if "名单.csv" in i["paths"][0])
+    rows = (out / sheet["derived"][0]["bag_path"]).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "姓名,身份证号" and re.fullmatch(r"P-[A-Z2-7]{8},3604261991\*{8}", rows[1])
+    assert any("withheld" in i for i in items.values())  # the archives: nothing of their own
+    assert "NOT the" in (out / "data/README.txt").read_text()
+    assert "Guwah-Pseudonymised: yes" in (out / "bag-info.txt").read_text()
+    ok = run_cli("custody", "verify", "--bag", out, "--case", case.root)
+    assert "every original is the case's" in ok.stdout
+    with case.sessions() as s:
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert any(a.details.get("pseudonymised") and a.target == str(out.resolve()) for a in audit)

@@ -16,6 +16,7 @@ import typer
 from guwah.console import err_console
 
 if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
     from guwah.case import Case
 
 CaseOpt = Annotated[
@@ -57,3 +58,44 @@ def open_case(case_dir: Path | None) -> Case:
 
     with case_errors():
         return Case.open(case_dir)
+
+PseudonymiseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymise",
+        help="For readers who must not learn who is who: people as stable pseudonyms, ID "
+        "numbers masked but for region and birth year, known names redacted from all text.",
+    ),
+]
+
+
+def pseudonymiser_if(case: Case, wanted: bool) -> Pseudonymiser | None:
+    """The case's pseudonymiser when ``--pseudonymise`` was given (names read from records)."""
+    if not wanted:
+        return None
+    from guwah.access.pseudonym import for_case
+
+    with case_errors():
+        case.migrate()
+        return for_case(case)
+
+
+def exported(case: Case, command: str, out: Path, pseudo: Pseudonymiser | None) -> None:
+    """Put an export made at the terminal on the audit record, as the workbench does for its
+    reads: who (the system user), what (the command), where it went, whether pseudonymised."""
+    import getpass
+
+    from guwah.access import audit
+
+    with case_errors():
+        case.migrate()
+        audit.record(
+            case.sessions,
+            user=getpass.getuser(),
+            role="terminal",
+            action="export",
+            target=str(out.resolve()),
+            query=command,
+            address="terminal",
+            details={"command": command, "pseudonymised": pseudo is not None},
+        )

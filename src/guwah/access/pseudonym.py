@@ -16,14 +16,17 @@
 from __future__ import annotations
 
 import base64
+import codecs
+import csv
 import hashlib
 import hmac
+import io
 import os
 import re
 import secrets
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 from sqlalchemy import select
@@ -31,8 +34,12 @@ from sqlalchemy.orm import Session
 
 from guwah.store.models import Person, PersonName
 
+if TYPE_CHECKING:
+    from guwah.case import Case
+
 ID18 = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:18|19|20)[0-9]{2})[0-9]{7}[0-9Xx](?![0-9])")
 ID15 = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{2})[0-9]{7}(?![0-9])")
+HEX_RUN = re.compile(r"((?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z]))")
 MIN_NAME = 2  # one character would redact half of every Chinese text
 # Keys of JSON views that carry names in forms the records never wrote (romanised, Arabic
 # script) or explain a name match part by part: dropped from pseudonymised views.
@@ -51,9 +58,36 @@ def case_secret(root: Path, name: str) -> bytes:
 
 
 def mask_id(text: str) -> str:
-    """ID numbers in ``text`` with all but region and birth year masked."""
-    text = ID18.sub(lambda m: m.group(1) + m.group(2) + "*" * 8, text)
-    return ID15.sub(lambda m: m.group(1) + m.group(2) + "*" * 7, text)
+    """ID numbers in ``text`` with all but region and birth year masked; digests (runs of 32
+    or more hex digits: SHA-256, MD5…) are left whole, though 18 of their digits may look
+    like an ID number."""
+    parts = HEX_RUN.split(text)
+    for i in range(0, len(parts), 2):  # the even parts lie between digests
+        part = ID18.sub(lambda m: m.group(1) + m.group(2) + "*" * 8, parts[i])
+        parts[i] = ID15.sub(lambda m: m.group(1) + m.group(2) + "*" * 7, part)
+    return "".join(parts)
+
+
+TAGS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
+ATTR = re.compile(r"""(=\s*(["']))(.*?)(\2)""", re.S)
+TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _inside_word(text: str, start: int, stop: int) -> bool:
+    """A Latin-letter name that is only part of a longer word."""
+    before = start > 0 and _latin(text[start - 1]) and _latin(text[start])
+    after = stop < len(text) and _latin(text[stop]) and _latin(text[stop - 1])
+    return before or after
+
+
+def for_case(case: Case) -> Pseudonymiser:
+    """The case's pseudonymiser (its key in ``CASE/secrets``, names from its records)."""
+    with case.sessions() as session:
+        return Pseudonymiser(case_secret(case.root, "pseudonym"), session)
 
 
 class Pseudonymiser:
@@ -92,12 +126,19 @@ class Pseudonymiser:
         return self._tag(f"name:{self._norm(name)}")
 
     def redact(self, text: str) -> str:
-        """``text`` with known names replaced by pseudonyms and ID numbers masked."""
+        """``text`` with known names replaced by pseudonyms and ID numbers masked.
+
+        A name in Latin letters is replaced only as a whole word ("Ali" in "Alimjan" or
+        "alignment" is left alone); names in Han or Arabic script, written without spaces,
+        wherever they occur."""
         text = unicodedata.normalize("NFC", text)
         if not self.empty:
             spans: list[tuple[int, int, str]] = []
             for end, (length, shown) in self.automaton.iter_long(text):
-                spans.append((end - length + 1, end + 1, shown))
+                start = end - length + 1
+                if _inside_word(text, start, end + 1):
+                    continue
+                spans.append((start, end + 1, shown))
             if spans:
                 out, pos = [], 0
                 for start, stop, shown in spans:
@@ -108,6 +149,40 @@ class Pseudonymiser:
                 out.append(text[pos:])
                 text = "".join(out)
         return mask_id(text)
+
+    def redact_html(self, html: str) -> str:
+        """An HTML document with its text, comments and attribute values redacted, its
+        markup untouched (the content of style and script elements is not text)."""
+        out, skip = [], False
+        for part in TAGS.split(html):
+            if part.startswith("<!--"):
+                out.append(self.redact(part))
+            elif part.startswith("<"):
+                name = TAG_NAME.match(part)
+                if name and name.group(2).lower() in ("style", "script"):
+                    skip = not name.group(1)
+                out.append(
+                    ATTR.sub(lambda m: m.group(1) + self.redact(m.group(3)) + m.group(4), part)
+                )
+            else:
+                out.append(part if skip else self.redact(part))
+        return "".join(out)
+
+    def redact_csv(self, path: Path) -> None:
+        """Rewrite a CSV file (UTF-8, with or without BOM) with every cell redacted; a column
+        whose header names a birth date keeps the year only."""
+        raw = path.read_bytes()
+        bom = raw.startswith(codecs.BOM_UTF8)
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+        birth = {
+            i for i, h in enumerate(rows[0] if rows else []) if "birth" in h.lower() or "出生" in h
+        }
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(rows[0] if rows else [])
+        for row in rows[1:]:
+            writer.writerow([c[:4] if i in birth else self.redact(c) for i, c in enumerate(row)])
+        path.write_text(buf.getvalue(), encoding="utf-8-sig" if bom else "utf-8")
 
     def walk(self, value: Any) -> Any:
         """A JSON-like value with every string redacted, derived name forms dropped."""

@@ -25,7 +25,7 @@ import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bagit
 from sqlalchemy import select
@@ -39,6 +39,9 @@ from guwah.store.custody import CustodyLog, event_fields
 from guwah.store.models import CustodyEvent, Item, Occurrence, Source
 from guwah.textsafe import visible_controls
 from guwah.verify.models import FindingItem, FindingRow
+
+if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
 
 CHECKSUMS = ["sha256", "sha512"]
 TAG_MANIFEST = "tagmanifest-sha256.txt"
@@ -120,8 +123,15 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _copy_originals(
-    case: Case, session: Session, ids: list[int], data: Path, progress: Progress
+    case: Case,
+    session: Session,
+    ids: list[int],
+    data: Path,
+    progress: Progress,
+    pseudo: Pseudonymiser | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """Copy each original into the bag, or with ``pseudo`` write its shareable copies
+    (:mod:`guwah.export.derived`) under its redacted path instead."""
     names = _Names()
     entries, total = [], 0
     progress.total("bag", len(ids))
@@ -130,29 +140,46 @@ def _copy_originals(
         paths = _paths(session, chunk)
         for item in session.scalars(select(Item).where(Item.id.in_(chunk)).order_by(Item.id)):
             shown = paths.get(item.id) or [item.sha256]
-            rel = PurePosixPath("originals") / names.claim(bag_path(shown[0]), item.sha256)
-            dest = data / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(case.blobs.path_for(item.sha256), dest)
-            total += item.size
-            entries.append(
-                {
-                    "bag_path": f"data/{rel.as_posix()}",
-                    "sha256": item.sha256,
-                    "sha1": item.sha1,
-                    "md5": item.md5,
-                    "size": item.size,
-                    "mime": item.mime,
-                    "status": item.status,
-                    "paths": shown,
-                }
-            )
+            entry: dict[str, Any] = {
+                "bag_path": None,
+                "sha256": item.sha256,
+                "sha1": item.sha1,
+                "md5": item.md5,
+                "size": item.size,
+                "mime": item.mime,
+                "status": item.status,
+                "paths": shown,
+            }
+            if pseudo is None:
+                rel = PurePosixPath("originals") / names.claim(bag_path(shown[0]), item.sha256)
+                dest = data / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(case.blobs.path_for(item.sha256), dest)
+                total += item.size
+                entry["bag_path"] = f"data/{rel.as_posix()}"
+            else:
+                from guwah.export.derived import write_derived
+
+                entry["paths"] = [pseudo.redact(p) for p in shown]
+                masked = entry["paths"][0].replace("*", "#")  # '*' is no name on Windows
+                base = PurePosixPath("shared") / names.claim(bag_path(masked), item.sha256)
+                entry["derived"], withheld = write_derived(case, session, item, base, data, pseudo)
+                total += sum(
+                    (data / d["bag_path"].removeprefix("data/")).stat().st_size
+                    for d in entry["derived"]
+                )
+                if withheld:
+                    entry["withheld"] = withheld
+            entries.append(entry)
             progress.advance("bag")
     return entries, total
 
 
-def _custody(session: Session, shas: set[str], out: Path) -> None:
-    """Every event of the exported originals, and the events that concern no one item."""
+def _custody(
+    session: Session, shas: set[str], out: Path, pseudo: Pseudonymiser | None = None
+) -> None:
+    """Every event of the exported originals, and the events that concern no one item (with
+    ``pseudo``: their details and notes redacted; their hashes are the case's)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     last = 0
     with out.open("w", encoding="utf-8") as fh:
@@ -167,9 +194,10 @@ def _custody(session: Session, shas: set[str], out: Path) -> None:
                 break
             for ev in events:
                 if ev.item_sha256 is None or ev.item_sha256 in shas:
-                    fh.write(
-                        json.dumps({**event_fields(ev), "hash": ev.hash}, ensure_ascii=False) + "\n"
-                    )
+                    fields = event_fields(ev)
+                    if pseudo is not None:
+                        fields = {k: pseudo.walk(v) for k, v in fields.items()}
+                    fh.write(json.dumps({**fields, "hash": ev.hash}, ensure_ascii=False) + "\n")
             last = events[-1].seq
 
 
@@ -229,6 +257,54 @@ records/records.csv   the records read from these originals, with file, sheet an
 """
 
 
+def _readme_shared(case: Case, n: int, head: str, selection: str) -> str:
+    from guwah.access.faces import CASCADES
+
+    return f"""guwah pseudonymised package
+===========================
+
+Made by guwah {__version__} on {utcnow().isoformat(timespec="seconds")} UTC from a case
+({selection}) to be shared with readers who must not learn who is who. It is NOT the
+evidence: it holds no originals, only copies made from {n:,} of them. Whoever holds the case
+can tell which original each copy comes from (its SHA-256 in items.json) and check this
+package against the case: `guwah custody verify --bag DIR --case CASE`.
+
+What was done
+-------------
+- People appear as stable pseudonyms (P-…, a keyed HMAC: the same person has the same
+  pseudonym in every pseudonymised export of the case; the key stays with the case).
+- ID numbers keep their region code and birth year only (6531211980********); birth dates
+  in records keep the year.
+- Every name the case's records know is replaced in all text: file names, sheet cells,
+  document text, findings, the report. A name that occurs in no record is not known, so it
+  is NOT redacted: read the texts before passing them on.
+- Photos: faces blurred and metadata removed, by OpenCV's Haar cascades
+  ({", ".join(CASCADES)}). Where no face is found the whole picture is blurred; a face
+  missed in a picture where another face was found stays visible (profiles turned further
+  than the model knows, tilted, very small or partly hidden faces): look before sharing.
+- Files with no text, sheet or picture are withheld (listed in items.json with the reason).
+
+How to check it
+---------------
+`bagit.py --validate DIR` re-hashes every file against the manifests (BagIt, RFC 8493);
+DIR.tsq is an RFC 3161 request for the tag manifest's digest.
+
+Contents
+--------
+shared/               per original, under its redacted path: NAME.blurred.jpg (a photo),
+                      NAME.sheetN.csv (each sheet, redacted), NAME.txt (its text, redacted)
+items.json            per original: its SHA-256, size, type, redacted paths, the copies
+                      made from it (faces found, whether the whole picture was blurred),
+                      or why it is withheld
+custody/events.jsonl  the custody events of these originals, their details redacted; each
+                      keeps its hash in the case's chain (checked against the case)
+custody/head.txt      the head of the chain when the package was made: {head}
+findings/             the verification findings naming these originals, and the report,
+                      redacted
+records/records.csv   the records read from these originals, pseudonymised
+"""
+
+
 def write_bag(
     case: Case,
     out: Path,
@@ -237,8 +313,11 @@ def write_bag(
     progress: Progress,
     custodian: str = "",
     whole_case: bool = False,
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> BagResult:
-    """Write the bag for ``item_ids`` to ``out`` (a new directory) and its request beside it."""
+    """Write the bag for ``item_ids`` to ``out`` (a new directory) and its request beside it;
+    with a ``pseudonymiser``, a package to share instead: shareable copies in place of the
+    originals (:mod:`guwah.export.derived`), every name and ID number redacted."""
     import time
 
     from guwah.records.export import export_csv
@@ -253,29 +332,42 @@ def write_bag(
         out.mkdir(parents=True)
         data = out  # bagit moves everything written here into data/
         with case.sessions() as session:
-            entries, total = _copy_originals(case, session, item_ids, data, progress)
+            pseudo = pseudonymiser
+            entries, total = _copy_originals(case, session, item_ids, data, progress, pseudo)
             shas = {e["sha256"] for e in entries}
             log = CustodyLog(session, custodian or case.settings.custodian)
             for e in entries:
-                log.append("exported", item_sha256=e["sha256"], details={"bag": out.name})
+                details = {"bag": out.name, **({"pseudonymised": True} if pseudo else {})}
+                log.append("exported", item_sha256=e["sha256"], details=details)
             session.commit()
             head = log.head
             _write_json(data / "items.json", entries)
-            _custody(session, shas, data / "custody" / "events.jsonl")
+            _custody(session, shas, data / "custody" / "events.jsonl", pseudo)
             (data / "custody" / "head.txt").write_text(head + "\n", encoding="utf-8")
-            _write_json(data / "findings" / "findings.json", _findings(session, item_ids))
+            findings = _findings(session, item_ids)
+            _write_json(
+                data / "findings" / "findings.json", pseudo.walk(findings) if pseudo else findings
+            )
             (data / "records").mkdir()
             only = None if whole_case else set(item_ids)
-            export_csv(session, data / "records" / "records.csv", item_ids=only)
-        write_report(case, data / "findings" / "report.html")
-        (data / "README.txt").write_text(_readme(case, len(entries), head, selection), "utf-8")
+            export_csv(
+                session, data / "records" / "records.csv", item_ids=only, pseudonymiser=pseudo
+            )
+        write_report(case, data / "findings" / "report.html", pseudo)
+        readme = (_readme_shared if pseudo else _readme)(case, len(entries), head, selection)
+        (data / "README.txt").write_text(readme, "utf-8")
         bagit.make_bag(
             str(out),
             bag_info={
                 "Source-Organization": case.settings.custodian or "unknown",
                 "Contact-Name": custodian or case.settings.custodian or "unknown",
-                "External-Description": f"guwah evidence package of {len(entries):,} "
-                f"originals ({selection})",
+                "External-Description": (
+                    f"guwah pseudonymised package: shareable copies of {len(entries):,} "
+                    f"originals, which it does not hold ({selection})"
+                    if pseudo
+                    else f"guwah evidence package of {len(entries):,} originals ({selection})"
+                ),
+                "Guwah-Pseudonymised": "yes" if pseudo else "no",
                 "External-Identifier": head,
                 "Bag-Software-Agent": f"guwah {__version__}",
                 "Guwah-Case": str(case.root),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.cli_options import CaseOpt, case_errors, exported, open_case, pseudonymiser_if
 from guwah.console import RichProgress, console, err_console
 from guwah.textsafe import for_terminal
 
@@ -34,6 +34,14 @@ def bag_command(
         int | None, typer.Option("--person", help="Only a person's sheets and photos (its id).")
     ] = None,
     custodian: Annotated[str, typer.Option(help="Who makes the package (custody log).")] = "",
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="A package to share, not evidence: no originals; photos with faces blurred, "
+            "sheets and texts redacted, people as pseudonyms, ID numbers masked.",
+        ),
+    ] = False,
 ) -> None:
     """Write an evidence package: originals under their names, custody, findings, records.
 
@@ -41,6 +49,9 @@ def bag_command(
     RFC 3161 time-stamp request OUT.tsq beside it for any time-stamp authority.
 
     Example: [bold]guwah export bag evidence-2018-03 --query 'from:2018-03 to:2018-03' --case cases/xpf[/]
+
+    To share with readers who must not learn who is who:
+    [bold]guwah export bag for-translators --person 42 --pseudonymise --case cases/xpf[/]
     """
     from guwah.export import select as sel
     from guwah.export.bag import write_bag
@@ -58,14 +69,25 @@ def bag_command(
             ids, what = sel.of_person(session, person), f"person {person}"
         else:
             ids, what = sel.everything(session), "all originals"
+    pseudo = pseudonymiser_if(case, pseudonymise)
     with case_errors(), RichProgress() as progress:
         result = write_bag(
-            case, out, ids, what, progress, custodian=custodian, whole_case=what == "all originals"
+            case,
+            out,
+            ids,
+            what,
+            progress,
+            custodian=custodian,
+            whole_case=what == "all originals",
+            pseudonymiser=pseudo,
         )
+    exported(case, "export bag" + (" --pseudonymise" if pseudo else ""), result.path, pseudo)
+    held = "pseudonymised copies of " if pseudo else ""
     console.print(
-        f"Bag {for_terminal(result.path)}: {result.items:,} originals, {result.bytes:,} bytes, "
-        f"custody head {result.custody_head}, in {result.seconds:.1f} s; check it with "
-        f"guwah custody verify --bag {for_terminal(result.path)}"
+        f"Bag {for_terminal(result.path)}: {held}{result.items:,} originals, "
+        f"{result.bytes:,} bytes, custody head {result.custody_head}, in "
+        f"{result.seconds:.1f} s; check it with guwah custody verify --bag "
+        f"{for_terminal(result.path)}"
     )
     console.print(
         f"Time-stamp request: {for_terminal(result.request)} — send it to a time-stamp "

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.cli_options import (
+    CaseOpt,
+    PseudonymiseOpt,
+    case_errors,
+    exported,
+    open_case,
+    pseudonymiser_if,
+)
 from guwah.console import RichProgress, console, err_console
 from guwah.search.command import IndexOpt
 
@@ -91,10 +98,11 @@ def report_command(
         Path | None,
         typer.Option("--out", "-o", help="Write the report to FILE.md or FILE.json."),
     ] = None,
+    pseudonymise: PseudonymiseOpt = False,
 ) -> None:
     """Show which column of which sheet was read as what (header, field, score), for review.
 
-    Example: [bold]guwah records report --case cases/xpf --out mapping.md[/]
+    Example: [bold]guwah records report --case cases/xpf --out mapping.md --pseudonymise[/]
     """
     from rich.table import Table
 
@@ -106,9 +114,13 @@ def report_command(
     if not report:
         err_console.print("No records built yet: run [bold]guwah records build[/] first.")
         raise typer.Exit(1)
+    pseudo = pseudonymiser_if(case, pseudonymise)
+    if pseudo is not None:
+        report = pseudo.walk(report)
     if out is not None:
         text = to_json(report) if out.suffix.lower() == ".json" else to_markdown(report)
         out.write_text(text + "\n", encoding="utf-8")
+        exported(case, "records report", out, pseudo)
         console.print(f"Wrote the mapping report of {len(report):,} sheets to {out}")
         return
     for s in report:
@@ -138,14 +150,7 @@ def report_command(
 def export_command(
     out: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8 with BOM).")],
     case_dir: CaseOpt = None,
-    pseudonymise: Annotated[
-        bool,
-        typer.Option(
-            "--pseudonymise",
-            help="People as stable pseudonyms, ID numbers masked but for region and birth "
-            "year, birth dates as years, known names redacted from every cell.",
-        ),
-    ] = False,
+    pseudonymise: PseudonymiseOpt = False,
 ) -> None:
     """Write one row per record: provenance (SHA-256, path, sheet, row) and its fields.
 
@@ -154,11 +159,8 @@ def export_command(
     from guwah.records.export import export_csv
 
     case = open_case(case_dir)
+    pseudo = pseudonymiser_if(case, pseudonymise)
     with case.sessions() as session:
-        pseudo = None
-        if pseudonymise:
-            from guwah.access.pseudonym import Pseudonymiser, case_secret
-
-            pseudo = Pseudonymiser(case_secret(case.root, "pseudonym"), session)
         n = export_csv(session, out, pseudonymiser=pseudo)
+    exported(case, "records export", out, pseudo)
     console.print(f"Wrote {n:,} records to {out}" + (" (pseudonymised)" if pseudo else ""))

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperOption
 
-from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.cli_options import (
+    CaseOpt,
+    PseudonymiseOpt,
+    case_errors,
+    exported,
+    open_case,
+    pseudonymiser_if,
+)
 from guwah.console import RichProgress, console
 from guwah.search.command import IndexOpt
 
@@ -50,6 +57,7 @@ def verify_command(
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = -1,
     serial: Annotated[bool, typer.Option(help="Fingerprint images in this process.")] = False,
     index: IndexOpt = True,
+    pseudonymise: PseudonymiseOpt = False,
 ) -> None:
     """Authenticate the leak by its internal consistency: ID numbers, photo times, cameras,
     editing software, near-duplicate photos, document dates. Findings are stored in the
@@ -97,8 +105,10 @@ def verify_command(
     if updated is not None:
         print_index_update(updated)
     if report is not None:
-        path = write_report(case, report)
-        console.print(f"Report: {path}")
+        pseudo = pseudonymiser_if(case, pseudonymise)
+        path = write_report(case, report, pseudo)
+        exported(case, "verify --report", path, pseudo)
+        console.print(f"Report: {path}" + (" (pseudonymised)" if pseudo else ""))
     else:
         console.print(
             f"Next: guwah verify --case {case.root} --report verify.html  (or .md, .json)"

@@ -11,7 +11,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,15 @@ from guwah.store.models import CheckRun, FindingItem, FindingRow, Item, Occurren
 from guwah.textsafe import md_cell, md_code, shown_controls
 from guwah.verify.base import all_checks
 from guwah.verify.finding import SEVERITIES
+
+if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
+
+PSEUDONYMISED = (
+    "Pseudonymised: people appear as stable pseudonyms (P-…), ID numbers keep only region "
+    "and birth year, and the names the records know are redacted from all text. A name that "
+    "occurs in no record is not known, so it is not redacted."
+)
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 FORMATS[".json"] = "json"
@@ -161,11 +170,15 @@ def render(report: dict[str, Any], fmt: str) -> str:
     return _html(report)
 
 
-def write_report(case: Case, path: Path) -> Path:
-    """Write the report of everything stored in the case to ``path`` (format by extension)."""
+def write_report(case: Case, path: Path, pseudonymiser: Pseudonymiser | None = None) -> Path:
+    """Write the report of everything stored in the case to ``path`` (format by extension);
+    with a ``pseudonymiser``, every value in it is redacted before it is rendered."""
     fmt = report_format(path)
     with case.sessions() as session:
         report = build_report(session, str(case.root))
+    if pseudonymiser is not None:
+        report = pseudonymiser.walk(report)
+        report["pseudonymised"] = True
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(report, fmt), encoding="utf-8")
     return path
@@ -184,7 +197,7 @@ def _html(report: dict[str, Any]) -> str:
     env.filters["location"] = location_text
     env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["jsonish"] = lambda v: json.dumps(v, ensure_ascii=False)
-    return env.get_template("report.html.j2").render(r=report)
+    return env.get_template("report.html.j2").render(r=report, pseudonymised=PSEUDONYMISED)
 
 
 def location_text(loc: dict[str, Any]) -> str:
@@ -215,6 +228,7 @@ def _markdown(r: dict[str, Any]) -> str:
     lines = [
         "# Verification report",
         "",
+        *([f"**{PSEUDONYMISED}**", ""] if r.get("pseudonymised") else []),
         f"Case {md_code(r['case'])}, generated {r['generated']} by {r['tool']}. Custody head "
         f"{r['corpus']['custody_head']['seq']} `{r['corpus']['custody_head']['hash']}`.",
         "",

@@ -36,7 +36,7 @@ from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from guwah.access import audit
-from guwah.access.pseudonym import Pseudonymiser, case_secret
+from guwah.access.pseudonym import Pseudonymiser, case_secret, for_case
 from guwah.access.roles import LOCAL_ROLE, may
 from guwah.access.users import Identity, any_users, check_token
 from guwah.case import Case
@@ -77,9 +77,7 @@ class Access:
     def pseudonymiser(self) -> Pseudonymiser:
         with self._lock:
             if self._pseudonymiser is None:
-                key = case_secret(self.case.root, "pseudonym")
-                with self.case.sessions() as session:
-                    self._pseudonymiser = Pseudonymiser(key, session)
+                self._pseudonymiser = for_case(self.case)
             return self._pseudonymiser
 
     # -- sessions ---------------------------------------------------------------------------
