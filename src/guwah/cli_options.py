@@ -59,6 +59,7 @@ def open_case(case_dir: Path | None) -> Case:
     with case_errors():
         return Case.open(case_dir)
 
+
 PseudonymiseOpt = Annotated[
     bool,
     typer.Option(
