@@ -99,6 +99,8 @@ def fuzz_readers(
                 rows = s.execute(select(Item.error_cause, Item.mime, Item.sha256, Item.error))
                 for cause, name, sha, error in rows:
                     causes[cause or "ok"] += 1
+                    if (name or "").startswith("image/"):  # what a pseudonymised view shows
+                        findings += _blur(case, sha, batch_seed)
                     if cause == "reader_bug":
                         findings.append(
                             f"batch seed {batch_seed}: reader_bug on a {name} {sha[:12]}: {error}"
@@ -113,6 +115,19 @@ def fuzz_readers(
     finally:
         executor.close()
     return {"files": files_in, "batches": batches, "causes": dict(causes), "findings": findings}
+
+
+def _blur(case: Case, sha: str, batch_seed: int) -> list[str]:
+    """A mutated picture through the face blurring: a clear FaceError or a JPEG, nothing else."""
+    from guwah.access.faces import FaceError, blur_faces
+
+    try:
+        out = blur_faces(case.blobs.path_for(sha).read_bytes())
+    except FaceError:
+        return []
+    except Exception as exc:
+        return [f"batch seed {batch_seed}: blur_faces raised {type(exc).__name__}: {exc}"]
+    return [] if out.data.startswith(b"\xff\xd8") else [f"batch seed {batch_seed}: no JPEG"]
 
 
 def fuzz_queries(seconds: float, rng: random.Random, case: Case) -> dict[str, object]:

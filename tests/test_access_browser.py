@@ -45,7 +45,9 @@ def test_local_workbench_opens_only_with_its_printed_address(built: WebCase, pag
 
 def test_a_viewer_signs_in_and_sees_pseudonyms(team: Case, page: Any) -> None:
     with team.sessions() as s:
-        person = s.scalars(select(Person).where(Person.name.is_not(None))).first()
+        person = s.scalars(
+            select(Person).where(Person.name.is_not(None), Person.n_photos > 0)
+        ).first()
         assert person is not None and person.name
     with serving(create_app(team)) as base:
         page.goto(f"{base}/people/{person.id}")
@@ -58,6 +60,16 @@ def test_a_viewer_signs_in_and_sees_pseudonyms(team: Case, page: Any) -> None:
         assert person.name not in text
         assert "P-" in page.inner_text("h1")
         assert "pseudonym" in text
+        for img in page.locator("img").all():  # lazy images load when seen
+            img.scroll_into_view_if_needed()
+        for _ in range(200):  # (wait_for_function evaluates a string: the CSP refuses it)
+            if page.evaluate("Array.from(document.images).every(i => i.complete)"):
+                break
+            page.wait_for_timeout(100)
+        shown = page.evaluate(
+            "Array.from(document.images).map(i => [new URL(i.src).pathname, i.naturalWidth])"
+        )
+        assert shown and all(path.endswith("/blurred.jpg") and w > 0 for path, w in shown), shown
         assert page.evaluate("document.cookie") == ""  # HttpOnly: no script can read it
         page.click("form.who button")
         assert "/login" in page.url
