@@ -76,7 +76,9 @@ def test_filters_exclude_people_born_elsewhere_or_another_year(built: tuple[Case
     target = _recorded(truth, "uyghur")
     year = int(target["birth_date"][:4])
     assert _hits(case, target["id_number"], "--born", str(year))
-    assert not _hits(case, target["id_number"], "--born", str(year + 1))
+    assert _hits(case, target["id_number"], "--born", str(year + 1))  # give or take a year
+    assert not _hits(case, target["id_number"], "--born", str(year + 1), "--born-within", "0")
+    assert not _hits(case, target["id_number"], "--born", str(year - 2))
     assert _hits(case, target["id_number"], "--county", target["county"])
     assert not _hits(case, target["id_number"], "--county", "不存在县")
 
@@ -99,3 +101,40 @@ def test_a_persons_findings_come_with_the_person(built: tuple[Case, dict]) -> No
     clean = _recorded(truth, "han")
     clean_hits = _hits(case, clean["id_number"])
     assert not {f["kind"] for f in clean_hits[0]["findings"]} & {"edited_photo"}
+
+
+def test_filters_run_before_the_list_is_cut(tmp_path: Path) -> None:
+    """Many people share a family's spelling; the one born that year, written another way,
+    is found with --limit 5 — the hit does not depend on how many others rank above."""
+    from guwah.person.stage import find_people
+    from guwah.store.models import Person, PersonName
+
+    case = Case.init(tmp_path / "case")
+    with case.sessions() as s:
+        for i in range(120):  # the same name, born long before
+            s.add(Person(id=i + 1, name="Ferhat Ishak", birth_date=f"{1940 + i % 30}-01-01",
+                         method="single"))  # fmt: skip
+            s.add(PersonName(person_id=i + 1, name="Ferhat Ishak", raw="Ferhat Ishak"))
+        s.add(Person(id=500, name="Perhat Ishaq", birth_date="1976-05-01", method="single"))
+        s.add(PersonName(person_id=500, name="Perhat Ishaq", raw="Perhat Ishaq"))
+        s.commit()
+        unfiltered = find_people(s, "Ferhat Ishak", limit=200)
+        assert [h.person.id for h in unfiltered].index(500) >= 100  # far down the list
+        for limit in (1, 5, 100):
+            hits = find_people(s, "Ferhat Ishak", born=1975, limit=limit)
+            assert [h.person.id for h in hits] == [500], limit  # born 1976: within a year
+        assert not find_people(s, "Ferhat Ishak", born=1975, born_within=0, limit=5)
+
+
+@pytest.mark.parametrize(
+    "county", ["疏附县", "疏附", "Shufu", "shufu", "Konasheher", "Kona Sheher", "كونا شەھەر"]
+)
+def test_the_county_in_any_script(built: tuple[Case, dict], county: str) -> None:
+    """Published names of Shufu county: pinyin, its Uyghur name in Latin and Arabic script."""
+    case, truth = built
+    there = next(p for p in truth["people"] if p.get("in_records") and p["county"] == "疏附县")
+    elsewhere = next(
+        p for p in truth["people"] if p.get("in_records") and p["county"] == "特克斯县"
+    )
+    assert _hits(case, there["id_number"], "--county", county)
+    assert not _hits(case, elsewhere["id_number"], "--county", county)

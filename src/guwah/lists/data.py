@@ -58,12 +58,18 @@ ADMIN_SUFFIX = re.compile(
 
 
 @cache
+def xinjiang_exonyms() -> dict[str, tuple[str, ...]]:
+    """Han place name → its Latin names (``xinjiang_exonyms.csv``: Konasheher for 疏附)."""
+    return {r["han"]: tuple(r["latin"].split("|")) for r in _csv("xinjiang_exonyms.csv")}
+
+
+@cache
 def xinjiang_regions() -> tuple[Region, ...]:
     """Every Xinjiang (65xxxx) prefecture and county in GB/T 2260, past and present."""
     from stdnum.cn import ric
 
     path = resources.files(ric.__package__ or "stdnum.cn") / "loc.dat"
-    exonyms = {r["han"]: tuple(r["latin"].split("|")) for r in _csv("xinjiang_exonyms.csv")}
+    exonyms = xinjiang_exonyms()
     out: list[Region] = []
     in_xj = False
     for line in path.read_text("utf-8").splitlines():

@@ -18,8 +18,16 @@ if TYPE_CHECKING:
 def person_command(
     query: Annotated[str, typer.Argument(help="A name in any script, or an ID number.")],
     case_dir: CaseOpt = None,
-    born: Annotated[int | None, typer.Option(help="Birth year.")] = None,
-    county: Annotated[str | None, typer.Option(help="County (as written in the records).")] = None,
+    born: Annotated[
+        int | None, typer.Option(help="Birth year (give or take --born-within).")
+    ] = None,
+    born_within: Annotated[
+        int, typer.Option(help="Years either side of --born that still count.", min=0, max=20)
+    ] = 1,
+    county: Annotated[
+        str | None,
+        typer.Option(help="County or township in any script: 疏附, Shufu, Konasheher, كونا شەھەر."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many people to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -33,7 +41,9 @@ def person_command(
 
     case = open_case(case_dir)
     with case.sessions() as session:
-        hits = find_people(session, query, born=born, county=county, limit=limit)
+        hits = find_people(
+            session, query, born=born, county=county, limit=limit, born_within=born_within
+        )
     if as_json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
         return

@@ -1,13 +1,16 @@
 """Find a person in a case: by ID number, or by name in any script, ranked and explained.
 
 Names come from the records stage (``person_names``: every spelling a person has in the
-sources); matching and blocking from :mod:`guwah.names`. Filters by birth year and county
-use the records' values and the region and birth date encoded in the ID number.
+sources); matching and blocking from :mod:`guwah.names`. Filters by birth year (within a
+tolerance) and county (in any script: :mod:`guwah.person.places`) use the records' values
+and the region and birth date encoded in the ID number, and run before the list is cut.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +20,12 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from guwah.names.index import NameIndex
+from guwah.person.places import place_matcher
 from guwah.records.people import PersonView, get_person, people_by_id_number
-from guwah.store.models import FindingItem, FindingRow, PersonName
+from guwah.store.models import FindingItem, FindingRow, Person, PersonName, Record, RecordValue
 
+BORN_WITHIN = 1  # years either side of a birth year a family gives
+BATCH = 500
 ID_QUERY = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
 ADDRESS_FIELDS = ("household_address", "current_address", "address", "township", "village")
 
@@ -55,33 +61,89 @@ def find_people(
     county: str | None = None,
     limit: int = 10,
     index: NameIndex | None = None,
+    born_within: int = BORN_WITHIN,
 ) -> list[PersonHit]:
-    """People matching ``query`` (an ID number or a name), best first, after the filters."""
+    """People matching ``query`` (an ID number or a name), best first, among those who pass
+    the filters: born within ``born_within`` years of ``born`` (families often know the year
+    only roughly), living or registered in ``county`` (any script). The filters run before
+    the list is cut, so a hit never depends on ``limit``."""
     hits: list[PersonHit] = []
+    passes = _filter(session, born, born_within, county)
     if ID_QUERY.match(query):
         number = query.strip().upper()
         for person in people_by_id_number(session, number):
             view = get_person(session, person.id)
-            if view is not None:
+            if view is not None and passes({person.id}):
                 hits.append(PersonHit(view, 1.0, f"ID number {number}", number))
     else:
         index = index or name_index(session)
-        seen: set[int] = set()
-        for key, match in index.search(query, limit=max(50, limit * 10)):
-            pid = int(key)  # type: ignore[call-overload]
-            if pid in seen:
-                continue
-            seen.add(pid)
-            view = get_person(session, pid)
-            if view is None:
-                continue
-            hits.append(PersonHit(view, match.score, match.explanation, view.name or ""))
-    hits = [h for h in hits if _born_in(h.person, born) and _lives_in(h.person, county)]
+        filtered = born is not None or bool(county)
+        best: dict[int, Any] = {}
+        for key, match in index.search(query, limit=sys.maxsize if filtered else limit * 10):
+            best.setdefault(int(key), match)  # type: ignore[call-overload]
+        ranked = sorted(best, key=lambda pid: -best[pid].score)
+        kept = passes(set(ranked)) if filtered else set(ranked)
+        for pid in ranked:
+            if len(hits) >= limit:
+                break
+            view = get_person(session, pid) if pid in kept else None
+            if view is not None:
+                m = best[pid]
+                hits.append(PersonHit(view, m.score, m.explanation, view.name or ""))
     hits.sort(key=lambda h: -h.score)
     hits = hits[:limit]
     for hit in hits:
         hit.findings = person_findings(session, hit.person)
     return hits
+
+
+def _filter(
+    session: Session, born: int | None, within: int, county: str | None
+) -> Callable[[set[int]], set[int]]:
+    """Which of a set of person ids pass the filters, read in batches (no person loaded)."""
+    matcher = place_matcher(county) if county and county.strip() else None
+
+    def passes(pids: set[int]) -> set[int]:
+        ids = sorted(pids)
+        ok: set[int] = set()
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            people = session.execute(
+                select(Person.id, Person.birth_date, Person.id_number).where(Person.id.in_(chunk))
+            ).all()
+            good = {pid for pid, birth, number in people if _born_near(birth, number, born, within)}
+            if matcher is not None:
+                good &= _places_match(session, good, matcher)
+            ok |= good
+        return ok
+
+    return passes
+
+
+def _born_near(birth: str | None, number: str | None, year: int | None, within: int) -> bool:
+    if year is None:
+        return True
+    years = [birth[:4] if birth else "", number[6:10] if number and len(number) == 18 else ""]
+    return any(y.isdigit() and abs(int(y) - year) <= within for y in years)
+
+
+def _places_match(session: Session, pids: set[int], matcher: Callable[[str], bool]) -> set[int]:
+    """The people some place of whom — in records or coded in the ID number — matches."""
+    places: dict[int, list[str]] = {pid: [] for pid in pids}
+    for pid, number in session.execute(
+        select(Person.id, Person.id_number).where(Person.id.in_(pids))
+    ):
+        if number:
+            with suppress(ValueError):  # stdnum's InvalidComponent: a region it does not know
+                places[pid].extend(str(v) for v in ric.get_birth_place(number).values())
+    for owner, value, raw in session.execute(
+        select(Record.person_id, RecordValue.value, RecordValue.raw)
+        .join(RecordValue, RecordValue.record_id == Record.id)
+        .where(Record.person_id.in_(pids), RecordValue.field.in_(ADDRESS_FIELDS))
+    ):
+        if owner is not None:
+            places[owner].append(value or raw)
+    return {pid for pid, ps in places.items() if any(p and matcher(p) for p in ps)}
 
 
 def person_findings(session: Session, person: PersonView) -> list[dict[str, Any]]:
@@ -102,25 +164,3 @@ def person_findings(session: Session, person: PersonView) -> list[dict[str, Any]
         if (on_photo or on_row) and finding.id not in found:
             found[finding.id] = finding.as_dict()
     return list(found.values())
-
-
-def _born_in(person: PersonView, year: int | None) -> bool:
-    if year is None:
-        return True
-    dates = [person.birth_date or ""]
-    if person.id_number and len(person.id_number) == 18:
-        dates.append(person.id_number[6:10])
-    return any(d.startswith(str(year)) for d in dates if d)
-
-
-def _lives_in(person: PersonView, county: str | None) -> bool:
-    if not county:
-        return True
-    wanted = county.strip().lower()
-    places: list[str] = []
-    if person.id_number:
-        with suppress(ValueError):  # stdnum's InvalidComponent: a region code it does not know
-            places.extend(str(v) for v in ric.get_birth_place(person.id_number).values())
-    for record in person.records:
-        places.extend(v.value or v.raw for v in record.values if v.field in ADDRESS_FIELDS)
-    return any(wanted in p.lower() for p in places if p)

@@ -75,10 +75,16 @@ def api_people(
     session: DbSession,
     q: str,
     born: Annotated[int | None, Query(ge=1850, le=2100)] = None,
-    county: str | None = None,
+    born_within: Annotated[int, Query(ge=0, le=20, description="years either side")] = 1,
+    county: Annotated[str | None, Query(description="county or township, any script")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[JSON]:
-    return [h.as_dict() for h in find_people(session, q, born=born, county=county, limit=limit)]
+    return [
+        h.as_dict()
+        for h in find_people(
+            session, q, born=born, county=county, limit=limit, born_within=born_within
+        )
+    ]
 
 
 @router.get("/people/{person_id}", summary="One person with every source")

@@ -22,15 +22,23 @@ def people_page(
     session: DbSession,
     q: str = "",
     born: Annotated[str, Query(description="birth year")] = "",
+    within: Annotated[int, Query(ge=0, le=20, description="years either side")] = 1,
     county: str = "",
 ) -> HTMLResponse:
     year = int(born) if re.fullmatch(r"[0-9]{4}", born.strip()) else None
     hits = (
-        find_people(session, q.strip(), born=year, county=county.strip() or None, limit=25)
+        find_people(
+            session,
+            q.strip(),
+            born=year,
+            county=county.strip() or None,
+            limit=25,
+            born_within=within,
+        )
         if q.strip()
         else []
     )
-    return page(request, "people.html", q=q, born=born, county=county, hits=hits)
+    return page(request, "people.html", q=q, born=born, within=within, county=county, hits=hits)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
