@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from guwah.stats.cells import Parsed, parse_cell, year_in_text, year_of
@@ -483,11 +484,36 @@ def _title_region(title: str, year: int | None, scope: str | None) -> Resolution
     if "全国" in title:
         return Resolver(year, None).resolve("全国")
     if scope is None:
-        return None
+        return _prefecture_in_title(title, year)
     for place_name in _province_names(scope):
         if place_name in title:
             return Resolver(year, scope).resolve(place_name)
     return None
+
+
+def _prefecture_in_title(title: str, year: int | None) -> Resolution | None:
+    """A prefecture-level place the title names in full (a city's or prefecture's own
+    communiqué: ``乌鲁木齐市户籍人口自然变动（2018年）``) when it names no province; the
+    longest such name, resolved for the title's year."""
+    for place_name, code in _prefecture_names():
+        if place_name in title:
+            res = Resolver(year, code[:2]).resolve(place_name)
+            return res if res.place is not None else None
+    return None
+
+
+@cache
+def _prefecture_names() -> tuple[tuple[str, str], ...]:
+    """Full names of prefecture-level places (every era) that name a single code, longest
+    first; short forms are left out (阿克苏 is also a county-level city)."""
+    from guwah.stats.regions import places
+
+    codes: dict[str, set[str]] = {}
+    for p in places():
+        if p.level == "prefecture" and len(p.name) >= 3:
+            codes.setdefault(p.name, set()).add(p.code)
+    named = [(name, next(iter(c))) for name, c in codes.items() if len(c) == 1]
+    return tuple(sorted(named, key=lambda nc: len(nc[0]), reverse=True))
 
 
 def _province_names(scope: str) -> list[str]:
