@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from guwah.case import Case
+from guwah.han import simplified
 from guwah.stats.analysis import caveats, change
 from guwah.stats.indicators import find_indicator
 from guwah.stats.models import StatTable, StatValue
@@ -57,12 +58,15 @@ def _census_codes() -> dict[str, str]:
     return out
 
 
-def _code_for(printed: str, census: dict[str, str]) -> str:
-    if printed == "全国":
+def _code_for(printed: str, census: dict[str, str]) -> str | None:
+    """The census code of a printed name (full, or short as 新疆; traditional characters
+    compared in simplified ones, by OpenCC), None when the census has no such name."""
+    name = simplified(printed)
+    if name == "全国":
         return "000000"  # the census file labels the national row NA; GB/T 2260 has no code
-    if printed in census:
-        return census[printed]
-    return next(code for name, code in census.items() if name.startswith(printed))
+    if name in census:
+        return census[name]
+    return next((code for full, code in census.items() if full.startswith(name)), None)
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +221,36 @@ def test_cli_change_reproduces_the_published_figures(
         ).stdout
         assert f"{after - before:+.2f}" in out, out
         assert f"({(after - before) / before * 100:+.1f} %)" in out, out
+
+
+def test_traditional_names_resolve_and_a_variant_is_listed(real_case: Case) -> None:
+    """The ranked 2021 table prints province names in traditional characters (貴州, 寧夏,
+    黑龍江) after a rank column: the names resolve as their simplified forms do, the ranks
+    are not figures, and 陜西 (陜, a variant OpenCC leaves as it is) is kept and listed."""
+    census = _census_codes()
+    with real_case.sessions() as session:
+        table = session.scalar(select(StatTable).where(StatTable.title.contains("排名")))
+        assert table is not None
+        vals = session.scalars(select(StatValue).where(StatValue.table_id == table.id)).all()
+    printed = _rows("ranked_2021")
+    assert len(vals) == len(printed) == 31
+    assert all(v.col == 3 for v in vals)  # the rank column (1) is not read as figures
+    unmatched = [v.region_raw for v in vals if v.region_code is None]
+    assert unmatched == ["陜西"] and _code_for("陜西", census) is None
+    resolved = {v.region_raw: v.region_code for v in vals if v.region_code}
+    assert len(resolved) == 30 and len(set(resolved.values())) == 30
+    for name, code in resolved.items():
+        assert code == _code_for(name, census), name
+
+
+def test_xinjiang_2021_agrees_in_two_sources(real_case: Case) -> None:
+    want = _printed("xj_2021", "新疆", "出生率", 2021)
+    assert want == _printed("ranked_2021", "新疆", "出生率", 2021)
+    with real_case.sessions() as session:
+        (s,) = load_series(session, "birth_rate", "新疆")
+    point = s.points[2021]
+    assert {o.source for o in point.observations} == {
+        EXTRA_BUILDERS["XJ2021"][1],
+        EXTRA_BUILDERS["RANKED2021"][1],
+    }
+    assert point.value == want and not point.disputed

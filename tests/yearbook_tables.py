@@ -376,6 +376,17 @@ def urumqi_2018(out: Path) -> Path:
     return _book(rows, [], out / "urumqi_communique_2018.xlsx")
 
 
+def ranked_2021(out: Path) -> Path:
+    """Provincial birth rates for 2021 as a web page ranks them, in traditional characters
+    (貴州, 寧夏, 陜西): a rank column before the region, the unit in the header. The page
+    gives the year in its text; the title line here says it."""
+    v = values()["ranked_2021"]
+    order = sorted(v, key=lambda k: -float(v[k]))  # the page's order: highest first
+    rows: list[list[object]] = [["2021年各省份人口出生率排名"], ["排名", "地區", "出生率(‰)"]]
+    rows += [[n, region, _num(v[(region, ind, y)])] for n, (region, ind, y) in enumerate(order, 1)]
+    return _book(rows, [], out / "birth_rates_2021_ranked.xlsx")
+
+
 EXTRA_BUILDERS = {
     "NBS2012_2013": (nbs_2012_2013, "National Bureau of Statistics annual releases", None),
     "XJ2021": (xj_communique_2021, "Xinjiang Statistical Communiqué 2021", 2022),
@@ -385,12 +396,14 @@ EXTRA_BUILDERS = {
         None,
     ),
     "URC2018": (urumqi_2018, "Urumqi Statistical Communiqué 2018 (as quoted)", 2019),
+    "RANKED2021": (ranked_2021, "Provincial birth rates 2021, ranked (web page)", None),
 }
 EXTRA_TABLES = {
     "NBS2012_2013": "nbs_2012_2013",
     "XJ2021": "xj_2021",
     "XJPREF": "xj_prefectures",
     "URC2018": "urumqi_2018",
+    "RANKED2021": "ranked_2021",
 }  # the values.csv table each file lays out
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from guwah.han import simplified
 from guwah.stats.cells import Parsed, parse_cell, year_in_text, year_of
 from guwah.stats.grid import Grid, GridCell
 from guwah.stats.indicators import indicators, match_indicator
@@ -288,6 +289,7 @@ def read_table(
 
 
 _CODE = re.compile(r"^\d{6}(?:\d{6})?$")
+_RANK = re.compile(r"^\d{1,3}$")  # 1–999: a rank or serial number, not a six-digit code
 
 
 def _column_groups(grid: Grid, data_rows: list[int], header_rows: list[int]) -> list[int]:
@@ -376,6 +378,13 @@ def _row_kind(grid: Grid, r: int) -> str:
         and parse_cell(cells[1].text).kind == "text"
     ):
         cells = cells[1:]  # a printed region code before the name
+    elif (
+        len(cells) > 2
+        and _RANK.match(cells[0].text.strip().removesuffix(".0"))
+        and parse_cell(cells[1].text).kind == "text"
+        and not year_of(cells[1].text)
+    ):
+        cells = cells[1:]  # a rank or serial number (排名, 序号) before the name
     first = cells[0].text.strip() if cells else ""
     if _NOTE.match(first):
         return "note"
@@ -481,6 +490,7 @@ def _heads_are_regions(heads: dict[int, str], scope: str | None) -> bool:
 
 def _title_region(title: str, year: int | None, scope: str | None) -> Resolution | None:
     """The place a title is about when the table itself has no region labels."""
+    title = simplified(title)  # names compare in simplified characters (全國 is 全国)
     if "全国" in title:
         return Resolver(year, None).resolve("全国")
     if scope is None:
