@@ -254,3 +254,23 @@ def test_xinjiang_2021_agrees_in_two_sources(real_case: Case) -> None:
         EXTRA_BUILDERS["RANKED2021"][1],
     }
     assert point.value == want and not point.disputed
+
+
+def test_a_title_in_traditional_characters_names_its_region(tmp_path: Path, case: Case) -> None:
+    """Urumqi's 2018 table with its title as a traditional-character reprint prints it
+    (OpenCC s2t: 烏魯木齊市…): the figures are still the city's."""
+    import opencc
+
+    path = EXTRA_BUILDERS["URC2018"][0](tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    assert ws is not None
+    title = opencc.OpenCC("s2t").convert(str(ws.cell(1, 1).value))
+    assert title.startswith("烏魯木齊市")
+    ws.cell(1, 1).value = title
+    wb.save(path)
+    res = import_file(case, path, "reprint", 2019)
+    census = _census_codes()
+    with case.sessions() as session:
+        codes = {v.region_code for v in session.scalars(select(StatValue))}
+    assert res.values == len(_rows("urumqi_2018")) and codes == {census["乌鲁木齐市"]}

@@ -489,8 +489,16 @@ def _heads_are_regions(heads: dict[int, str], scope: str | None) -> bool:
 
 
 def _title_region(title: str, year: int | None, scope: str | None) -> Resolution | None:
-    """The place a title is about when the table itself has no region labels."""
-    title = simplified(title)  # names compare in simplified characters (全國 is 全国)
+    """The place a title is about when the table itself has no region labels: as printed,
+    else in simplified characters (全國 is 全国)."""
+    for text in dict.fromkeys((title, simplified(title))):
+        found = _title_region_in(text, year, scope)
+        if found is not None:
+            return found
+    return None
+
+
+def _title_region_in(title: str, year: int | None, scope: str | None) -> Resolution | None:
     if "全国" in title:
         return Resolver(year, None).resolve("全国")
     if scope is None:
