@@ -128,16 +128,23 @@ def test_every_printed_figure_is_read_from_its_cell(
 
 def test_prefecture_names_resolve_to_the_census_codes(real_case: Case) -> None:
     census = _census_codes()
+    prefectures = {
+        r["region"]
+        for t in EXTRA_TABLES.values()
+        for r in _rows(t)
+        if r["region"] in census and not census[r["region"]].endswith("0000")
+    }
+    assert prefectures == {"阿克苏地区", "乌鲁木齐市", "喀什地区"}
     with real_case.sessions() as session:
         got = {
             (v.region_raw, v.region_code, v.region_method)
             for v in session.scalars(select(StatValue).where(StatValue.region_code.like("65%")))
         }
-    for name in ("阿克苏地区", "乌鲁木齐市"):
+    for name in prefectures:
         assert (name, census[name], "exact") in got, name
     assert ("新疆维吾尔自治区", census["新疆维吾尔自治区"], "exact") in got
-    assert {code for _n, code, _m in got} == {
-        census[n] for n in ("阿克苏地区", "乌鲁木齐市", "新疆维吾尔自治区")
+    assert {code for _n, code, _m in got} == {census[n] for n in prefectures} | {
+        census["新疆维吾尔自治区"]
     }
 
 
@@ -274,3 +281,21 @@ def test_a_title_in_traditional_characters_names_its_region(tmp_path: Path, case
     with case.sessions() as session:
         codes = {v.region_code for v in session.scalars(select(StatValue))}
     assert res.values == len(_rows("urumqi_2018")) and codes == {census["乌鲁木齐市"]}
+
+
+def test_kashgar_2018_disagreement_is_shown_never_averaged(real_case: Case) -> None:
+    """Kashgar's 2018 natural growth rate: 2.38 ‰ in the development report Zenz used, 6.93 ‰
+    in the Xinjiang Statistical Yearbook 2019 (a difference his response concedes): both
+    are shown, the year is disputed, and no change is computed across it."""
+    census = _census_codes()
+    want = {
+        _rows(t)[0]["printed"]: EXTRA_BUILDERS[k][1]
+        for k, t in (("KASHGAR_SEDR", "kashgar_sedr"), ("KASHGAR_XSY", "kashgar_xsy"))
+    }
+    with real_case.sessions() as session:
+        (s,) = load_series(session, "natural_growth_rate", "喀什地区")
+    assert s.region_code == census["喀什地区"]
+    point = s.points[2018]
+    assert point.disputed and point.value is None
+    assert {o.raw: o.source for o in point.observations} == want
+    assert "2018 is disputed" in (change(s, 2018, 2018).problem or "")

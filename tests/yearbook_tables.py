@@ -387,6 +387,37 @@ def ranked_2021(out: Path) -> Path:
     return _book(rows, [], out / "birth_rates_2021_ranked.xlsx")
 
 
+def _kashgar(out: Path, table: str, note: str, name: str) -> Path:
+    """Kashgar's 2018 natural growth rate as one publication gives it: the prefecture down
+    the side, the rate across, the publication in the note."""
+    v = values()[table]
+    rows: list[list[object]] = [
+        ["喀什地区人口自然增长率（2018年）"],
+        ["地  区", "自然增长率(‰)"],
+        ["喀什地区", _num(v[("喀什地区", "自然增长率", 2018)])],
+        [note],
+    ]
+    return _book(rows, [], out / name)
+
+
+def kashgar_sedr(out: Path) -> Path:
+    return _kashgar(
+        out,
+        "kashgar_sedr",
+        "注：据国民经济和社会发展统计公报（Zenz 2020 所用，据公开引用）。",
+        "kashgar_2018_communique.xlsx",
+    )
+
+
+def kashgar_xsy(out: Path) -> Path:
+    return _kashgar(
+        out,
+        "kashgar_xsy",
+        "注：据《新疆统计年鉴2019》（据公开引用）。",
+        "kashgar_2018_yearbook.xlsx",
+    )
+
+
 EXTRA_BUILDERS = {
     "NBS2012_2013": (nbs_2012_2013, "National Bureau of Statistics annual releases", None),
     "XJ2021": (xj_communique_2021, "Xinjiang Statistical Communiqué 2021", 2022),
@@ -397,6 +428,12 @@ EXTRA_BUILDERS = {
     ),
     "URC2018": (urumqi_2018, "Urumqi Statistical Communiqué 2018 (as quoted)", 2019),
     "RANKED2021": (ranked_2021, "Provincial birth rates 2021, ranked (web page)", None),
+    "KASHGAR_SEDR": (
+        kashgar_sedr,
+        "Xinjiang Social and Economic Development Reports (as used by Zenz 2020)",
+        None,
+    ),
+    "KASHGAR_XSY": (kashgar_xsy, "Xinjiang Statistical Yearbook (as quoted)", 2019),
 }
 EXTRA_TABLES = {
     "NBS2012_2013": "nbs_2012_2013",
@@ -404,6 +441,8 @@ EXTRA_TABLES = {
     "XJPREF": "xj_prefectures",
     "URC2018": "urumqi_2018",
     "RANKED2021": "ranked_2021",
+    "KASHGAR_SEDR": "kashgar_sedr",
+    "KASHGAR_XSY": "kashgar_xsy",
 }  # the values.csv table each file lays out
 
 
