@@ -1,6 +1,7 @@
 """guwah stats on the real figures added for issue 20 item 5: national birth rates 2012–2013,
-the Xinjiang 2021 communiqué, and prefecture rates (Aksu, Urumqi), each from the page named
-in ``files/yearbook/sources.csv``.
+the Xinjiang 2021 communiqué, prefecture rates (Aksu, Urumqi), Kashgar's 2018 natural
+growth rate as two publications give it, and a ranked 2021 provincial table printed in
+traditional characters, each from the page named in ``files/yearbook/sources.csv``.
 
 The tables are written as they are printed (``yearbook_tables.EXTRA_BUILDERS``) and imported
 through the real pipeline. What comes out is checked against ``values.csv`` (every printed

@@ -275,7 +275,7 @@ def write_all(out: Path) -> dict[str, Path]:
     return {key: build(out) for key, (build, _source, _edition) in BUILDERS.items()}
 
 
-# -- added for issue 20 item 5: national 2012–2013, Xinjiang 2021, prefectures -------------
+# -- issue 20 item 5: national 2012–2013, Xinjiang 2021, prefectures, a ranked table -------
 # Kept apart from BUILDERS so the tests on the provincial set read the same case as before;
 # tests/test_stats_real.py imports these (with the NBS releases for the national series).
 
