@@ -275,8 +275,184 @@ def write_all(out: Path) -> dict[str, Path]:
     return {key: build(out) for key, (build, _source, _edition) in BUILDERS.items()}
 
 
+# -- issue 20 item 5: national 2012–2013, Xinjiang 2021, prefectures, a ranked table -------
+# Kept apart from BUILDERS so the tests on the provincial set read the same case as before;
+# tests/test_stats_real.py imports these (with the NBS releases for the national series).
+
+
+def nbs_2012_2013(out: Path) -> Path:
+    """National rates for 2012 and 2013 as the NBS published them: years down the side, the
+    three rates across with the unit on a second header row (merged 年份), "…" where the
+    release quoted gives no figure."""
+    v = values()["nbs_2012_2013"]
+    inds = ("出生率", "死亡率", "自然增长率")
+    rows: list[list[object]] = [
+        ["全国人口出生率、死亡率和自然增长率（国家统计局年度公报）"],
+        ["年  份", *inds],
+        [None, "(‰)", "(‰)", "(‰)"],
+    ]
+    for y in (2012, 2013):
+        rows.append([f"{y}年", *(_num(v[k]) if (k := ("全国", i, y)) in v else "…" for i in inds)])
+    rows += [
+        ["注：2012年据《2012年国民经济和社会发展统计公报》，2013年据国家统计局2014年1月20日发布；"],
+        ["    均据公开引用（见 sources.csv），“…”为所引未载。"],
+    ]
+    return _book(rows, ["A2:A3"], out / "nbs_national_2012_2013.xlsx")
+
+
+def xj_communique_2021(out: Path) -> Path:
+    """The Xinjiang 2021 communiqué's population figures: indicators down (unit in the
+    label), the year across, the region in the title."""
+    v = values()["xj_2021"]
+    rows: list[list[object]] = [
+        ["新疆维吾尔自治区人口主要指标（2021年统计公报）"],
+        ["指标", "2021年"],
+    ]
+    for label, ind in (
+        ("年末常住人口（万人）", "年末常住人口"),
+        ("出生人口（万人）", "出生人口"),
+        ("死亡人口（万人）", "死亡人口"),
+        ("出生率（‰）", "出生率"),
+        ("死亡率（‰）", "死亡率"),
+        ("自然增长率（‰）", "自然增长率"),
+    ):
+        rows.append([label, _num(v[("新疆", ind, 2021)])])
+    return _book(rows, [], out / "xinjiang_communique_2021.xlsx")
+
+
+PREFECTURE_YEARS = (2018, 2019, 2022)
+
+
+def xj_prefectures(out: Path) -> Path:
+    """Prefecture rates as a Xinjiang yearbook table prints them: prefectures down the side,
+    a merged parent header per rate over the years, the unit on its own line, notes (注)
+    naming each figure's publication. The figures are stored as text cells ("6.90", not the
+    number 6.9), so the printed text is the cell; the other tables store numbers. No table
+    number: this is an excerpt, not a yearbook's numbered table."""
+    v = values()["xj_prefectures"]
+    inds = ("出生率", "死亡率", "自然增长率")
+    n = len(PREFECTURE_YEARS)
+    rows: list[list[object]] = [
+        ["新疆各地、州、市人口出生率、死亡率和自然增长率（摘录）"],
+        ["单位：‰"],
+        ["地  区"],
+        [None, *(PREFECTURE_YEARS * len(inds))],
+    ]
+    for i, ind in enumerate(inds):
+        rows[2] += [ind, *([None] * (n - 1))]
+        assert len(rows[2]) == 1 + (i + 1) * n
+    for region in dict.fromkeys(r for r, _i, _y in v):
+        rows.append([region, *(v.get((region, ind, y)) for ind in inds for y in PREFECTURE_YEARS)])
+    rows += [
+        ["注：1. 阿克苏地区2018年据《阿克苏地区2018年国民经济和社会发展统计公报》（地方总人口），"],
+        ["       2019年据《阿克苏统计年鉴2020》，"],
+        ["       2022年据《阿克苏地区2022年国民经济和社会发展统计公报》（常住人口）。"],
+        ["    2. 乌鲁木齐市2022年据《乌鲁木齐市2022年国民经济和社会发展统计公报》（常住人口）。"],
+        ["    3. 均据公开引用，见 sources.csv；空格为未摘录。"],
+    ]
+    merges = ["A3:A4"] + [
+        f"{_letter(2 + i * n)}3:{_letter(1 + (i + 1) * n)}3" for i in range(len(inds))
+    ]
+    return _book(rows, merges, out / "xinjiang_prefectures_rates.xlsx")
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def urumqi_2018(out: Path) -> Path:
+    """Urumqi's 2018 rates as its communiqué gives them: for the registered (户籍)
+    population, not the resident one, so the labels say so; the city only in the title."""
+    v = values()["urumqi_2018"]
+    rows: list[list[object]] = [
+        ["乌鲁木齐市户籍人口自然变动（2018年统计公报）"],
+        ["指标", "2018年"],
+    ]
+    for ind in ("出生率", "死亡率", "自然增长率"):
+        rows.append([f"户籍人口{ind}（‰）", _num(v[("乌鲁木齐市", ind, 2018)])])
+    rows.append(["注：据公安年报资料，户籍人口口径（据公开引用，见 sources.csv）。"])
+    return _book(rows, [], out / "urumqi_communique_2018.xlsx")
+
+
+def ranked_2021(out: Path) -> Path:
+    """Provincial birth rates for 2021 as a web page ranks them, in traditional characters
+    (貴州, 寧夏, 陜西): a rank column before the region, the unit in the header. The page
+    gives the year in its text; the title line here says it."""
+    v = values()["ranked_2021"]
+    order = sorted(v, key=lambda k: -float(v[k]))  # the page's order: highest first
+    rows: list[list[object]] = [["2021年各省份人口出生率排名"], ["排名", "地區", "出生率(‰)"]]
+    rows += [[n, region, _num(v[(region, ind, y)])] for n, (region, ind, y) in enumerate(order, 1)]
+    return _book(rows, [], out / "birth_rates_2021_ranked.xlsx")
+
+
+def _kashgar(out: Path, table: str, note: str, name: str) -> Path:
+    """Kashgar's 2018 natural growth rate as one publication gives it: the prefecture down
+    the side, the rate across, the publication in the note."""
+    v = values()[table]
+    rows: list[list[object]] = [
+        ["喀什地区人口自然增长率（2018年）"],
+        ["地  区", "自然增长率(‰)"],
+        ["喀什地区", _num(v[("喀什地区", "自然增长率", 2018)])],
+        [note],
+    ]
+    return _book(rows, [], out / name)
+
+
+def kashgar_sedr(out: Path) -> Path:
+    return _kashgar(
+        out,
+        "kashgar_sedr",
+        "注：据国民经济和社会发展统计公报（Zenz 2020 所用，据公开引用）。",
+        "kashgar_2018_communique.xlsx",
+    )
+
+
+def kashgar_xsy(out: Path) -> Path:
+    return _kashgar(
+        out,
+        "kashgar_xsy",
+        "注：据《新疆统计年鉴2019》（据公开引用）。",
+        "kashgar_2018_yearbook.xlsx",
+    )
+
+
+EXTRA_BUILDERS = {
+    "NBS2012_2013": (nbs_2012_2013, "National Bureau of Statistics annual releases", None),
+    "XJ2021": (xj_communique_2021, "Xinjiang Statistical Communiqué 2021", 2022),
+    "XJPREF": (
+        xj_prefectures,
+        "Prefecture statistical communiqués and the Aksu Statistical Yearbook 2020 (as quoted)",
+        None,
+    ),
+    "URC2018": (urumqi_2018, "Urumqi Statistical Communiqué 2018 (as quoted)", 2019),
+    "RANKED2021": (ranked_2021, "Provincial birth rates 2021, ranked (web page)", None),
+    "KASHGAR_SEDR": (
+        kashgar_sedr,
+        "Xinjiang Social and Economic Development Reports (as used by Zenz 2020)",
+        None,
+    ),
+    "KASHGAR_XSY": (kashgar_xsy, "Xinjiang Statistical Yearbook (as quoted)", 2019),
+}
+EXTRA_TABLES = {
+    "NBS2012_2013": "nbs_2012_2013",
+    "XJ2021": "xj_2021",
+    "XJPREF": "xj_prefectures",
+    "URC2018": "urumqi_2018",
+    "RANKED2021": "ranked_2021",
+    "KASHGAR_SEDR": "kashgar_sedr",
+    "KASHGAR_XSY": "kashgar_xsy",
+}  # the values.csv table each file lays out
+
+
+def write_extra(out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    return {key: build(out) for key, (build, _source, _edition) in EXTRA_BUILDERS.items()}
+
+
 if __name__ == "__main__":
-    for key, path in write_all(Path(sys.argv[1])).items():
+    for key, path in {**write_all(Path(sys.argv[1])), **write_extra(Path(sys.argv[1]))}.items():
         print(key, path)
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from guwah.han import simplified
+
 _YEARS = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
 _SPACE = re.compile(r"[\s\u3000]+")
 # Longest first; 自治州 names also drop the people's name (克孜勒苏柯尔克孜自治州 → 克孜勒苏).
@@ -157,6 +159,16 @@ class Resolver:
 
     def resolve(self, raw: str) -> Resolution:
         name = clean_name(raw)
+        found = self._resolve(raw, name)
+        if found.method == "unmatched":  # printed in traditional characters (貴州, 寧夏)?
+            folded = simplified(name)
+            if folded != name:
+                again = self._resolve(raw, folded)
+                if again.method != "unmatched":
+                    return again
+        return found
+
+    def _resolve(self, raw: str, name: str) -> Resolution:
         exact, short = _index()
         if name in exact:
             return self._pick(raw, exact[name], "alias" if _is_alias(exact[name]) else "exact")
@@ -214,7 +226,13 @@ def _dedupe(cands: list[Place]) -> list[Place]:
 
 
 def scope_of(text: str) -> str | None:
-    """The province a title is about (``新疆…`` → ``65``), by its full or short name."""
+    """The province a title is about (``新疆…`` → ``65``), by its full or short name, in
+    simplified or traditional characters (``新疆維吾爾自治區…``)."""
+    found = _scope_of(text)
+    return found if found is not None or simplified(text) == text else _scope_of(simplified(text))
+
+
+def _scope_of(text: str) -> str | None:
     exact, short = _index()
     best: tuple[int, str] | None = None
     for name, cands in (*exact.items(), *short.items()):

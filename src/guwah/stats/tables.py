@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from guwah.han import simplified
 from guwah.stats.cells import Parsed, parse_cell, year_in_text, year_of
 from guwah.stats.grid import Grid, GridCell
 from guwah.stats.indicators import indicators, match_indicator
@@ -287,6 +289,7 @@ def read_table(
 
 
 _CODE = re.compile(r"^\d{6}(?:\d{6})?$")
+_RANK = re.compile(r"^\d{1,3}$")  # 1–999: a rank or serial number, not a six-digit code
 
 
 def _column_groups(grid: Grid, data_rows: list[int], header_rows: list[int]) -> list[int]:
@@ -375,6 +378,13 @@ def _row_kind(grid: Grid, r: int) -> str:
         and parse_cell(cells[1].text).kind == "text"
     ):
         cells = cells[1:]  # a printed region code before the name
+    elif (
+        len(cells) > 2
+        and _RANK.match(cells[0].text.strip().removesuffix(".0"))
+        and parse_cell(cells[1].text).kind == "text"
+        and not year_of(cells[1].text)
+    ):
+        cells = cells[1:]  # a rank or serial number (排名, 序号) before the name
     first = cells[0].text.strip() if cells else ""
     if _NOTE.match(first):
         return "note"
@@ -479,15 +489,49 @@ def _heads_are_regions(heads: dict[int, str], scope: str | None) -> bool:
 
 
 def _title_region(title: str, year: int | None, scope: str | None) -> Resolution | None:
-    """The place a title is about when the table itself has no region labels."""
+    """The place a title is about when the table itself has no region labels: as printed,
+    else in simplified characters (全國 is 全国)."""
+    for text in dict.fromkeys((title, simplified(title))):
+        found = _title_region_in(text, year, scope)
+        if found is not None:
+            return found
+    return None
+
+
+def _title_region_in(title: str, year: int | None, scope: str | None) -> Resolution | None:
     if "全国" in title:
         return Resolver(year, None).resolve("全国")
     if scope is None:
-        return None
+        return _prefecture_in_title(title, year)
     for place_name in _province_names(scope):
         if place_name in title:
             return Resolver(year, scope).resolve(place_name)
     return None
+
+
+def _prefecture_in_title(title: str, year: int | None) -> Resolution | None:
+    """A prefecture-level place the title names in full (a city's or prefecture's own
+    communiqué: ``乌鲁木齐市户籍人口自然变动（2018年）``) when it names no province; the
+    longest such name, resolved for the title's year."""
+    for place_name, code in _prefecture_names():
+        if place_name in title:
+            res = Resolver(year, code[:2]).resolve(place_name)
+            return res if res.place is not None else None
+    return None
+
+
+@cache
+def _prefecture_names() -> tuple[tuple[str, str], ...]:
+    """Full names of prefecture-level places (every era) that name a single code, longest
+    first; short forms are left out (阿克苏 is also a county-level city)."""
+    from guwah.stats.regions import places
+
+    codes: dict[str, set[str]] = {}
+    for p in places():
+        if p.level == "prefecture" and len(p.name) >= 3:
+            codes.setdefault(p.name, set()).add(p.code)
+    named = [(name, next(iter(c))) for name, c in codes.items() if len(c) == 1]
+    return tuple(sorted(named, key=lambda nc: len(nc[0]), reverse=True))
 
 
 def _province_names(scope: str) -> list[str]:
