@@ -74,6 +74,23 @@ def test_people_search_with_a_latin_spelling_of_a_uyghur_name(
     assert client.get("/api/people/999999").status_code == 404
 
 
+def test_the_top_search_box_finds_a_latin_spelling_of_a_chinese_written_name(
+    built: WebCase, client: TestClient
+) -> None:
+    """The rows are written in Chinese; full text cannot find "Abdurehim Turdi" in them, so
+    a name-like query also goes to the person search, shown above the file hits."""
+    target = built.recorded("uyghur")
+    latin = target["latin"][-1]
+    api = client.get("/api/search", params={"q": latin}).json()
+    assert not any(target["name"] in (h.get("snippet") or "") for h in api["hits"])
+    page = client.get("/search", params={"q": latin})
+    assert page.status_code == 200 and "People named like this" in page.text
+    (pid,) = [h["person"]["id"] for h in _person_hits(client, target["id_number"])]
+    assert f'href="/people/{pid}"' in page.text.split("</section>")[0]
+    for not_a_name in ('"a phrase" OR county:疏附县', "653121", "type:document"):
+        assert "People named like this" not in client.get("/search", params={"q": not_a_name}).text
+
+
 def test_item_json_has_hashes_paths_and_custody(built: WebCase, client: TestClient) -> None:
     row = built.recorded("uyghur")["rows"][0]
     hit = client.get("/api/search", params={"q": f'path:"{row["path"].split("/")[-1]}"'}).json()

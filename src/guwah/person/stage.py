@@ -15,17 +15,26 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from guwah.names.index import NameIndex
 from guwah.person.places import place_matcher
 from guwah.records.people import PersonView, get_person, people_by_id_number
-from guwah.store.models import FindingItem, FindingRow, Person, PersonName, Record, RecordValue
+from guwah.store.models import (
+    CustodyEvent,
+    FindingItem,
+    FindingRow,
+    Person,
+    PersonName,
+    Record,
+    RecordValue,
+)
 
 BORN_WITHIN = 1  # years either side of a birth year a family gives
 BATCH = 500
+_INDEXES: dict[str, tuple[tuple[Any, ...], NameIndex]] = {}  # database → (its stamp, index)
 ID_QUERY = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
 ADDRESS_FIELDS = ("household_address", "current_address", "address", "township", "village")
 
@@ -49,9 +58,21 @@ class PersonHit:
 
 
 def name_index(session: Session) -> NameIndex:
-    """An index of every name of every person (built in memory from ``person_names``)."""
+    """An index of every name of every person (built in memory from ``person_names``; kept
+    for the next search while the table is unchanged — a records build renumbers its rows)."""
+    bind = session.get_bind()
+    where = str(bind.engine.url)
+    stamp = (
+        *session.execute(select(func.count(PersonName.id), func.max(PersonName.id))).one(),
+        session.scalar(select(func.max(CustodyEvent.seq))),  # every records build is logged
+    )
+    cached = _INDEXES.get(where)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     rows = session.execute(select(PersonName.person_id, PersonName.name)).all()
-    return NameIndex.build((pid, name) for pid, name in rows)
+    index = NameIndex.build((pid, name) for pid, name in rows)
+    _INDEXES[where] = (stamp, index)
+    return index
 
 
 def find_people(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from guwah.person.stage import PersonHit, find_people
 from guwah.search.query import QueryError
 from guwah.search.stage import SearchResult, search
 from guwah.store.models import FindingRow, Person, Record
@@ -21,6 +23,7 @@ from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
+PEOPLE_ON_SEARCH = 5
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -73,6 +76,7 @@ def hit_link(hit: Any) -> str:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
+    session: Annotated[Session, Depends(get_session)],
     q: str = "",
     type: Annotated[str | None, Query()] = None,  # noqa: A002 - the facet's name
     county: str | None = None,
@@ -107,6 +111,7 @@ def search_page(
             )
         except QueryError as exc:
             error = str(exc)
+    people = people_named(session, q) if page_no == 1 and not filters else []
 
     def with_param(**changes: str | None) -> str:
         merged = {**params, **changes}
@@ -123,12 +128,27 @@ def search_page(
         params=params,
         result=result,
         error=error,
+        people=people,
         hit_link=hit_link,
         with_param=with_param,
         page_link=page_link,
         page_no=page_no,
         per_page=PER_PAGE,
     )
+
+
+NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[\s·•'’-][^\W\d_]+){0,4}$")  # words of letters only
+FIELD_WORDS = re.compile(r"\b(?:AND|OR|NOT)\b")
+
+
+def people_named(session: Session, q: str) -> list[PersonHit]:
+    """A query that looks like a name (letters in one to five words, no operator or field)
+    also goes to the cross-script person search: a Latin spelling finds the people whose
+    rows are written in Chinese, which full text cannot."""
+    text = q.strip()
+    if not NAME_LIKE.match(text) or FIELD_WORDS.search(text):
+        return []
+    return find_people(session, text, limit=PEOPLE_ON_SEARCH)
 
 
 @router.get("/report", response_class=HTMLResponse)
