@@ -138,3 +138,20 @@ def test_the_county_in_any_script(built: tuple[Case, dict], county: str) -> None
     )
     assert _hits(case, there["id_number"], "--county", county)
     assert not _hits(case, elsewhere["id_number"], "--county", county)
+
+
+def test_age_as_a_family_knows_it(built: tuple[Case, dict]) -> None:
+    """ "He was 40 in 2018": born 1977 or 1978 (the birthday may not have come), give or take."""
+    from guwah.person.stage import birth_years, parse_age
+
+    assert parse_age("40@2018") == (40, 2018) and parse_age("40", today=2026) == (40, 2026)
+    assert birth_years(None, 0, (40, 2018)) == (1977, 1978)
+    assert birth_years(None, 1, (40, 2018)) == (1976, 1979)
+    assert birth_years(1979, 1, (40, 2018)) == (1978, 1979)  # both: what both allow
+    case, truth = built
+    target = _recorded(truth, "uyghur")
+    year = int(target["birth_date"][:4])
+    assert _hits(case, target["id_number"], "--age", f"{2018 - year}@2018", "--born-within", "0")
+    assert not _hits(case, target["id_number"], "--age", f"{2018 - year - 3}@2018")
+    bad = run_cli("person", "x", "--age", "forty", "--case", case.root, check=False)
+    assert bad.returncode == 2 and "AGE@YEAR" in bad.stderr

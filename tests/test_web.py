@@ -69,6 +69,14 @@ def test_people_search_with_a_latin_spelling_of_a_uyghur_name(
     assert latin and latin[0].isascii()
     page = client.get("/people", params={"q": target["latin"][0]})
     assert f'href="/people/{pid}"' in page.text
+    year = int(target["birth_date"][:4])
+    approx = {"q": target["latin"][-1], "born": year + 1, "county": target["county_latin"]}
+    assert f'href="/people/{pid}"' in client.get("/people", params=approx).text
+    aged = {"q": target["latin"][-1], "age": f"{2018 - year}@2018"}
+    assert f'href="/people/{pid}"' in client.get("/people", params=aged).text
+    bad = client.get("/people", params={"q": target["latin"][-1], "age": "forty"})
+    assert bad.status_code == 200 and "AGE@YEAR" in bad.text
+    assert client.get("/api/people", params={"q": "x", "age": "forty"}).status_code == 422
     html = client.get(f"/people/{pid}").text
     assert target["name"] in html and 'dir="auto"' in html
     assert client.get("/api/people/999999").status_code == 404

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guwah.cli_options import CaseOpt, open_case
-from guwah.console import console
+from guwah.console import console, err_console
 from guwah.textsafe import for_terminal
 
 if TYPE_CHECKING:
@@ -28,6 +28,10 @@ def person_command(
         str | None,
         typer.Option(help="County or township in any script: 疏附, Shufu, Konasheher, كونا شەھەر."),
     ] = None,
+    age: Annotated[
+        str | None,
+        typer.Option(help="Age as a family knows it: AGE or AGE@YEAR (40@2018: 40 in 2018)."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many people to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -36,13 +40,25 @@ def person_command(
     Run `guwah records` first: people are resolved from the records.
 
     Example: [bold]guwah person "Abdurehim Turdi" --born 1984 --case cases/xpf[/]
+    or: [bold]guwah person "Ferhat Ishak" --age 41@2018 --county Konasheher --case cases/xpf[/]
     """
-    from guwah.person.stage import find_people
+    from guwah.person.stage import find_people, parse_age
 
+    try:
+        known_age = parse_age(age) if age else None
+    except ValueError as exc:
+        err_console.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from exc
     case = open_case(case_dir)
     with case.sessions() as session:
         hits = find_people(
-            session, query, born=born, county=county, limit=limit, born_within=born_within
+            session,
+            query,
+            born=born,
+            county=county,
+            limit=limit,
+            born_within=born_within,
+            age=known_age,
         )
     if as_json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))

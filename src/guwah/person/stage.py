@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -83,13 +84,15 @@ def find_people(
     limit: int = 10,
     index: NameIndex | None = None,
     born_within: int = BORN_WITHIN,
+    age: tuple[int, int] | None = None,
 ) -> list[PersonHit]:
     """People matching ``query`` (an ID number or a name), best first, among those who pass
     the filters: born within ``born_within`` years of ``born`` (families often know the year
     only roughly), living or registered in ``county`` (any script). The filters run before
     the list is cut, so a hit never depends on ``limit``."""
     hits: list[PersonHit] = []
-    passes = _filter(session, born, born_within, county)
+    years = birth_years(born, born_within, age)
+    passes = _filter(session, years, county)
     if ID_QUERY.match(query):
         number = query.strip().upper()
         for person in people_by_id_number(session, number):
@@ -98,7 +101,7 @@ def find_people(
                 hits.append(PersonHit(view, 1.0, f"ID number {number}", number))
     else:
         index = index or name_index(session)
-        filtered = born is not None or bool(county)
+        filtered = years is not None or bool(county)
         best: dict[int, Any] = {}
         for key, match in index.search(query, limit=sys.maxsize if filtered else limit * 10):
             best.setdefault(int(key), match)  # type: ignore[call-overload]
@@ -118,8 +121,33 @@ def find_people(
     return hits
 
 
+def parse_age(text: str, today: int | None = None) -> tuple[int, int]:
+    """``"40"`` (this year) or ``"40@2018"`` → (40, 2018); a clear error otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,3})\s*(?:@\s*(\d{4}))?\s*", text)
+    if not m or not 0 <= int(m.group(1)) <= 120:
+        raise ValueError(f"the age {text!r} is not AGE or AGE@YEAR (e.g. 40 or 40@2018)")
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else (today or date.today().year)
+
+
+def birth_years(
+    born: int | None, within: int, age: tuple[int, int] | None = None
+) -> tuple[int, int] | None:
+    """The birth years that count: ``born`` give or take ``within``; or, for ``age`` =
+    (AGE, IN_YEAR) — "he was 40 in 2018" — IN_YEAR − AGE or the year before (the birthday may
+    not have come yet), give or take ``within``; both given: the years both allow."""
+    spans = []
+    if born is not None:
+        spans.append((born - within, born + within))
+    if age is not None:
+        years_old, in_year = age
+        spans.append((in_year - years_old - 1 - within, in_year - years_old + within))
+    if not spans:
+        return None
+    return max(lo for lo, _ in spans), min(hi for _, hi in spans)
+
+
 def _filter(
-    session: Session, born: int | None, within: int, county: str | None
+    session: Session, years: tuple[int, int] | None, county: str | None
 ) -> Callable[[set[int]], set[int]]:
     """Which of a set of person ids pass the filters, read in batches (no person loaded)."""
     matcher = place_matcher(county) if county and county.strip() else None
@@ -132,7 +160,7 @@ def _filter(
             people = session.execute(
                 select(Person.id, Person.birth_date, Person.id_number).where(Person.id.in_(chunk))
             ).all()
-            good = {pid for pid, birth, number in people if _born_near(birth, number, born, within)}
+            good = {pid for pid, birth, number in people if _born_near(birth, number, years)}
             if matcher is not None:
                 good &= _places_match(session, good, matcher)
             ok |= good
@@ -141,11 +169,11 @@ def _filter(
     return passes
 
 
-def _born_near(birth: str | None, number: str | None, year: int | None, within: int) -> bool:
-    if year is None:
+def _born_near(birth: str | None, number: str | None, span: tuple[int, int] | None) -> bool:
+    if span is None:
         return True
     years = [birth[:4] if birth else "", number[6:10] if number and len(number) == 18 else ""]
-    return any(y.isdigit() and abs(int(y) - year) <= within for y in years)
+    return any(y.isdigit() and span[0] <= int(y) <= span[1] for y in years)
 
 
 def _places_match(session: Session, pids: set[int], matcher: Callable[[str], bool]) -> set[int]:

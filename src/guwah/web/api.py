@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 
 from guwah import __version__
-from guwah.person.stage import find_people
+from guwah.person.stage import find_people, parse_age
 from guwah.search.query import QueryError
 from guwah.search.stage import search
 from guwah.summary import as_dict, summarise
@@ -77,14 +77,17 @@ def api_people(
     born: Annotated[int | None, Query(ge=1850, le=2100)] = None,
     born_within: Annotated[int, Query(ge=0, le=20, description="years either side")] = 1,
     county: Annotated[str | None, Query(description="county or township, any script")] = None,
+    age: Annotated[str | None, Query(description="AGE or AGE@YEAR: 40@2018")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[JSON]:
-    return [
-        h.as_dict()
-        for h in find_people(
-            session, q, born=born, county=county, limit=limit, born_within=born_within
-        )
-    ]
+    try:
+        known_age = parse_age(age) if age else None
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    hits = find_people(
+        session, q, born=born, county=county, limit=limit, born_within=born_within, age=known_age
+    )
+    return [h.as_dict() for h in hits]
 
 
 @router.get("/people/{person_id}", summary="One person with every source")

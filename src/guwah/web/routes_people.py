@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from guwah.person.stage import find_people
+from guwah.person.stage import find_people, parse_age
 from guwah.web.deps import DbSession, RowId
 from guwah.web.queries import person_detail
 from guwah.web.render import page
@@ -24,8 +24,14 @@ def people_page(
     born: Annotated[str, Query(description="birth year")] = "",
     within: Annotated[int, Query(ge=0, le=20, description="years either side")] = 1,
     county: str = "",
+    age: Annotated[str, Query(description="AGE or AGE@YEAR")] = "",
 ) -> HTMLResponse:
     year = int(born) if re.fullmatch(r"[0-9]{4}", born.strip()) else None
+    known_age, error = None, ""
+    try:
+        known_age = parse_age(age) if age.strip() else None
+    except ValueError as exc:
+        error = str(exc)
     hits = (
         find_people(
             session,
@@ -34,11 +40,22 @@ def people_page(
             county=county.strip() or None,
             limit=25,
             born_within=within,
+            age=known_age,
         )
-        if q.strip()
+        if q.strip() and not error
         else []
     )
-    return page(request, "people.html", q=q, born=born, within=within, county=county, hits=hits)
+    return page(
+        request,
+        "people.html",
+        q=q,
+        born=born,
+        within=within,
+        county=county,
+        age=age,
+        error=error,
+        hits=hits,
+    )
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
