@@ -227,6 +227,8 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/api/items/{sha256}": f"/api/items/{sheet_item}",
         "/api/items/{sha256}/sheets/{index}": f"/api/items/{sheet_item}/sheets/0",
         "/api/findings": "/api/findings",
+        "/api/cite": f"/api/cite?item={sheet_item}&sheet=0&row=2",
+        "/cite": f"/cite?person={person.id}",
     }
 
 

@@ -63,7 +63,7 @@ class CustodyLog:
         self._stale = True
         sa_event.listen(session, "before_commit", self._before_commit)
         sa_event.listen(session, "after_rollback", self._after_rollback)
-        self.custodian = custodian or _default_custodian()
+        self.custodian = custodian or self._given_custodian() or _default_custodian()
         self.host = socket.gethostname()
         self._load_head()
 
@@ -106,6 +106,20 @@ class CustodyLog:
         """Events not committed are gone: re-read the head before the next append."""
         self.pending.clear()
         self._stale = True
+
+    def _given_custodian(self) -> str:
+        """The custodian given when the evidence was last received (``guwah ingest
+        --custodian``): later steps run without one (OCR, verify, export) keep it, rather
+        than become whoever is logged in to the machine."""
+        return (
+            self.session.scalar(
+                select(CustodyEvent.custodian)
+                .where(CustodyEvent.event == "received")
+                .order_by(CustodyEvent.seq.desc())
+                .limit(1)
+            )
+            or ""
+        )
 
     def _load_head(self) -> None:
         last = self.session.execute(

@@ -31,6 +31,7 @@ from guwah.store.models import (
     Item,
     Occurrence,
     Page,
+    Record,
     Sheet,
     Source,
 )
@@ -103,24 +104,7 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
             select(Occurrence).where(Occurrence.item_id == item.id).order_by(Occurrence.path)
         )
     ]
-    custody = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "event": e.event,
-            "source_path": e.source_path,
-            "custodian": e.custodian,
-            "host": e.host,
-            "tool_version": e.tool_version,
-            "details": e.details,
-            "hash": e.hash,
-        }
-        for e in session.scalars(
-            select(CustodyEvent)
-            .where(CustodyEvent.item_sha256 == item.sha256)
-            .order_by(CustodyEvent.seq)
-        )
-    ]
+    custody = item_custody(session, item, [str(o["source"]) for o in occurrences])
     sheets = [
         {"index": s.sheet_index, "name": s.name, "rows": s.n_rows, "cols": s.n_cols}
         for s in session.scalars(
@@ -161,10 +145,73 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
     }
 
 
+CASE_EVENTS = ("verified", "records_built")  # steps over the whole case, this item included
+
+
+def item_custody(session: Session, item: Item, source_uris: list[str]) -> list[dict[str, Any]]:
+    """The item's whole chain of custody, in order: the ``received`` event of every source
+    it was found in (with its custodian and note), its own events (stored, extracted, OCR,
+    exported, …) and the steps run over the whole case since it was stored (verified,
+    records built). Each with the custodian and host as recorded, and its hash."""
+    own = list(
+        session.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.item_sha256 == item.sha256)
+            .order_by(CustodyEvent.seq)
+        )
+    )
+    received = list(
+        session.scalars(
+            select(CustodyEvent).where(
+                CustodyEvent.event == "received",
+                CustodyEvent.item_sha256.is_(None),
+                CustodyEvent.source_path.in_(sorted(set(source_uris))),
+            )
+        )
+    )
+    case_wide: list[CustodyEvent] = []
+    if own:
+        case_wide = list(
+            session.scalars(
+                select(CustodyEvent).where(
+                    CustodyEvent.event.in_(CASE_EVENTS),
+                    CustodyEvent.item_sha256.is_(None),
+                    CustodyEvent.seq > own[0].seq,
+                )
+            )
+        )
+    scope = {id(e): "source" for e in received} | {id(e): "case" for e in case_wide}
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "event": e.event,
+            "scope": scope.get(id(e), "item"),
+            "source_path": e.source_path,
+            "custodian": e.custodian,
+            "host": e.host,
+            "tool_version": e.tool_version,
+            "details": e.details,
+            "note": (e.details or {}).get("note", "") if e.event == "received" else "",
+            "hash": e.hash,
+        }
+        for e in sorted([*received, *own, *case_wide], key=lambda e: e.seq)
+    ]
+
+
 def _sha_of(session: Session, item_id: int | None) -> str | None:
     if item_id is None:
         return None
     return session.scalar(select(Item.sha256).where(Item.id == item_id))
+
+
+def record_at(session: Session, item: Item, sheet_index: int, row: int) -> int | None:
+    """The id of the record that is this row of this sheet, if the row describes a person."""
+    return session.scalar(
+        select(Record.id)
+        .join(Sheet, Sheet.id == Record.sheet_id)
+        .where(Sheet.item_id == item.id, Sheet.sheet_index == sheet_index, Record.row == row)
+    )
 
 
 def sheet_window(

@@ -9,6 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -16,8 +17,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from guwah.case import Case
 from guwah.store.models import Item
+from guwah.web.citation import cite_item
 from guwah.web.deps import CaseDep, DbSession, Sha256
-from guwah.web.queries import download_name, get_item, item_detail, sheet_window
+from guwah.web.queries import download_name, get_item, item_detail, record_at, sheet_window
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -63,6 +65,16 @@ def item_page(
     if detail["sheets"]:
         index = sheet if sheet is not None else detail["sheets"][0]["index"]
         grid = sheet_window(session, item, index, row, start)
+    # "cite this": the item, at the row or cell or page the page was opened at
+    at_sheet = grid["index"] if grid is not None and row is not None else None
+    at_row = row if at_sheet is not None else None
+    at_col = col if at_row is not None else None
+    at_page = page_no if any(p["page_no"] == page_no for p in detail["pages"]) else None
+    cite = cite_item(session, case, item.sha256, at_sheet, at_row, at_col, at_page)
+    place = {"item": item.sha256, "sheet": at_sheet, "row": at_row, "col": at_col}
+    place["page"] = at_page
+    cite_query = urlencode({k: v for k, v in place.items() if v is not None})
+    record_id = record_at(session, item, at_sheet, row) if at_sheet is not None and row else None
     return page(
         request,
         "item.html",
@@ -73,6 +85,9 @@ def item_page(
         target_page=page_no,
         pdf=item.mime == "application/pdf" or derived is not None,
         derived_pdf=derived is not None,
+        cite=cite,
+        cite_query=cite_query,
+        record_id=record_id,
     )
 
 
