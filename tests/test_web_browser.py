@@ -82,3 +82,41 @@ def test_report_page_links_findings_to_items(server: str, page: Any) -> None:
     link.click()
     page.wait_for_url("**/items/*")
     assert len(page.locator("#sha256").inner_text()) == 64
+
+
+def test_cite_a_finding_from_the_report(built: WebCase, server: str, page: Any) -> None:
+    """A researcher opens a finding on the report, clicks "cite", and has a citation with
+    the SHA-256 of each item involved and the custody head of the moment; on the item page
+    the "Cite this item" block opens with the same head."""
+    from sqlalchemy import select
+
+    from guwah.store.models import CustodyEvent, FindingItem, FindingRow
+
+    with built.case.sessions() as s:
+        finding = s.scalars(select(FindingRow).where(FindingRow.check == "near_duplicates")).first()
+        assert finding is not None
+        shas = list(
+            s.scalars(select(FindingItem.sha256).where(FindingItem.finding_id == finding.id))
+        )
+        head = s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc())).first()
+        assert head is not None
+    page.goto(f"{server}/report?check=near_duplicates")
+    page.locator(f"#finding-{finding.id} a.cite-link").click()
+    page.wait_for_url("**/cite?finding=*")
+    assert page.locator("details.cite").get_attribute("open") is not None
+    assert page.locator("#cite-sha256").inner_text() == shas[0]
+    assert page.locator("#cite-head-hash").inner_text() == head.hash
+    assert page.locator("#cite-head-seq").inner_text() == str(head.seq)
+    text = page.locator("#cite-text").inner_text()
+    assert all(sha in text for sha in shas) and head.hash in text
+    # the item page: the block is closed until clicked
+    page.goto(f"{server}/items/{shas[0]}")
+    assert not page.locator("#cite-text").is_visible()
+    page.locator("details.cite summary").click()
+    for _ in range(50):  # the CSP refuses wait_for_function with a string: poll instead
+        if page.evaluate("() => document.querySelector('details.cite').open"):
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("#cite-text").is_visible()
+    assert shas[0] in page.locator("#cite-text").inner_text()
+    assert page.locator("#cite-head-hash").inner_text() == head.hash
