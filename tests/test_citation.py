@@ -322,3 +322,46 @@ def test_a_hostile_file_name_is_cited_escaped(received: Case) -> None:
             page = c.get(url).text
             assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
             assert "\u202e" not in page  # the override is shown, never applied
+
+
+def test_an_archive_lists_its_members_each_linked(built: WebCase, client: TestClient) -> None:
+    with built.case.sessions() as s:
+        container = s.scalars(
+            select(Item).where(
+                Item.mime.in_(("application/gzip", "application/zip", "application/x-tar"))
+            )  # fmt: skip
+        ).first()
+        assert container is not None
+        members = s.execute(
+            select(Occurrence.path, Item.sha256)
+            .join(Item, Item.id == Occurrence.item_id)
+            .where(Occurrence.parent_item_id == container.id)
+        ).all()
+    assert members and all("!/" in path for path, _ in members)
+    page = client.get(f"/items/{container.sha256}").text
+    assert f"Inside this item ({len(members)})" in page
+    for path, sha in members:
+        name = path.rsplit("!/", 1)[-1]
+        assert f'<a href="/items/{sha}" class="member-link"><bdi>{name}</bdi></a>' in page
+    detail = client.get(f"/api/items/{container.sha256}").json()
+    assert detail["n_members"] == len(members)
+    assert {m["sha256"] for m in detail["members"]} == {sha for _, sha in members}
+
+
+def test_exif_findings_link_to_the_tag_on_the_item_page(built: WebCase, client: TestClient) -> None:
+    with built.case.sessions() as s:
+        fi = next(
+            fi
+            for fi in s.scalars(select(FindingItem).order_by(FindingItem.id))
+            if (fi.location or {}).get("exif_tag")
+            and (fi.location["exif_tag"] in (s.scalar(
+                select(Item.meta).where(Item.sha256 == fi.sha256)) or {}).get("exif", {}))
+        )  # fmt: skip
+    tag = fi.location["exif_tag"]
+    anchor = "exif-" + re.sub(r"[^A-Za-z0-9_-]+", "-", tag)
+    page = client.get(f"/items/{fi.sha256}").text
+    assert f'<tr id="{anchor}"><td><code>{tag}</code></td>' in page
+    assert f'href="/items/{fi.sha256}#{anchor}"' in page  # the finding on the item page
+    report = client.get("/report", params={"check": "images"}).text
+    report += client.get("/report", params={"check": "time"}).text
+    assert f'href="/items/{fi.sha256}#{anchor}"' in report

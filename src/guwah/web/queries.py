@@ -142,7 +142,46 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
         "sheets": sheets,
         "pages": [{"page_no": n, **methods} for n, methods in sorted(pages.items())],
         "findings": item_findings(session, item.sha256),
+        "exif_anchors": {tag: exif_anchor(tag) for tag in meta.get("exif") or {}},
+        **item_members(session, item),
     }
+
+
+MAX_MEMBERS = 1000  # members of an archive, mailbox or document listed on its page
+
+
+def item_members(session: Session, item: Item) -> dict[str, Any]:
+    """What was found inside this item (the members of an archive, the messages and
+    attachments of a mailbox, the images embedded in a document): every occurrence whose
+    container it is, the first ``MAX_MEMBERS`` by path, with the member's own item."""
+    inside = Occurrence.parent_item_id == item.id
+    total = session.scalar(select(func.count()).select_from(Occurrence).where(inside)) or 0
+    rows = session.execute(
+        select(Occurrence, Item)
+        .outerjoin(Item, Item.id == Occurrence.item_id)
+        .where(inside)
+        .order_by(Occurrence.path, Occurrence.id)
+        .limit(MAX_MEMBERS)
+    ).all()
+    members = [
+        {
+            "path": occ.path,
+            "name": occ.path.rsplit("!/", 1)[-1],
+            "sha256": member.sha256 if member is not None else None,
+            "mime": member.mime if member is not None else None,
+            "size": member.size if member is not None else None,
+            "status": member.status if member is not None else occ.status,
+            "error": occ.error,
+        }
+        for occ, member in rows
+    ]
+    return {"members": members, "n_members": total}
+
+
+def exif_anchor(tag: str) -> str:
+    """The id of an EXIF tag's row on the item page (``EXIF DateTimeOriginal`` →
+    ``exif-EXIF-DateTimeOriginal``): what a finding's ``exif_tag`` location links to."""
+    return "exif-" + re.sub(r"[^A-Za-z0-9_-]+", "-", tag).strip("-")
 
 
 CASE_EVENTS = ("verified", "records_built")  # steps over the whole case, this item included
@@ -337,6 +376,8 @@ def location_link(sha256: str, location: dict[str, Any]) -> str:
         )
     if isinstance(location.get("page"), int):
         return f"/items/{sha256}?page={location['page']}#page-{location['page']}"
+    if isinstance(location.get("exif_tag"), str):
+        return f"/items/{sha256}#{exif_anchor(location['exif_tag'])}"
     return f"/items/{sha256}"
 
 
