@@ -365,3 +365,45 @@ def test_exif_findings_link_to_the_tag_on_the_item_page(built: WebCase, client: 
     report = client.get("/report", params={"check": "images"}).text
     report += client.get("/report", params={"check": "time"}).text
     assert f'href="/items/{fi.sha256}#{anchor}"' in report
+
+
+def _near_duplicate(case: Case) -> tuple[int, list[str]]:
+    with case.sessions() as s:
+        finding = s.scalars(select(FindingRow).where(FindingRow.check == "near_duplicates")).first()
+        assert finding is not None
+        shas = s.scalars(
+            select(FindingItem.sha256)
+            .where(FindingItem.finding_id == finding.id)
+            .order_by(FindingItem.id)
+        )
+        return finding.id, list(dict.fromkeys(shas))
+
+
+def _side_by_side(html: str, finding_id: int | None = None) -> list[str]:
+    """The photos shown side by side (of one finding's block on the report)."""
+    if finding_id is not None:
+        html = html[html.index(f'id="finding-{finding_id}"') :]
+    block = html[html.index('class="side-by-side"') :]
+    block = block[: block.index("</div>")]
+    return re.findall(r'<img src="(/items/[0-9a-f]{64}/[a-z.]+)"', block)
+
+
+def test_near_duplicates_are_shown_side_by_side(built: WebCase, client: TestClient) -> None:
+    finding_id, shas = _near_duplicate(built.case)
+    assert len(shas) >= 2
+    raw = [f"/items/{sha}/raw" for sha in shas]
+    report = client.get("/report", params={"check": "near_duplicates"}).text
+    assert _side_by_side(report, finding_id) == raw
+    assert _side_by_side(client.get(f"/items/{shas[1]}").text) == raw  # from either photo
+    assert all(client.get(url).headers["content-type"] == "image/jpeg" for url in raw)
+
+
+def test_a_viewer_sees_near_duplicates_blurred(team: Case) -> None:
+    finding_id, shas = _near_duplicate(team)
+    with TestClient(create_app(team), base_url=BASE, follow_redirects=False) as c:
+        _login(c, "vera")
+        blurred = [f"/items/{sha}/blurred.jpg" for sha in shas]
+        report = c.get("/report", params={"check": "near_duplicates"}).text
+        assert _side_by_side(report, finding_id) == blurred
+        page = c.get(f"/items/{shas[0]}").text
+        assert _side_by_side(page) == blurred and "/raw" not in page

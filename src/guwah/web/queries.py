@@ -60,6 +60,9 @@ def get_item(session: Session, sha256: str) -> Item | None:
     return session.scalar(select(Item).where(Item.sha256 == sha256))
 
 
+SIDE_BY_SIDE = ("near_duplicates",)  # checks whose findings show their photos side by side
+
+
 def item_findings(session: Session, sha256: str) -> list[dict[str, Any]]:
     """Findings that involve this item, with where in the item (location)."""
     out: dict[int, dict[str, Any]] = {}
@@ -85,6 +88,13 @@ def item_findings(session: Session, sha256: str) -> list[dict[str, Any]]:
         f["locations"].append(
             {"role": involved.role, "path": involved.path, "location": involved.location or {}}
         )
+    shown_together = [f["id"] for f in out.values() if f["check"] in SIDE_BY_SIDE]
+    for fi in session.scalars(
+        select(FindingItem)
+        .where(FindingItem.finding_id.in_(shown_together))
+        .order_by(FindingItem.id)
+    ):
+        out[fi.finding_id].setdefault("photos", []).append(fi.as_dict())
     return list(out.values())
 
 
