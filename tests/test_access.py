@@ -229,6 +229,7 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/api/findings": "/api/findings",
         "/api/cite": f"/api/cite?item={sheet_item}&sheet=0&row=2",
         "/cite": f"/cite?person={person.id}",
+        "/browse": "/browse?source=1&path=",
     }
 
 

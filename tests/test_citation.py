@@ -407,3 +407,51 @@ def test_a_viewer_sees_near_duplicates_blurred(team: Case) -> None:
         assert _side_by_side(report, finding_id) == blurred
         page = c.get(f"/items/{shas[0]}").text
         assert _side_by_side(page) == blurred and "/raw" not in page
+
+
+def _entries(html: str) -> dict[str, str]:
+    """Name → link of every folder, file and opened file of a /browse page."""
+    out = {}
+    for href, cls, name in re.findall(
+        r'<a href="([^"]+)" class="(\w+-link)"><bdi>([^<]*)</bdi>', html
+    ):
+        out[f"{cls}:{name}"] = href.replace("&amp;", "&")
+    for href in re.findall(r'<a href="([^"]+)" class="open-link">', html):
+        out[f"open:{href}"] = href.replace("&amp;", "&")
+    return out
+
+
+def test_browse_every_source_as_folders_into_archives(received: Case) -> None:
+    with received.sessions() as s:
+        shas = dict(s.execute(
+            select(Occurrence.path, Item.sha256).join(Item, Item.id == Occurrence.item_id)
+        ).all())  # fmt: skip
+    with TestClient(create_app(received), base_url=BASE, follow_redirects=False) as c:
+        _login(c, "ivan")
+        top = c.get("/browse").text
+        assert CUSTODIAN in top and NOTE in top
+        root_url = _entries(top)[next(k for k in _entries(top) if k.startswith("source-link:"))]
+        root = c.get(root_url).text
+        entries = _entries(root)
+        assert "folder-link:photos" in entries and "<bdi>photos</bdi>/</a>" in root
+        assert entries["file-link:notes.txt"] == f"/items/{shas['notes.txt']}"
+        assert entries["file-link:bundle.zip"] == f"/items/{shas['bundle.zip']}"
+        photos = _entries(c.get(entries["folder-link:photos"]).text)
+        assert sorted(k for k in photos if k.startswith("file-link:")) == sorted(
+            f"file-link:{p.split('/')[-1]}" for p in shas if p.startswith("photos/")
+        )
+        # the zip opens as a folder; the zip inside it too
+        opened = next(v for k, v in entries.items() if k.startswith("open:") and "bundle.zip" in v)
+        docs = _entries(c.get(_entries(c.get(opened).text)["folder-link:docs"]).text)
+        assert docs["file-link:notes.txt"] == f"/items/{shas['bundle.zip!/docs/notes.txt']}"
+        inner = next(v for k, v in docs.items() if k.startswith("open:") and "inner.zip" in v)
+        folder = _entries(c.get(inner).text)["folder-link:inner"]
+        readme = _entries(c.get(folder).text)["file-link:readme.txt"]
+        assert readme == f"/items/{shas['bundle.zip!/docs/inner.zip!/inner/readme.txt']}"
+        # a hostile name is listed escaped; the item page links each path to its folder
+        assert "&lt;img src=x onerror=alert(1)&gt;" in root and "<img src=x" not in root
+        assert "\u202e" not in root
+        item = c.get(f"/items/{shas['bundle.zip!/docs/notes.txt']}").text
+        assert "path=bundle.zip%21/docs/" in item or "path=bundle.zip!/docs/" in item
+        assert c.get(root_url + "&path=no/such/folder/").status_code == 404
+        assert c.get("/browse?source=999999").status_code == 404

@@ -55,6 +55,7 @@ def create_app(
     from guwah.web.api import router as api_router
     from guwah.web.routes_analysis import router as analysis_router
     from guwah.web.routes_auth import router as auth_router
+    from guwah.web.routes_browse import router as browse_router
     from guwah.web.routes_cite import router as cite_router
     from guwah.web.routes_demography import router as demography_router
     from guwah.web.routes_items import router as items_router
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(match_router)
     app.include_router(lists_router)
     app.include_router(cite_router)
+    app.include_router(browse_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -105,6 +105,8 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
         {
             "path": o.path,
             "source": sources.get(o.source_id, ""),
+            "source_id": o.source_id,
+            "folder": o.path.rpartition("/")[0] + "/" if "/" in o.path else "",
             "depth": o.depth,
             "mtime": o.mtime.isoformat() if o.mtime else None,
             "extension_mismatch": o.extension_mismatch,
