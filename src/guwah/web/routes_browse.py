@@ -74,42 +74,47 @@ def sources(session: Session) -> list[dict[str, Any]]:
 
 
 def listing(session: Session, source_id: int, prefix: str) -> Listing:
-    """The folders and files directly in ``prefix`` of a source."""
+    """The folders and files directly in ``prefix`` (``""`` or ending in ``/``) of a source.
+
+    The database does the counting: the files right here come back as rows, everything
+    deeper as one count per next path segment (``name`` a folder, ``name!`` inside a file).
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    rest = func.substr(Occurrence.path, len(prefix) + 1)
+    slash = (func.instr if sqlite else func.strpos)(rest, "/")
+    under = [Occurrence.source_id == source_id]
+    if prefix:  # exact (LIKE ignores case in SQLite); the range lets SQLite use its index
+        under.append(func.substr(Occurrence.path, 1, len(prefix)) == prefix)
+        if sqlite:  # binary order: everything that starts with "…/" sorts before "…0"
+            under += [Occurrence.path >= prefix, Occurrence.path < prefix[:-1] + "0"]
     out = Listing()
     rows = session.execute(
         select(Occurrence.path, Occurrence.status, Occurrence.error, Item)
         .outerjoin(Item, Item.id == Occurrence.item_id)
-        .where(
-            Occurrence.source_id == source_id, Occurrence.path.startswith(prefix, autoescape=True)
-        )
-        .execution_options(yield_per=2000)
+        .where(*under, slash == 0)
     )
-    inside: dict[str, int] = {}
     for path, status, error, item in rows:
-        rest = path[len(prefix) :]
-        if not rest:
+        name = path[len(prefix) :]
+        if not name:
             continue
-        head, sep, _tail = rest.partition("/")
-        if not sep:  # a file right here
-            out.files[head] = File(
-                head,
-                path,
-                item.sha256 if item is not None else None,
-                item.mime if item is not None else None,
-                item.size if item is not None else None,
-                item.status if item is not None else status,
-                error,
-            )
-        elif head.endswith("!"):  # inside a file here (an archive's member)
-            inside[head[:-1]] = inside.get(head[:-1], 0) + 1
+        out.files[name] = File(
+            name,
+            path,
+            item.sha256 if item is not None else None,
+            item.mime if item is not None else None,
+            item.size if item is not None else None,
+            item.status if item is not None else status,
+            error,
+        )
+    segment = func.substr(rest, 1, slash - 1)
+    for head, n in session.execute(
+        select(segment, func.count()).where(*under, slash > 0).group_by(segment)
+    ):
+        if head.endswith("!") and head[:-1] in out.files:  # inside a file here
+            out.files[head[:-1]].inside += n
         else:
             folder = out.folders.setdefault(head, Folder(head, f"{prefix}{head}/"))
-            folder.files += 1
-    for name, n in inside.items():
-        if name in out.files:
-            out.files[name].inside = n
-        else:  # a folder whose name ends in "!": not a container after all
-            out.folders.setdefault(name + "!", Folder(name + "!", f"{prefix}{name}!/")).files += n
+            folder.files += n
     return out
 
 
