@@ -455,3 +455,29 @@ def test_browse_every_source_as_folders_into_archives(received: Case) -> None:
         assert "path=bundle.zip%21/docs/" in item or "path=bundle.zip!/docs/" in item
         assert c.get(root_url + "&path=no/such/folder/").status_code == 404
         assert c.get("/browse?source=999999").status_code == 404
+
+
+def test_browse_and_custody_on_postgresql(pg_url: str, small_leak: Path, tmp_path: Path) -> None:
+    """The folder listing (strpos there, instr in SQLite) and an item's whole custody on a
+    real PostgreSQL server."""
+    from guwah.ingest.executor import ProcessExecutor
+    from guwah.ingest.pipeline import ingest
+    from guwah.web.queries import item_detail
+    from guwah.web.routes_browse import listing
+    from tests.conftest import pg_database
+
+    case = Case.init(tmp_path / "case", database_url=pg_database(pg_url, "guwah_browse"))
+    ingest(case, [small_leak], custodian=CUSTODIAN, note=NOTE, executor=ProcessExecutor(workers=2))
+    with case.sessions() as s:
+        top = listing(s, 1, "")
+        assert {"photos"} <= set(top.folders) and top.folders["photos"].files == 3
+        assert (
+            top.files["bundle.zip"].inside == 3
+        )  # docs/notes.txt, docs/inner.zip, its readme and "notes.txt" in top.files
+        docs = listing(s, 1, "bundle.zip!/docs/")
+        assert set(docs.files) == {"notes.txt", "inner.zip"} and docs.files["inner.zip"].inside == 1
+        assert listing(s, 1, "Photos/").files == {}  # case matters
+        item = s.scalars(select(Item).where(Item.mime == "text/csv")).one()
+        custody = item_detail(s, item)["custody"]
+    assert [e["event"] for e in custody][:2] == ["received", "stored"]
+    assert custody[0]["note"] == NOTE and {e["custodian"] for e in custody} == {CUSTODIAN}

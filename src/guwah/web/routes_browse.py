@@ -36,7 +36,7 @@ class File:
     size: int | None
     status: str
     error: str | None
-    inside: int = 0  # files found inside it (an archive, a mailbox, a document)
+    inside: int = 0  # files found anywhere inside it (an archive, a mailbox, a document)
 
 
 @dataclass
