@@ -481,3 +481,22 @@ def test_browse_and_custody_on_postgresql(pg_url: str, small_leak: Path, tmp_pat
         custody = item_detail(s, item)["custody"]
     assert [e["event"] for e in custody][:2] == ["received", "stored"]
     assert custody[0]["note"] == NOTE and {e["custodian"] for e in custody} == {CUSTODIAN}
+
+
+def test_each_exif_tag_and_page_links_to_its_citation(built: WebCase, client: TestClient) -> None:
+    from urllib.parse import quote
+
+    with built.case.sessions() as s:
+        photo = next(i for i in s.scalars(select(Item).where(Item.mime == "image/jpeg"))
+                     if (i.meta or {}).get("exif"))  # fmt: skip
+        pdf = s.scalars(select(Item).where(Item.mime == "application/pdf")).first()
+        assert pdf is not None
+    tag = next(iter(photo.meta["exif"]))
+    page = client.get(f"/items/{photo.sha256}").text
+    link = f"/cite?item={photo.sha256}&amp;exif_tag={quote(tag)}"
+    assert f'href="{link}"' in page
+    cited = client.get(link.replace("&amp;", "&"))
+    assert cited.status_code == 200 and f"EXIF tag {tag}" in cited.text
+    assert f'href="/cite?item={pdf.sha256}&amp;page=1"' in client.get(f"/items/{pdf.sha256}").text
+    assert _cite(client, item=pdf.sha256, page=1)["location"] == {"page": 1}
+    assert client.get("/api/cite", params={"item": pdf.sha256, "page": 99999}).status_code == 404
