@@ -122,7 +122,7 @@ def _finish(
     if len(items) > len(shown):
         listed += f"; and {len(items) - len(shown)} more"
     text = (
-        f"{what}. {listed}. "
+        f"{what}. {listed + '. ' if listed else ''}"
         f"Custodian: {custodian or 'not recorded'}. "
         f"Custody log head #{head['seq']} {head['hash']}. "
         f"guwah {__version__}, {url}, accessed {accessed}."
