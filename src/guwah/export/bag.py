@@ -312,7 +312,8 @@ What was done
   document text, findings, the report. A name that occurs in no record is not known, so it
   is NOT redacted: read the texts before passing them on.
 - Photos: faces blurred and metadata removed, by OpenCV's Haar cascades
-  ({", ".join(CASCADES)}). Where no face is found the whole picture is blurred; a face
+  ({", ".join(CASCADES)}). Unless two of them agree on a face, the whole picture is
+  blurred; a face
   missed in a picture where another face was found stays visible (profiles turned further
   than the model knows, tilted, very small or partly hidden faces): look before sharing.
 - Files with no text, sheet or picture are withheld (listed in items.json with the reason).
