@@ -32,6 +32,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from guwah.ingest.bounds import pixel_limit
 
+VERSION = 2  # of the method: a cached blurred copy of another version is made again
 WORK_SIZE = 640  # the longer side the detector sees (Haar is slow and no better above it)
 MIN_FACE = 20  # pixels at the working size
 MARGIN = 0.25  # each side of a found face, as a share of its size: hair, ears, chin
