@@ -222,3 +222,27 @@ def test_guwah_serve_prints_its_address_and_serves(built: WebCase) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_persons_household_from_the_register(built: WebCase, client: TestClient) -> None:
+    """The head of a household in the register: the wife and children on the same household
+    number are listed and linked, each with the relation written and its English."""
+    head = next(
+        p
+        for p in built.truth["people"]
+        if p.get("in_resident_list") and p["relation_to_head"] == "户主" and len(p["family"]) >= 3
+    )
+    (hit,) = _person_hits(client, head["id_number"])
+    person = client.get(f"/api/people/{hit['person']['id']}").json()
+    (household,) = person["households"]
+    assert household["own_relation"] == "户主" and "花名册" in household["path"]
+    listed = {}
+    for m in household["members"]:
+        assert m["person_id"] and len(m["sha256"]) == 64 and m["row"] > 0
+        other = client.get(f"/api/people/{m['person_id']}").json()
+        listed[other["id_number"]] = m["relation"]
+    assert listed == {f["id_number"]: f["relation"] for f in head["family"]}
+    page = client.get(f"/people/{hit['person']['id']}").text
+    assert f"Household {household['number']}" in page
+    assert all(f'href="/people/{m["person_id"]}"' in page for m in household["members"])
+    assert "(wife)" in page or "(husband)" in page

@@ -64,5 +64,12 @@ def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLR
     if person is None:
         raise HTTPException(404, f"no person {person_id} in this case")
     from guwah.lists.panel import person_sanctions
+    from guwah.records.household import households_of
 
-    return page(request, "person.html", person=person, sanctions=person_sanctions(session, person))
+    return page(
+        request,
+        "person.html",
+        person=person,
+        sanctions=person_sanctions(session, person),
+        households=households_of(session, person_id),
+    )
