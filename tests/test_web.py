@@ -246,3 +246,22 @@ def test_a_persons_household_from_the_register(built: WebCase, client: TestClien
     assert f"Household {household['number']}" in page
     assert all(f'href="/people/{m["person_id"]}"' in page for m in household["members"])
     assert "(wife)" in page or "(husband)" in page
+
+
+def test_a_summary_a_reader_of_no_chinese_understands(built: WebCase, client: TestClient) -> None:
+    """A detained person's page says in English where, since when, why and in what status,
+    every value quoted as written and linked to its cell."""
+    target = next(
+        p
+        for p in built.truth["people"]
+        if p.get("in_records") and p.get("detention") and p["county"] == "疏附县"
+        and p["detention"].get("reason")
+    )  # fmt: skip
+    (hit,) = _person_hits(client, target["id_number"])
+    page = client.get(f"/people/{hit['person']['id']}").text
+    summary = page.split('id="summary"')[1].split("</section>")[0]
+    assert "In plain English" in page and "Recorded in" in summary
+    assert "Shufu (Konasheher)" in summary  # the county by its exonyms
+    assert "Reason written:" in summary and target["detention"]["reason"] in summary
+    assert "Status by the analysis rule:" in summary
+    assert "?sheet=" in summary and "&amp;row=" in summary  # every quote opens its cell
