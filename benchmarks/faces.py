@@ -50,7 +50,7 @@ def real_faces() -> None:
         false += sum(1 for d in dets if all(iou(b, d) < 0.3 for b in boxes))
         whole += result.whole
         print(f"  {name}: {sum(hit)}/{len(boxes)} found, {len(dets)} detections"
-              + (", no face found: whole picture blurred" if result.whole else ""))  # fmt: skip
+              + (", no face two models agree on: whole picture blurred" if result.whole else ""))  # fmt: skip
     print(f"real faces: {found}/{total} found (recall {found / total:.2f}); "
           f"{false} detections on no labelled face; {whole}/{len(labels)} pictures blurred "
           "whole")  # fmt: skip
@@ -66,7 +66,8 @@ def synthetic(n: int, repeats: int) -> None:
     results = [blur_faces(p) for p in photos]
     detected = sum(1 for r in results if r.faces)
     whole = sum(1 for r in results if r.whole)
-    print(f"synthetic portraits: a face found in {detected}/{n}; blurred whole: {whole}/{n}")
+    print(f"synthetic portraits: a detection (a false alarm: they have no face) in "
+          f"{detected}/{n}; blurred whole: {whole}/{n}")  # fmt: skip
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()

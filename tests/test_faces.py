@@ -117,3 +117,18 @@ def _png_header_only(width: int, height: int) -> bytes:
 def test_a_bad_picture_gets_a_clear_error_not_an_image(data: bytes) -> None:
     with pytest.raises(FaceError, match="cannot be read"):
         blur_faces(data)
+
+
+def test_one_models_find_is_not_enough_to_show_the_rest() -> None:
+    """A single model's face (hair, a pattern) could stand beside the real face it missed:
+    only a face two models agree on lets the rest of the picture be shown."""
+    from guwah.access.faces import Face, confirmed
+
+    alone = (Face(60, 60, 60, 60, "frontalface_default"),)
+    same_model = (*alone, Face(62, 61, 60, 60, "frontalface_default"))
+    apart = (*alone, Face(150, 150, 40, 40, "profileface"))
+    agreed = (*alone, Face(64, 58, 58, 62, "frontalface_alt2"))
+    assert not confirmed(()) and not confirmed(alone) and not confirmed(same_model)
+    assert not confirmed(apart) and confirmed(agreed)
+    for name in ("obama.jpg", "two_people.jpg", "biden.jpg"):  # real faces: two agree
+        assert confirmed(blur_faces((FACES / name).read_bytes()).faces), name

@@ -69,12 +69,17 @@ def test_csv_cells_redacted_birth_dates_kept_as_years(
     path = tmp_path / "t.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerows([["name", "birth_date", "note"], ["买买提·艾力", "1980-01-01", f"ID {ID}"]])
+        w.writerows(
+            [
+                ["person", "name", "birth_date", "note"],
+                ["1", "买买提·艾力", "1980-01-01", f"ID {ID}"],
+            ]
+        )
     pseudo.redact_csv(path)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # still opens in a spreadsheet
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows == [
-        ["name", "birth_date", "note"],
-        [pseudo.of_person(1), "1980", "ID 6531211980********"],
+        ["person", "name", "birth_date", "note"],
+        [pseudo.of_person(1), pseudo.of_person(1), "1980", "ID 6531211980********"],
     ]

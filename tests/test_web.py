@@ -222,3 +222,46 @@ def test_guwah_serve_prints_its_address_and_serves(built: WebCase) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_persons_household_from_the_register(built: WebCase, client: TestClient) -> None:
+    """The head of a household in the register: the wife and children on the same household
+    number are listed and linked, each with the relation written and its English."""
+    head = next(
+        p
+        for p in built.truth["people"]
+        if p.get("in_resident_list") and p["relation_to_head"] == "户主" and len(p["family"]) >= 3
+    )
+    (hit,) = _person_hits(client, head["id_number"])
+    person = client.get(f"/api/people/{hit['person']['id']}").json()
+    (household,) = person["households"]
+    assert household["own_relation"] == "户主" and "花名册" in household["path"]
+    listed = {}
+    for m in household["members"]:
+        assert m["person_id"] and len(m["sha256"]) == 64 and m["row"] > 0
+        other = client.get(f"/api/people/{m['person_id']}").json()
+        listed[other["id_number"]] = m["relation"]
+    assert listed == {f["id_number"]: f["relation"] for f in head["family"]}
+    page = client.get(f"/people/{hit['person']['id']}").text
+    assert f"Household {household['number']}" in page
+    assert all(f'href="/people/{m["person_id"]}"' in page for m in household["members"])
+    assert "(wife)" in page or "(husband)" in page
+
+
+def test_a_summary_a_reader_of_no_chinese_understands(built: WebCase, client: TestClient) -> None:
+    """A detained person's page says in English where, since when, why and in what status,
+    every value quoted as written and linked to its cell."""
+    target = next(
+        p
+        for p in built.truth["people"]
+        if p.get("in_records") and p.get("detention") and p["county"] == "疏附县"
+        and p["detention"].get("reason")
+    )  # fmt: skip
+    (hit,) = _person_hits(client, target["id_number"])
+    page = client.get(f"/people/{hit['person']['id']}").text
+    summary = page.split('id="summary"')[1].split("</section>")[0]
+    assert "In plain English" in page and "Recorded in" in summary
+    assert "Shufu (Konasheher)" in summary  # the county by its exonyms
+    assert "Reason written:" in summary and target["detention"]["reason"] in summary
+    assert "Status by the analysis rule:" in summary
+    assert "?sheet=" in summary and "&amp;row=" in summary  # every quote opens its cell

@@ -9,9 +9,11 @@ What it misses (measured in ``benchmarks/faces.py``, figures in docs/benchmarks.
 turned further than a profile, strongly tilted or cut by the frame, faces under
 :data:`MIN_FACE` pixels at the working size, and drawn or abstract faces (the synthetic
 leak's portraits have no eyes, nose or mouth, so nothing is found in them). Therefore the
-blur **fails closed**: an image in which no face is found is blurred as a whole, so a missed
-face is never shown. A face in an image where another face was found can still be missed;
-that is the residual risk, said in every pseudonymised export's README.
+blur **fails closed**: unless two models agree on a face (:func:`confirmed`), the image is
+blurred as a whole — a single model's find is as likely a false alarm on hair or a pattern,
+which would leave the real, missed face shown. A face in an image where another face was
+confirmed can still be missed; that is the residual risk, said in every pseudonymised
+export's README.
 
 Blurring is irreversible in the output: each face region (enlarged by :data:`MARGIN`) is
 pixelated to :data:`BLOCKS` blocks across and then smoothed; the output is a new
@@ -30,6 +32,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from guwah.ingest.bounds import pixel_limit
 
+VERSION = 2  # of the method: a cached blurred copy of another version is made again
 WORK_SIZE = 640  # the longer side the detector sees (Haar is slow and no better above it)
 MIN_FACE = 20  # pixels at the working size
 MARGIN = 0.25  # each side of a found face, as a share of its size: hair, ears, chin
@@ -66,7 +69,9 @@ class Blurred:
         return {
             "faces_found": len(self.faces),
             "whole_image_blurred": self.whole,
-            "method": "OpenCV Haar cascades " + ", ".join(CASCADES) + "; none found: all blurred",
+            "method": "OpenCV Haar cascades "
+            + ", ".join(CASCADES)
+            + "; unless two agree on a face, the whole picture is blurred",
         }
 
 
@@ -119,6 +124,24 @@ def detect(img: Image.Image) -> list[Face]:
     return found
 
 
+def _overlap(a: Face, b: Face) -> float:
+    w = max(0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
+    h = max(0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
+    inter = w * h
+    return inter / (a.w * a.h + b.w * b.h - inter) if inter else 0.0
+
+
+def confirmed(faces: tuple[Face, ...]) -> bool:
+    """Whether two models agree on some face (boxes overlapping by IoU >= 0.3). A face only
+    one model sees is as likely a false alarm — hair, a pattern — that would leave the real,
+    missed face shown; then the whole picture is blurred."""
+    return any(
+        a.model != b.model and _overlap(a, b) >= 0.3
+        for i, a in enumerate(faces)
+        for b in faces[i + 1 :]
+    )
+
+
 def _pixelate(region: Image.Image, blocks: int) -> Image.Image:
     side = max(region.size)
     small = region.resize(
@@ -140,7 +163,10 @@ def blur_faces(data: bytes, quality: int = 85) -> Blurred:
     except Exception as exc:  # a hostile picture can make a decoder raise anything
         raise FaceError(f"the picture cannot be read ({type(exc).__name__}: {exc})") from exc
     faces = tuple(detect(img))
-    if faces:
+    whole = not confirmed(faces)
+    if whole:
+        img = _pixelate(img, WHOLE_BLOCKS)
+    else:
         for f in faces:
             mx, my = int(f.w * MARGIN), int(f.h * MARGIN)
             box = (
@@ -151,10 +177,8 @@ def blur_faces(data: bytes, quality: int = 85) -> Blurred:
             )
             if box[2] > box[0] and box[3] > box[1]:
                 img.paste(_pixelate(img.crop(box), BLOCKS), box[:2])
-    else:
-        img = _pixelate(img, WHOLE_BLOCKS)
     clean = Image.new("RGB", img.size)  # pixels only: Pillow would carry comments and ICC over
     clean.paste(img)
     buf = io.BytesIO()
     clean.save(buf, "JPEG", quality=quality)
-    return Blurred(buf.getvalue(), faces, not faces)
+    return Blurred(buf.getvalue(), faces, whole)

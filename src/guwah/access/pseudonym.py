@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 ID18 = re.compile(r"(?<![0-9])([1-9][0-9]{5})((?:18|19|20)[0-9]{2})[0-9]{7}[0-9Xx](?![0-9])")
 ID15 = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{2})[0-9]{7}(?![0-9])")
 HEX_RUN = re.compile(r"((?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z]))")
+PERSON_COLUMNS = frozenset({"person", "person_id"})  # columns of person row ids
 MIN_NAME = 2  # one character would redact half of every Chinese text
 # Keys of JSON views that carry names in forms the records never wrote (romanised, Arabic
 # script) or explain a name match part by part: dropped from pseudonymised views.
@@ -169,20 +170,31 @@ class Pseudonymiser:
         return "".join(out)
 
     def redact_csv(self, path: Path) -> None:
-        """Rewrite a CSV file (UTF-8, with or without BOM) with every cell redacted; a column
-        whose header names a birth date keeps the year only."""
-        raw = path.read_bytes()
+        """Rewrite a CSV file in place with :meth:`redact_csv_bytes`."""
+        path.write_bytes(self.redact_csv_bytes(path.read_bytes()))
+
+    def redact_csv_bytes(self, raw: bytes) -> bytes:
+        """A CSV (UTF-8, with or without BOM, kept as it was) with every cell redacted; a
+        column whose header names a birth date keeps the year only, and a ``person`` or
+        ``person_id`` column of row ids holds the person's pseudonym instead."""
         bom = raw.startswith(codecs.BOM_UTF8)
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-        birth = {
-            i for i, h in enumerate(rows[0] if rows else []) if "birth" in h.lower() or "出生" in h
-        }
+        head = [h.strip().lower() for h in (rows[0] if rows else [])]
+        birth = {i for i, h in enumerate(head) if "birth" in h or "出生" in h}
+        person = {i for i, h in enumerate(head) if h in PERSON_COLUMNS}
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(rows[0] if rows else [])
         for row in rows[1:]:
-            writer.writerow([c[:4] if i in birth else self.redact(c) for i, c in enumerate(row)])
-        path.write_text(buf.getvalue(), encoding="utf-8-sig" if bom else "utf-8")
+            writer.writerow([self._cell(i, c, birth, person) for i, c in enumerate(row)])
+        return (codecs.BOM_UTF8 if bom else b"") + buf.getvalue().encode("utf-8")
+
+    def _cell(self, i: int, value: str, birth: set[int], person: set[int]) -> str:
+        if i in birth:
+            return value[:4]
+        if i in person and value.isdigit():
+            return self.of_person(int(value))
+        return self.redact(value)
 
     def walk(self, value: Any) -> Any:
         """A JSON-like value with every string redacted, derived name forms dropped."""

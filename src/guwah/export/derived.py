@@ -21,10 +21,38 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guwah.access.faces import Blurred
 from guwah.access.pseudonym import Pseudonymiser
 from guwah.case import Case
+from guwah.ingest.executor import Executor, WorkerCrash
 from guwah.store.models import Cell, Item, Page, Sheet
 from guwah.textsafe import csv_cell
+
+
+def blur_photos(case: Case, items: list[Item], executor: Executor) -> dict[str, Blurred | str]:
+    """The photos among ``items`` blurred in worker processes (memory-bounded; a picture that
+    crashes its worker is withheld, the run goes on): SHA-256 → the copy, or why there is none."""
+    tasks = [
+        (i.sha256, str(case.blobs.path_for(i.sha256)))
+        for i in items
+        if (i.mime or "").startswith("image/")
+    ]
+    out: dict[str, Blurred | str] = {}
+    for (sha, _), result in executor.imap_unordered(_blur_file, tasks):
+        if isinstance(result, WorkerCrash):
+            out[sha] = f"blurring it crashed its worker ({result.message})"
+        else:
+            out[sha] = result
+    return out
+
+
+def _blur_file(task: tuple[str, str]) -> Blurred | str:
+    from guwah.access.faces import FaceError, blur_faces
+
+    try:
+        return blur_faces(Path(task[1]).read_bytes())
+    except (FaceError, OSError) as exc:
+        return str(exc)
 
 
 def write_derived(
@@ -34,11 +62,23 @@ def write_derived(
     base: PurePosixPath,
     data: Path,
     pseudo: Pseudonymiser,
+    photo: Blurred | str | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
-    """Write the shareable copies of ``item`` under ``data/base…``; returns what was written
-    (bag path, kind, and for photos the faces found) and, if nothing was, why."""
+    """Write the shareable copies of ``item`` under ``data/base…`` (a photo: its blurred copy
+    from :func:`blur_photos`, else blurred here); returns what was written (bag path, kind,
+    and for photos the faces found) and, if nothing was, why."""
     if (item.mime or "").startswith("image/"):
-        return _photo(case, item, base, data)
+        blurred = (
+            photo
+            if photo is not None
+            else _blur_file((item.sha256, str(case.blobs.path_for(item.sha256))))
+        )
+        if isinstance(blurred, str):
+            return [], f"the picture could not be blurred, so it is withheld: {blurred}"
+        rel = base.with_name(base.name + ".blurred.jpg")
+        _target(data, rel).write_bytes(blurred.data)
+        entry = {"bag_path": f"data/{rel.as_posix()}", "kind": "photo, faces blurred"}
+        return [{**entry, **blurred.summary()}], ""
     written = _sheets(session, item, base, data, pseudo) + _pages(session, item, base, data, pseudo)
     if written:
         return written, ""
@@ -49,21 +89,6 @@ def _target(data: Path, rel: PurePosixPath) -> Path:
     dest = data / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     return dest
-
-
-def _photo(
-    case: Case, item: Item, base: PurePosixPath, data: Path
-) -> tuple[list[dict[str, Any]], str]:
-    from guwah.access.faces import FaceError, blur_faces
-
-    try:
-        blurred = blur_faces(case.blobs.path_for(item.sha256).read_bytes())
-    except (FaceError, OSError) as exc:
-        return [], f"the picture could not be blurred, so it is withheld: {exc}"
-    rel = base.with_name(base.name + ".blurred.jpg")
-    _target(data, rel).write_bytes(blurred.data)
-    return [{"bag_path": f"data/{rel.as_posix()}", "kind": "photo, faces blurred",
-             **blurred.summary()}], ""  # fmt: skip
 
 
 def _sheets(

@@ -2,8 +2,8 @@
 the places the records write in Chinese.
 
 A written address (喀什地区疏附县托克扎克镇…) is cut into its named parts at the
-administrative suffixes (地区, 县, 镇, 村 …). A query in Han characters matches a part (or the
-text) that contains it, its own suffix dropped (疏附县 → 疏附). A query in another script is
+administrative suffixes of ``reference/place_suffixes.json`` (地区, 县, 镇, 村 …). A query in
+Han characters matches a text that contains it, its last suffix dropped (疏附县 → 疏附). A query in another script is
 folded to Latin letters (Arabic script through the Uyghur Latin alphabet) and matches a part
 whose Latin forms include it: the part's pinyin (疏附 → shufu), the Uyghur readings of its
 characters when it is a transcribed Uyghur name (托克扎克 → tokzak), and the exonyms of
@@ -16,17 +16,38 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from guwah.core import reference_json
 from guwah.han import is_han, simplified
 from guwah.names.keys import fold
 
-SUFFIX = re.compile(
-    r"(维吾尔自治区|自治区|自治州|地区|街道|社区|管理区|开发区|县|市|区|乡|镇|村|组|州|盟|旗)"
-)
+
+@cache
+def suffixes() -> dict[str, str]:
+    """Administrative suffix → its English (``reference/place_suffixes.json``), longest first."""
+    table: dict[str, str] = reference_json("place_suffixes.json")["suffixes"]
+    return dict(sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+@cache
+def _suffix_re() -> re.Pattern[str]:
+    return re.compile("(" + "|".join(map(re.escape, suffixes())) + ")")
+
+
+def named_parts(place: str) -> list[tuple[str, str]]:
+    """A written address as (name, suffix) pairs: 喀什地区疏附县 → (喀什, 地区), (疏附, 县)."""
+    pieces = _suffix_re().split(simplified(place))
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(pieces), 2):
+        name = pieces[i].strip()
+        suffix = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if name:
+            out.append((name, suffix))
+    return out
 
 
 def parts(place: str) -> list[str]:
     """The named parts of a written address, without their suffixes."""
-    return [p for p in SUFFIX.split(simplified(place)) if p and not SUFFIX.fullmatch(p)]
+    return [name for name, _ in named_parts(place)]
 
 
 @cache
@@ -58,7 +79,9 @@ def place_matcher(query: str) -> Callable[[str], bool]:
     wanted = query.strip()
     if any(is_han(c) for c in wanted):
         key = simplified(wanted)
-        bare = SUFFIX.sub("", key) if len(SUFFIX.sub("", key)) >= 2 else key
+        last = named_parts(key)[-1:] or [("", "")]
+        tail = last[0][1] if key.endswith(last[0][1]) else ""
+        bare = key[: len(key) - len(tail)] if len(key) - len(tail) >= 2 else key
         return lambda place: bare in simplified(place)
     if any("\u0600" <= c <= "\u06ff" for c in wanted):
         from guwah.names.uyghur import arabic_to_latin

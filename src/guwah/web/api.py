@@ -92,10 +92,14 @@ def api_people(
 
 @router.get("/people/{person_id}", summary="One person with every source")
 def api_person(session: DbSession, person_id: RowId) -> JSON:
-    """Records with provenance, photos, names in every script with Latin forms, findings."""
+    """Records with provenance, photos, names in every script with Latin forms, findings,
+    and the households the registers put them in (the other members, each with its row)."""
+    from guwah.records.household import households_of
+
     person = person_detail(session, person_id)
     if person is None:
         raise HTTPException(404, f"no person {person_id} in this case")
+    person["households"] = [h.as_dict() for h in households_of(session, person_id)]
     return person
 
 

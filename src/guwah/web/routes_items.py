@@ -114,10 +114,10 @@ def item_blurred(session: DbSession, case: CaseDep, sha256: Sha256) -> FileRespo
     item = _item_or_404(session, sha256)
     if not (item.mime or "").startswith("image/"):
         raise HTTPException(404, "only photos have a blurred copy: this item is not an image")
-    cache = case.derived_dir / "web" / "blurred" / f"{item.sha256}.jpg"
-    if not cache.exists():
-        from guwah.access.faces import FaceError, blur_faces  # OpenCV: only when a photo is shown
+    from guwah.access.faces import VERSION, FaceError, blur_faces  # OpenCV: only when shown
 
+    cache = case.derived_dir / "web" / "blurred" / f"{item.sha256}.v{VERSION}.jpg"
+    if not cache.exists():
         try:
             blurred = blur_faces(original_path(case, item.sha256).read_bytes())
         except FaceError as exc:

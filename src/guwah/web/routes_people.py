@@ -64,5 +64,16 @@ def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLR
     if person is None:
         raise HTTPException(404, f"no person {person_id} in this case")
     from guwah.lists.panel import person_sanctions
+    from guwah.person.summary import summarise
+    from guwah.records.household import households_of
+    from guwah.records.people import get_person
 
-    return page(request, "person.html", person=person, sanctions=person_sanctions(session, person))
+    view = get_person(session, person_id)
+    return page(
+        request,
+        "person.html",
+        person=person,
+        sanctions=person_sanctions(session, person),
+        households=households_of(session, person_id),
+        summary=summarise(view) if view else [],
+    )
