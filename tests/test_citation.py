@@ -305,6 +305,9 @@ def test_custody_is_complete_and_keeps_the_custodian_given_at_ingest(received: C
         assert _cite(c, item=sha)["custodian"] == CUSTODIAN
     with received.sessions() as s:  # the workbench only read: no custody event was added
         assert s.scalar(select(func.count()).select_from(CustodyEvent)) == n_events
+        verified = s.scalars(select(CustodyEvent).where(CustodyEvent.event == "verified")).first()
+    # ... and who really ran the step the custodian was inherited for is kept with it
+    assert verified is not None and verified.details["run_by"].startswith(getpass.getuser())
 
 
 def test_a_hostile_file_name_is_cited_escaped(received: Case) -> None:

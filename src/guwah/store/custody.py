@@ -63,7 +63,10 @@ class CustodyLog:
         self._stale = True
         sa_event.listen(session, "before_commit", self._before_commit)
         sa_event.listen(session, "after_rollback", self._after_rollback)
-        self.custodian = custodian or self._given_custodian() or _default_custodian()
+        inherited = "" if custodian else self._given_custodian()
+        self.custodian = custodian or inherited or _default_custodian()
+        # who actually ran a step the custodian was inherited for: kept in its details
+        self.run_by = _default_custodian() if inherited else ""
         self.host = socket.gethostname()
         self._load_head()
 
@@ -86,7 +89,7 @@ class CustodyLog:
             "custodian": self.custodian,
             "host": self.host,
             "tool_version": TOOL,
-            "details": details or {},
+            "details": {**(details or {}), **({"run_by": self.run_by} if self.run_by else {})},
             "prev_hash": self.head,
         }
         digest = event_hash(fields)
