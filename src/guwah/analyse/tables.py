@@ -77,13 +77,18 @@ def table_csv(table: Table) -> str:
     return buf.getvalue()
 
 
+def csv_bytes(text: str) -> bytes:
+    """A CSV file's bytes: UTF-8 with BOM, so spreadsheet programs read Chinese."""
+    return text.encode("utf-8-sig")
+
+
 def write_csvs(tables: list[Table], out: Path) -> list[Path]:
     """Each table as ``OUT/<key>.csv`` (UTF-8 with BOM, so spreadsheet programs read Chinese)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for t in tables:
         p = out / f"{t.key}.csv"
-        p.write_text(table_csv(t), encoding="utf-8-sig")
+        p.write_bytes(csv_bytes(table_csv(t)))
         paths.append(p)
     return paths
 
