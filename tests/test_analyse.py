@@ -180,6 +180,42 @@ def test_every_count_equals_the_truth(small: tuple[Case, dict[str, Any]]) -> Non
     ]
 
 
+def test_report_references_resolve_to_the_truths_people_and_records(
+    small: tuple[Case, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The report lists no person; each number's reference resolves, through the CSVs
+    beside it (their SHA-256 in the report), to the people and records the truth states."""
+    from guwah.analyse.report import write_report
+
+    case, truth = small
+    out = tmp_path / "report.html"
+    write_report(case, Options(by="village"), out)
+    html = out.read_text("utf-8")
+    det = _detainees(truth)
+    assert not any(p["id_number"] in html for p in truth["people"][:200])
+    refs = Refs(out)
+    ref = re.search(r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html)
+    assert ref
+    people = refs.people(ref.group(1))
+    by_id = {r["person"]: r for r in refs._rows("ref_people.csv")}
+    assert sorted(by_id[str(i)]["id_number"] for i in people) == sorted(p["id_number"] for p in det)
+    # each detainee's records: the files, sheets and rows the generator wrote them in (a CSV
+    # file has no sheet in the truth)
+    records: dict[str, set[tuple[str, str | None, int]]] = {}
+    for r in refs._rows("ref_records.csv"):
+        mine = records.setdefault(by_id[r["person"]]["id_number"], set())
+        name = r["path"].rsplit("/", 1)[-1]
+        mine |= {(name, r["sheet"], int(r["row"])), (name, None, int(r["row"]))}
+    for p in det:
+        want = {(w["path"].rsplit("/", 1)[-1], w["sheet"], w["row"]) for w in p["rows"]}
+        assert want <= records[p["id_number"]], p["key"]
+    # a changed list no longer matches the digest the report states
+    tampered = tmp_path / "report_tables" / "ref_counts.csv"
+    tampered.write_bytes(tampered.read_bytes().replace(b"\n", b"\r\n", 1))
+    with pytest.raises(AssertionError):
+        Refs(out)
+
+
 def test_census_rates_recomputed_from_the_census_file(small: tuple[Case, dict[str, Any]]) -> None:
     case, truth = small
     det = _detainees(truth)

@@ -141,7 +141,7 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
             Person.detained,
             Person.conflicts,
         ).where(Person.n_records > 0)
-    ):
+    ).all():
         pf = PersonFacts(pid, name, id_number, sex, ethnicity, iso_date(born))
         pf.detained = bool(detained)
         if conflicts:
@@ -158,7 +158,7 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
         select(RecordValue.record_id, RecordValue.field, RecordValue.value).where(
             RecordValue.field.in_(FIELDS), RecordValue.value.is_not(None)
         )
-    ):
+    ).all():
         values[rid].append((column, val))
     no_values: list[tuple[str, str]] = []
     unknown_sheet = _SheetInfo("", 0, False, "")
@@ -167,7 +167,7 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
         select(Record.id, Record.person_id, Record.item_id, Record.sheet_id, Record.row)
         .where(Record.person_id.is_not(None))
         .order_by(Record.item_id, Record.sheet_id, Record.row)
-    ):
+    ).all():
         pf = people.get(person_id)
         if pf is None:
             continue
