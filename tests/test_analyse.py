@@ -194,7 +194,9 @@ def test_report_references_resolve_to_the_truths_people_and_records(
     det = _detainees(truth)
     assert not any(p["id_number"] in html for p in truth["people"][:200])
     refs = Refs(out)
-    ref = re.search(r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html)
+    ref = re.search(
+        r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html
+    )
     assert ref
     people = refs.people(ref.group(1))
     by_id = {r["person"]: r for r in refs._rows("ref_people.csv")}
@@ -378,12 +380,16 @@ def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) 
     pa = next(p for p in a.people.values() if p.id_number == A)
     assert A not in html and "艾力·买买提" not in html
     refs = Refs(out)
-    detained = re.search(r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html)
+    detained = re.search(
+        r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html
+    )
     assert detained, html[:3000]
     people = refs.people(detained.group(1))
     assert sorted(people) == sorted(a.table("summary").rows[2][1].people)  # type: ignore[union-attr]
     assert {refs.person(i)["id_number"] for i in people} == {A, B, C, D}
-    got = [(r["sha256"], int(r["sheet_index"]), r["sheet"], int(r["row"])) for r in refs.records(pa.id)]
+    got = [
+        (r["sha256"], int(r["sheet_index"]), r["sheet"], int(r["row"])) for r in refs.records(pa.id)
+    ]
     assert got == [(s.sha256, s.sheet_index, s.sheet, s.row) for s in pa.sources]
     assert {r["sheet"] for r in refs.records(pa.id)} == {"在押人员", "转送名单", "户籍人口"}
     # leaked text in the CSVs cannot become a formula

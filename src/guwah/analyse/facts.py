@@ -17,9 +17,10 @@ person's birth is listed in ``bad_dates`` and not used.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -154,11 +155,12 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
     # record → its values in FIELDS, as stored (a value that could not be normalised is
     # never used: it is not read)
     values: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for rid, column, val in conn.execute(
+    value_rows = conn.execute(
         select(RecordValue.record_id, RecordValue.field, RecordValue.value).where(
             RecordValue.field.in_(FIELDS), RecordValue.value.is_not(None)
         )
-    ).all():
+    ).all()
+    for rid, column, val in cast("Sequence[tuple[int, str, str]]", value_rows):
         values[rid].append((column, val))
     no_values: list[tuple[str, str]] = []
     unknown_sheet = _SheetInfo("", 0, False, "")
@@ -168,15 +170,15 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
         .where(Record.person_id.is_not(None))
         .order_by(Record.item_id, Record.sheet_id, Record.row)
     ).all():
-        pf = people.get(person_id)
-        if pf is None:
+        owner = people.get(person_id)  # type: ignore[arg-type]  # not None: the where clause
+        if owner is None:
             continue
         info = sheets.get(sheet_id, unknown_sheet)
         sha, path = items.get(item_id, ("", ""))
-        pf.sources.append(Source(rid, sha, path, info.name, info.index, row))
+        owner.sources.append(Source(rid, sha, path, info.name, info.index, row))
         if info.register:
-            pf.resident = True
-        per_person[person_id].append((rid, item_id, sheet_id, values.get(rid, no_values)))
+            owner.resident = True
+        per_person[owner.id].append((rid, item_id, sheet_id, values.get(rid, no_values)))
     resolver = _Resolver(sheets, {i: path for i, (_sha, path) in items.items()})
     for pid, rows in per_person.items():
         resolver.resolve(people[pid], rows)
@@ -384,12 +386,14 @@ def _parents(session: Session, people: dict[int, PersonFacts]) -> None:
     a household (and the head's spouse) of whom the person is a son or daughter."""
     spouse: dict[int, set[int]] = defaultdict(set)
     children: dict[int, set[int]] = defaultdict(set)
-    rows: list[Any] = list(
-        session.execute(
+    rows: Sequence[Any] = (
+        session.connection()
+        .execute(
             select(
                 PersonRelation.person_id, PersonRelation.relation, PersonRelation.relative_id
             ).where(PersonRelation.relative_id.is_not(None))
         )
+        .all()
     )
     for pid, rel, other in rows:
         if rel in ("father", "mother") and pid in people:
