@@ -368,6 +368,9 @@ def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) 
 
     from guwah.cli import app
 
+    # the hostile reason, unclassified (again: a test above relabels it), is in the report as
+    # the row of a table; no person is
+    relabel(family, HOSTILE, [], reviewer="R. Viewer", note="unclassified")
     out = tmp_path / "r.html"
     res = CliRunner().invoke(app, ["report", "--case", str(family.root), "--out", str(out)])
     assert res.exit_code == 0, res.output

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from guwah import __version__
 from guwah.analyse.charts import bars
 from guwah.analyse.facts import PersonFacts
-from guwah.analyse.stage import Analysis, Options, analyse
+from guwah.analyse.stage import Analysis, Options, analyse, no_cycle_collection
 from guwah.analyse.tables import Count, csv_bytes, csv_safe, number_counts, plain, table_csv
 from guwah.analyse.taxonomy import matrix_rules, reasons, statuses
 from guwah.case import Case
@@ -314,11 +314,12 @@ def write_report(case: Case, options: Options, out: Path) -> float:
     references' people and records as CSV (their SHA-256 in the report); returns the seconds."""
     started = time.perf_counter()
     case.migrate()
-    with case.sessions() as session:
-        a = analyse(session, options)
     pdf = out.suffix.lower() == ".pdf"
     folder = out.parent / f"{out.stem}_tables"
-    html, files = render_html(case, a, pdf=pdf, folder=folder.name)
+    with no_cycle_collection():
+        with case.sessions() as session:
+            a = analyse(session, options)
+        html, files = render_html(case, a, pdf=pdf, folder=folder.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for f in files:

@@ -101,7 +101,7 @@ def _whole(people: Iterable[int]) -> Count:
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Python's cycle collector off while the analysis builds its objects (a person, their
     sources, the people of each count: millions on a large leak, none of them cycles): each
     collection walks every object alive, and they would run hundreds of times, half of the
@@ -117,7 +117,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def analyse(session: Session, options: Options | None = None) -> Analysis:
     """Compute every table over the case's resolved people."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _analyse(session, options)
 
 
