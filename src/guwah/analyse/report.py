@@ -134,7 +134,8 @@ class Reference:
     """One numbered count: where it is in the report and where its people are in the CSV."""
 
     ref: str
-    table: str
+    table: str  # its key (the CSV's name, the section's anchor)
+    title: str
     row: str
     column: str
     n: int
@@ -220,15 +221,22 @@ def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
                     chunks.append("".join(f"{v.ref},{pid}\n" for pid in v.people))
                     index.append(
                         Reference(
-                            v.ref, t.title, plain(row[0]), t.columns[j], v.n, line + 1, line + v.n
+                            v.ref,
+                            t.key,
+                            t.title,
+                            plain(row[0]),
+                            t.columns[j],
+                            v.n,
+                            line + 1,
+                            line + v.n,
                         )
                     )
                     line += v.n
                     referenced.update(v.people)
     people = [a.people[i] for i in sorted(referenced) if i in a.people]
     n_index, index_csv = _csv(
-        ["ref", "table", "row", "column", "n", "first_line", "last_line"],
-        ([r.ref, r.table, r.row, r.column, r.n, r.first, r.last] for r in index),
+        ["ref", "table", "title", "row", "column", "n", "first_line", "last_line"],
+        ([r.ref, r.table, r.title, r.row, r.column, r.n, r.first, r.last] for r in index),
     )
     n_people, people_csv = _csv(PEOPLE_COLUMNS, (_person_row(p) for p in people))
     n_records, records_csv = _csv(
