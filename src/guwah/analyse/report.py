@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,19 +166,18 @@ PEOPLE_COLUMNS = [
 RECORD_COLUMNS = ["person", "sha256", "path", "sheet_index", "sheet", "row", "record"]
 
 
-def _csv(columns: list[str], rows: Iterable[Iterable[object]]) -> tuple[int, bytes]:
+def _csv(columns: list[str], rows: list[list[object]]) -> tuple[int, bytes]:
+    """A CSV file of ``rows`` (their text cells already made safe with :func:`_text`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
-    n = 0
-    for row in rows:
-        w.writerow([csv_safe(v) if isinstance(v, str) else v for v in row])
-        n += 1
-    return n, csv_bytes(buf.getvalue())
+    w.writerows(rows)
+    return len(rows), csv_bytes(buf.getvalue())
 
 
 def _text(v: object) -> str:
-    return "" if v is None else str(v)
+    """A cell: empty for None, never a spreadsheet formula (leaked text is hostile)."""
+    return "" if v is None else csv_safe(str(v))
 
 
 def _person_row(p: PersonFacts) -> list[object]:
@@ -200,7 +198,7 @@ def _person_row(p: PersonFacts) -> list[object]:
         _text(p.release_date),
         _text(p.facility),
         _text(p.household),
-        " | ".join(p.reasons),
+        _text(" | ".join(p.reasons)),
         ", ".join(p.conflicts),
         len(p.sources),
     ]
@@ -236,16 +234,16 @@ def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
     people = [a.people[i] for i in sorted(referenced) if i in a.people]
     n_index, index_csv = _csv(
         ["ref", "table", "title", "row", "column", "n", "first_line", "last_line"],
-        ([r.ref, r.table, r.title, r.row, r.column, r.n, r.first, r.last] for r in index),
+        [[r.ref, r.table, r.title, _text(r.row), r.column, r.n, r.first, r.last] for r in index],
     )
-    n_people, people_csv = _csv(PEOPLE_COLUMNS, (_person_row(p) for p in people))
+    n_people, people_csv = _csv(PEOPLE_COLUMNS, [_person_row(p) for p in people])
     n_records, records_csv = _csv(
         RECORD_COLUMNS,
-        (
-            [p.id, s.sha256, s.path, s.sheet_index, s.sheet, s.row, s.ref()]
+        [
+            [p.id, s.sha256, _text(s.path), s.sheet_index, _text(s.sheet), s.row, s.ref()]
             for p in people
             for s in p.sources
-        ),
+        ],
     )
     files = [
         CsvFile("ref_index.csv", n_index, index_csv),

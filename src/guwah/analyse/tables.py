@@ -54,6 +54,8 @@ class Table:
 
 
 def plain(v: Value) -> str:
+    if type(v) is str:
+        return v
     if v is None:
         return ""
     if isinstance(v, Count):
@@ -65,15 +67,14 @@ def plain(v: Value) -> str:
 
 def csv_safe(text: str) -> str:
     """A cell a spreadsheet program will not run as a formula (leaked text is hostile)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text and text[0] in "=+-@\t\r" else text
 
 
 def table_csv(table: Table) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(table.columns)
-    for row in table.plain():
-        w.writerow([csv_safe(c) for c in row])
+    w.writerows([csv_safe(plain(v)) for v in row] for row in table.rows)
     return buf.getvalue()
 
 
