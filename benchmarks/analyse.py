@@ -6,7 +6,12 @@ Generates the leak (or reuses bench-out/leak-SCALE-SEED), ingests it into a fres
 (``guwah ingest --no-ocr``; reused if present), builds the records, imports the 2020 census
 (``../shared/data/census/``), then times ``guwah analyse`` (the command, process start
 included, and the library call alone) and ``guwah report`` (HTML, and PDF with --pdf), and
-checks that every count the truth states is equal (guwah.analyse.evaluate).
+checks that every count the truth states is equal (guwah.analyse.evaluate). The report's
+people are in the CSV files beside it (references N1…, their SHA-256 in the report): their
+number and size are printed too.
+
+Run it with PYTHONPATH=src (``python -m guwah`` children inherit it) to time this tree's code,
+or PYTHONPATH=OTHER/src to time another tree's on the same case.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import resource
 import shutil
 import time
+from pathlib import Path
 
 from common import OUT, ROOT, ensure_leak, run_guwah
 
@@ -76,17 +82,29 @@ def main() -> None:
     print("every count equals the truth" if not any(diffs.values()) else "COUNTS DIFFER")
 
     out = OUT / f"report-{args.scale}-{args.seed}"
+    shutil.rmtree(out, ignore_errors=True)
     html = timed("report", "--case", str(case), "--out", str(out / "report.html"))
     print(
         f"guwah report --out report.html: {html} "
-        f"({(out / 'report.html').stat().st_size / 1e6:.1f} MB)"
+        f"({(out / 'report.html').stat().st_size / 1e6:.2f} MB; {_csvs(out / 'report_tables')})"
     )
     if args.pdf:
         pdf = timed("report", "--case", str(case), "--out", str(out / "report.pdf"))
+        import pypdfium2
+
+        pages = len(pypdfium2.PdfDocument(str(out / "report.pdf")))
         print(
             f"guwah report --out report.pdf: {pdf} "
-            f"({(out / 'report.pdf').stat().st_size / 1e6:.1f} MB)"
+            f"({(out / 'report.pdf').stat().st_size / 1e6:.2f} MB, {pages} pages)"
         )
+
+
+def _csvs(folder: Path) -> str:
+    """The CSV files beside a report: how many, their size, and the largest."""
+    files = sorted(folder.glob("*.csv"), key=lambda p: -p.stat().st_size)
+    total = sum(p.stat().st_size for p in files)
+    top = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files[:4])
+    return f"{len(files)} CSV files beside it, {total / 1e6:.1f} MB: {top}"
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ an implausible date, a hostile reason, a family)."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import hashlib
+import io
 import json
 import math
 import re
@@ -43,6 +46,45 @@ def wilson_by_hand(k: int, n: int) -> tuple[float, float]:
     centre = p + z * z / (2 * n)
     spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+
+
+class Refs:
+    """The CSV files beside a report, read as a reader would: each file's SHA-256 checked
+    against the one the report states, each reference resolved through ref_index.csv's
+    line range in ref_counts.csv."""
+
+    def __init__(self, report: Path, pdf_text: str | None = None) -> None:
+        folder = report.parent / f"{report.stem}_tables"
+        text = pdf_text if pdf_text is not None else report.read_text("utf-8")
+        self.files = {p.name: p.read_bytes() for p in folder.iterdir()}
+        assert {"ref_index.csv", "ref_counts.csv", "ref_people.csv", "ref_records.csv"} <= set(
+            self.files
+        )
+        for name, data in self.files.items():
+            digest = hashlib.sha256(data).hexdigest()
+            if pdf_text is None:
+                stated = re.search(rf'id="sha-{re.escape(name)}">([0-9a-f]{{64}})<', text)
+                assert stated and stated.group(1) == digest, name
+            else:  # the PDF's text may break the row anywhere: the digest is there
+                assert digest in re.sub(r"\s+", "", text), name
+        self.index = {r["ref"]: r for r in self._rows("ref_index.csv")}
+        self.lines = self.files["ref_counts.csv"].decode("utf-8-sig").split("\n")
+
+    def _rows(self, name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(self.files[name].decode("utf-8-sig"))))
+
+    def people(self, ref: str) -> list[int]:
+        r = self.index[ref]
+        lines = self.lines[int(r["first_line"]) - 1 : int(r["last_line"])]
+        assert all(line.split(",")[0] == ref for line in lines)
+        assert len(lines) == int(r["n"])
+        return [int(line.split(",")[1]) for line in lines]
+
+    def person(self, pid: int) -> dict[str, str]:
+        return next(r for r in self._rows("ref_people.csv") if int(r["person"]) == pid)
+
+    def records(self, pid: int) -> list[dict[str, str]]:
+        return [r for r in self._rows("ref_records.csv") if int(r["person"]) == pid]
 
 
 def test_wilson_matches_newcombe_1998() -> None:
@@ -136,6 +178,44 @@ def test_every_count_equals_the_truth(small: tuple[Case, dict[str, Any]]) -> Non
     assert compare(want, got)["households"] == [
         f"2: expected {want['households']['2']}, got {want['households']['2'] - 1}"
     ]
+
+
+def test_report_references_resolve_to_the_truths_people_and_records(
+    small: tuple[Case, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The report lists no person; each number's reference resolves, through the CSVs
+    beside it (their SHA-256 in the report), to the people and records the truth states."""
+    from guwah.analyse.report import write_report
+
+    case, truth = small
+    out = tmp_path / "report.html"
+    write_report(case, Options(by="village"), out)
+    html = out.read_text("utf-8")
+    det = _detainees(truth)
+    assert not any(p["id_number"] in html for p in truth["people"][:200])
+    refs = Refs(out)
+    ref = re.search(
+        r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html
+    )
+    assert ref
+    people = refs.people(ref.group(1))
+    by_id = {r["person"]: r for r in refs._rows("ref_people.csv")}
+    assert sorted(by_id[str(i)]["id_number"] for i in people) == sorted(p["id_number"] for p in det)
+    # each detainee's records: the files, sheets and rows the generator wrote them in (a CSV
+    # file has no sheet in the truth)
+    records: dict[str, set[tuple[str, str | None, int]]] = {}
+    for r in refs._rows("ref_records.csv"):
+        mine = records.setdefault(by_id[r["person"]]["id_number"], set())
+        name = r["path"].rsplit("/", 1)[-1]
+        mine |= {(name, r["sheet"], int(r["row"])), (name, None, int(r["row"]))}
+    for p in det:
+        want = {(w["path"].rsplit("/", 1)[-1], w["sheet"], w["row"]) for w in p["rows"]}
+        assert want <= records[p["id_number"]], p["key"]
+    # a changed list no longer matches the digest the report states
+    tampered = tmp_path / "report_tables" / "ref_counts.csv"
+    tampered.write_bytes(tampered.read_bytes().replace(b"\n", b"\r\n", 1))
+    with pytest.raises(AssertionError):
+        Refs(out)
 
 
 def test_census_rates_recomputed_from_the_census_file(small: tuple[Case, dict[str, Any]]) -> None:
@@ -288,18 +368,36 @@ def test_report_html_escapes_links_and_writes_csv(family: Case, tmp_path: Path) 
 
     from guwah.cli import app
 
+    # the hostile reason, unclassified (again: a test above relabels it), is in the report as
+    # the row of a table; no person is
+    relabel(family, HOSTILE, [], reviewer="R. Viewer", note="unclassified")
     out = tmp_path / "r.html"
     res = CliRunner().invoke(app, ["report", "--case", str(family.root), "--out", str(out)])
     assert res.exit_code == 0, res.output
     html = out.read_text("utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    # a number links to its people, the people to their records (file, sha256, sheet, row)
+    # a number links to its reference; the people are in the CSVs beside the report, not in it
     assert 'href="#N1"' in html and 'id="N1"' in html
     with family.sessions() as s:
         a = analyse(s, Options())
     pa = next(p for p in a.people.values() if p.id_number == A)
-    assert f'id="P{pa.id}"' in html
-    assert pa.sources[0].sha256 in html
+    assert A not in html and "艾力·买买提" not in html
+    refs = Refs(out)
+    detained = re.search(
+        r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html
+    )
+    assert detained, html[:3000]
+    people = refs.people(detained.group(1))
+    assert sorted(people) == sorted(a.table("summary").rows[2][1].people)  # type: ignore[union-attr]
+    assert {refs.person(i)["id_number"] for i in people} == {A, B, C, D}
+    got = [
+        (r["sha256"], int(r["sheet_index"]), r["sheet"], int(r["row"])) for r in refs.records(pa.id)
+    ]
+    assert got == [(s.sha256, s.sheet_index, s.sheet, s.row) for s in pa.sources]
+    assert {r["sheet"] for r in refs.records(pa.id)} == {"在押人员", "转送名单", "户籍人口"}
+    # leaked text in the CSVs cannot become a formula
+    hostile = next(p for p in a.people.values() if p.id_number == C)
+    assert refs.person(hostile.id)["reasons"] == "'" + HOSTILE
     csvs = {p.name for p in (tmp_path / "r_tables").iterdir()}
     assert {"summary.csv", "violation_matrix.csv", "reasons.csv", "census_rates.csv"} <= csvs
     evidence = (tmp_path / "r_tables" / "violation_matrix_evidence.csv").read_text("utf-8-sig")
@@ -329,7 +427,9 @@ def test_report_pdf_embeds_chinese_and_arabic_script_fonts(family: Case, tmp_pat
 
     doc = pypdfium2.PdfDocument(str(out))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    assert "疏附县看守所" in text and "Methods" in text
+    assert "托万村" in text and "Methods" in text and "ref_counts.csv" in text
+    assert A not in text  # the people are in the CSVs beside it (their SHA-256 in it)
+    Refs(out, pdf_text=text)
 
 
 def test_groups_by_age_band_at_the_detention_date(family: Case) -> None:

@@ -17,22 +17,23 @@ person's birth is listed in ``bad_dates`` and not used.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from guwah.analyse.places import county_code, parse_place
 from guwah.analyse.taxonomy import statuses
 from guwah.core import iso_date
-from guwah.records.people import first_paths
 from guwah.records.relations import house_key
 from guwah.store.models import (
     Cell,
     ColumnMap,
     Item,
+    Occurrence,
     Person,
     PersonRelation,
     Record,
@@ -114,15 +115,23 @@ def _pick(values: list[str]) -> str | None:
     """Most frequent; on a tie the first seen (values are in reading order)."""
     if not values:
         return None
+    first = values[0]
+    if all(v == first for v in values):
+        return first
     counts = Counter(values)
     best = max(counts.values())
     return next(v for v in values if counts[v] == best)
 
 
 def load_facts(session: Session) -> dict[int, PersonFacts]:
-    """Every resolved person with records, as the analysis sees them."""
+    """Every resolved person with records, as the analysis sees them.
+
+    Linear in people, records and record values: each table is read once, column-wise, with
+    no per-person query; what repeats across people (an address's place, a set of status
+    words) is worked out once."""
+    conn = session.connection()
     people: dict[int, PersonFacts] = {}
-    for p in session.execute(
+    for pid, name, id_number, sex, ethnicity, born, detained, conflicts in conn.execute(
         select(
             Person.id,
             Person.name,
@@ -133,50 +142,46 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
             Person.detained,
             Person.conflicts,
         ).where(Person.n_records > 0)
-    ):
-        pf = PersonFacts(p.id, p.name, p.id_number, p.sex, p.ethnicity, iso_date(p.birth_date))
-        pf.detained = bool(p.detained)
-        for fld in ("name", "birth_date", "sex", "ethnicity"):
-            if fld in (p.conflicts or {}):
-                pf.conflicts[fld] = [str(c.get("value")) for c in p.conflicts[fld]]
-        people[p.id] = pf
-    sheets = _sheets(session)
-    recs = session.execute(
+    ).all():
+        pf = PersonFacts(pid, name, id_number, sex, ethnicity, iso_date(born))
+        pf.detained = bool(detained)
+        if conflicts:
+            for fld in ("name", "birth_date", "sex", "ethnicity"):
+                if fld in conflicts:
+                    pf.conflicts[fld] = [str(c.get("value")) for c in conflicts[fld]]
+        people[pid] = pf
+    sheets = _sheets(conn)
+    items = _items(conn)
+    # record → its values in FIELDS, as stored (a value that could not be normalised is
+    # never used: it is not read)
+    values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    value_rows = conn.execute(
+        select(RecordValue.record_id, RecordValue.field, RecordValue.value).where(
+            RecordValue.field.in_(FIELDS), RecordValue.value.is_not(None)
+        )
+    ).all()
+    for rid, column, val in cast("Sequence[tuple[int, str, str]]", value_rows):
+        values[rid].append((column, val))
+    no_values: list[tuple[str, str]] = []
+    unknown_sheet = _SheetInfo("", 0, False, "")
+    per_person: dict[int, list[tuple[int, int, int, list[tuple[str, str]]]]] = defaultdict(list)
+    for rid, person_id, item_id, sheet_id, row in conn.execute(
         select(Record.id, Record.person_id, Record.item_id, Record.sheet_id, Record.row)
         .where(Record.person_id.is_not(None))
         .order_by(Record.item_id, Record.sheet_id, Record.row)
-    ).all()
-    items = sorted({r.item_id for r in recs})
-    paths = first_paths(session, items)
-    shas = dict(session.execute(select(Item.id, Item.sha256).where(Item.id.in_(items))).all())
-    values: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for rid, column, val, raw in session.execute(
-        select(RecordValue.record_id, RecordValue.field, RecordValue.value, RecordValue.raw).where(
-            RecordValue.field.in_(FIELDS)
-        )
-    ):
-        values[rid][column or ""].append(val if val is not None else f"\x00{raw}")
-    per_person: dict[int, list[tuple[int, int, int, dict[str, list[str]]]]] = defaultdict(list)
-    for r in recs:
-        owner = people.get(r.person_id)
+    ).all():
+        owner = people.get(person_id)  # type: ignore[arg-type]  # not None: the where clause
         if owner is None:
             continue
-        pf = owner
-        info = sheets.get(r.sheet_id, _SheetInfo("", 0, False, ""))
-        pf.sources.append(
-            Source(
-                r.id,
-                shas.get(r.item_id, ""),
-                paths.get(r.item_id, ""),
-                info.name,
-                info.index,
-                r.row,
-            )
-        )
-        pf.resident = pf.resident or info.register
-        per_person[r.person_id].append((r.id, r.item_id, r.sheet_id, values.get(r.id, {})))
+        info = sheets.get(sheet_id, unknown_sheet)
+        sha, path = items.get(item_id, ("", ""))
+        owner.sources.append(Source(rid, sha, path, info.name, info.index, row))
+        if info.register:
+            owner.resident = True
+        per_person[owner.id].append((rid, item_id, sheet_id, values.get(rid, no_values)))
+    resolver = _Resolver(sheets, {i: path for i, (_sha, path) in items.items()})
     for pid, rows in per_person.items():
-        _resolve(people[pid], rows, sheets, paths, {s.record_id: s for s in people[pid].sources})
+        resolver.resolve(people[pid], rows)
     _parents(session, people)
     return people
 
@@ -189,113 +194,191 @@ class _SheetInfo:
     title: str
 
 
-def _sheets(session: Session) -> dict[int, _SheetInfo]:
-    """Each read sheet: its name, whether it is a resident register, and its title rows."""
+def _items(conn: Connection) -> dict[int, tuple[str, str]]:
+    """Each item that holds records: its SHA-256 and the path it was first found at."""
+    with_records = select(Record.item_id).distinct().subquery()
+    first = (
+        select(Occurrence.item_id, func.min(Occurrence.id).label("occ"))
+        .join(with_records, with_records.c.item_id == Occurrence.item_id)
+        .group_by(Occurrence.item_id)
+        .subquery()
+    )
+    paths = dict(
+        conn.execute(
+            select(Occurrence.item_id, Occurrence.path).join(first, Occurrence.id == first.c.occ)
+        ).all()
+    )
+    return {
+        item_id: (sha, paths.get(item_id, ""))
+        for item_id, sha in conn.execute(
+            select(Item.id, Item.sha256).join(with_records, with_records.c.item_id == Item.id)
+        )
+    }
+
+
+def _sheets(conn: Connection) -> dict[int, _SheetInfo]:
+    """Each read sheet: its name, whether it is a resident register, and its title rows
+    (the cells above its first header row, at most the first four rows: read through the
+    sheet-and-row index, never a scan of every cell)."""
     register = {
         s
-        for (s,) in session.execute(
+        for (s,) in conn.execute(
             select(ColumnMap.sheet_id).where(ColumnMap.field.in_(REGISTER_FIELDS)).distinct()
         )
     }
-    first_header = {
-        sid: min(rows) if rows else 1
-        for sid, rows in session.execute(select(SheetLayout.sheet_id, SheetLayout.header_rows))
-    }
+    above: dict[int, int] = {}  # sheet → the rows above its first header row (at most 4)
+    for sid, rows in conn.execute(select(SheetLayout.sheet_id, SheetLayout.header_rows)):
+        first_header = min(rows) if rows else 1
+        if first_header > 1:
+            above[sid] = min(first_header - 1, 4)
     titles: dict[int, list[str]] = defaultdict(list)
-    for sid, row, value in session.execute(
-        select(Cell.sheet_id, Cell.row, Cell.value).where(Cell.row <= 4).order_by(Cell.row)
-    ):
-        if row < first_header.get(sid, 1):
-            titles[sid].append(value)
+    ids = sorted(above)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        for sid, row, value in conn.execute(
+            select(Cell.sheet_id, Cell.row, Cell.value)
+            .where(Cell.sheet_id.in_(chunk), Cell.row <= 4)
+            .order_by(Cell.sheet_id, Cell.row, Cell.col)
+        ):
+            if row <= above[sid]:
+                titles[sid].append(value)
     out = {}
-    for sid, name, index in session.execute(select(Sheet.id, Sheet.name, Sheet.sheet_index)):
+    for sid, name, index in conn.execute(select(Sheet.id, Sheet.name, Sheet.sheet_index)):
         title = " ".join(titles.get(sid, []))
         is_register = sid in register or any(t in title for t in REGISTER_TITLES)
         out[sid] = _SheetInfo(name, index, is_register, title)
     return out
 
 
-def _resolve(
-    pf: PersonFacts,
-    rows: list[tuple[int, int, int, dict[str, list[str]]]],
-    sheets: dict[int, _SheetInfo],
-    paths: dict[int, str],
-    sources: dict[int, Source],
-) -> None:
-    tax = statuses()
-    lo, hi = tax.plausible
-    det_dates: list[date] = []
-    rel_dates: list[date] = []
-    facilities: list[str] = []
-    households: list[str] = []  # register household numbers: preferred
-    houses: list[str] = []  # addresses down to the house number
-    texts: list[str] = []
-    places: dict[str, list[str]] = {lvl: [] for lvl in PLACE_LEVELS}
-    fallback: dict[str, list[str]] = {lvl: [] for lvl in PLACE_LEVELS}
-    for rid, item_id, sheet_id, vals in rows:
-        first = {k: next((x for x in v if not x.startswith("\x00")), None) for k, v in vals.items()}
-        for fld, out in (("detention_date", det_dates), ("release_date", rel_dates)):
-            for v in vals.get(fld, []):
-                d = iso_date(v) if not v.startswith("\x00") else None
-                if d is None:
-                    continue
-                if not lo <= d <= hi or (pf.birth_date and d < pf.birth_date):
-                    pf.bad_dates.append((fld, v, rid))
-                else:
-                    out.append(d)
-        if first.get("facility"):
-            facilities.append(first["facility"] or "")
-        for r in vals.get("reason", []):
-            if not r.startswith("\x00") and r.strip() and r not in pf.reasons:
-                pf.reasons.append(r)
-        for fld in tax.fields:
-            texts += [v for v in vals.get(fld, []) if not v.startswith("\x00")]
-        if first.get("household_no"):
-            households.append(f"{item_id}/{first['household_no']}")
-        else:
-            house = house_key(first.get("household_address"), first.get("current_address"))
-            if house:
-                houses.append(house)
-        stated = (first.get("county"), first.get("township"), first.get("village"))
-        addr = parse_place(first.get("household_address") or first.get("current_address"))
-        for i, lvl in enumerate(PLACE_LEVELS):
-            level_value = stated[i] or addr[i]
-            if level_value:
-                places[lvl].append(level_value)
-        src = sources.get(rid)
-        sheet = sheets.get(sheet_id)
-        for text in (
-            sheet.title if sheet else None,
-            src.sheet if src else None,
-            paths.get(item_id),
-        ):
-            got = parse_place(text)
+_NO_PLACE: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
+class _Resolver:
+    """One person's facts from their records (the rules in the module's docstring), with
+    what repeats across people worked out once: the place and house of an address, the
+    status of a set of words, the code of a county."""
+
+    def __init__(self, sheets: dict[int, _SheetInfo], paths: dict[int, str]) -> None:
+        self.sheets = sheets
+        self.paths = paths
+        self.tax = statuses()
+        self.status_fields = frozenset(self.tax.fields)
+        self.places: dict[tuple[str | None, str | None], tuple[str | None, ...]] = {}
+        self.statuses: dict[tuple[tuple[str, ...], bool], tuple[str, list[str]]] = {}
+        self.codes: dict[tuple[str | None, str | None], str | None] = {}
+
+    def _address(self, household: str | None, current: str | None) -> tuple[str | None, ...]:
+        """(county, township, village, house) of a record's address columns."""
+        key = (household, current)
+        got = self.places.get(key)
+        if got is None:
+            got = (*parse_place(household or current), house_key(household, current))
+            self.places[key] = got
+        return got
+
+    def _fallback(
+        self, pf: PersonFacts, rows: list[tuple[int, int, int, list[tuple[str, str]]]], i: int
+    ) -> str | None:
+        """The place at level ``i`` from the first of the person's records whose sheet title,
+        sheet name or file path names one."""
+        sources = {s.record_id: s for s in pf.sources}
+        for rid, item_id, sheet_id, _vals in rows:
+            src = sources.get(rid)
+            sheet = self.sheets.get(sheet_id)
+            for text in (
+                sheet.title if sheet else None,
+                src.sheet if src else None,
+                self.paths.get(item_id),
+            ):
+                got = parse_place(text)[i]
+                if got:
+                    return got
+        return None
+
+    def resolve(
+        self, pf: PersonFacts, rows: list[tuple[int, int, int, list[tuple[str, str]]]]
+    ) -> None:
+        lo, hi = self.tax.plausible
+        status_fields = self.status_fields
+        det_dates: list[date] = []
+        rel_dates: list[date] = []
+        facilities: list[str] = []
+        households: list[str] = []  # register household numbers: preferred
+        houses: list[str] = []  # addresses down to the house number
+        texts: list[str] = []
+        places: tuple[list[str], list[str], list[str]] = ([], [], [])
+        for rid, item_id, _sheet_id, vals in rows:
+            first: dict[str, str] = {}
+            for fld, v in vals:
+                if fld not in first:
+                    first[fld] = v
+                if fld == "detention_date" or fld == "release_date":
+                    d = iso_date(v)
+                    if d is None:
+                        pass
+                    elif not lo <= d <= hi or (pf.birth_date and d < pf.birth_date):
+                        pf.bad_dates.append((fld, v, rid))
+                    elif fld == "detention_date":
+                        det_dates.append(d)
+                    else:
+                        rel_dates.append(d)
+                elif fld == "reason" and v.strip() and v not in pf.reasons:
+                    pf.reasons.append(v)
+                if fld in status_fields:
+                    texts.append(v)
+            if not first:
+                continue
+            facility = first.get("facility")
+            if facility:
+                facilities.append(facility)
+            household_address = first.get("household_address")
+            current_address = first.get("current_address")
+            addr = (
+                self._address(household_address, current_address)
+                if household_address or current_address
+                else _NO_PLACE + (None,)
+            )
+            household_no = first.get("household_no")
+            if household_no:
+                households.append(f"{item_id}/{household_no}")
+            elif addr[3]:
+                houses.append(addr[3])
             for i, lvl in enumerate(PLACE_LEVELS):
-                if got[i]:
-                    fallback[lvl].append(got[i] or "")
-    for lvl in PLACE_LEVELS:
-        setattr(pf, lvl, _pick(places[lvl] or fallback[lvl][:1]))
-        if len(set(places[lvl])) > 1:
-            pf.conflicts[lvl] = sorted(set(places[lvl]))
-    pf.county_code = county_code(pf.county, (pf.id_number or "")[:2] or None)
-    pf.facility = _pick(facilities)
-    if len(set(facilities)) > 1:
-        pf.conflicts["facility"] = sorted(set(facilities))
-    keys = households or houses
-    pf.household = _pick(keys)
-    if len(set(keys)) > 1:
-        pf.conflicts["household"] = sorted(set(keys))
-    if det_dates:
-        pf.detention_date = min(det_dates)
-        if len(set(det_dates)) > 1:
-            pf.conflicts["detention_date"] = sorted({f"{d:%Y-%m-%d}" for d in det_dates})
-    if rel_dates:
-        pf.release_date = max(rel_dates)
-        if len(set(rel_dates)) > 1:
-            pf.conflicts["release_date"] = sorted({f"{d:%Y-%m-%d}" for d in rel_dates})
-    pf.status, pf.status_words = tax.classify(texts, pf.release_date is not None)
-    if pf.status != "unknown" or pf.facility or pf.reasons or pf.detention_date:
-        pf.detained = True
+                level_value = first.get(lvl) or addr[i]
+                if level_value:
+                    places[i].append(level_value)
+        for i, lvl in enumerate(PLACE_LEVELS):
+            stated = places[i]
+            setattr(pf, lvl, _pick(stated) if stated else self._fallback(pf, rows, i))
+            if len(stated) > 1 and len(set(stated)) > 1:
+                pf.conflicts[lvl] = sorted(set(stated))
+        hint = (pf.id_number or "")[:2] or None
+        code_key = (pf.county, hint)
+        if code_key not in self.codes:
+            self.codes[code_key] = county_code(pf.county, hint)
+        pf.county_code = self.codes[code_key]
+        pf.facility = _pick(facilities)
+        if len(set(facilities)) > 1:
+            pf.conflicts["facility"] = sorted(set(facilities))
+        keys = households or houses
+        pf.household = _pick(keys)
+        if len(set(keys)) > 1:
+            pf.conflicts["household"] = sorted(set(keys))
+        if det_dates:
+            pf.detention_date = min(det_dates)
+            if len(set(det_dates)) > 1:
+                pf.conflicts["detention_date"] = sorted({f"{d:%Y-%m-%d}" for d in det_dates})
+        if rel_dates:
+            pf.release_date = max(rel_dates)
+            if len(set(rel_dates)) > 1:
+                pf.conflicts["release_date"] = sorted({f"{d:%Y-%m-%d}" for d in rel_dates})
+        status_key = (tuple(sorted(set(texts))), pf.release_date is not None)
+        got = self.statuses.get(status_key)
+        if got is None:
+            got = self.statuses[status_key] = self.tax.classify(list(status_key[0]), status_key[1])
+        pf.status, pf.status_words = got[0], list(got[1])
+        if pf.status != "unknown" or pf.facility or pf.reasons or pf.detention_date:
+            pf.detained = True
 
 
 def _parents(session: Session, people: dict[int, PersonFacts]) -> None:
@@ -303,12 +386,14 @@ def _parents(session: Session, people: dict[int, PersonFacts]) -> None:
     a household (and the head's spouse) of whom the person is a son or daughter."""
     spouse: dict[int, set[int]] = defaultdict(set)
     children: dict[int, set[int]] = defaultdict(set)
-    rows: list[Any] = list(
-        session.execute(
+    rows: Sequence[Any] = (
+        session.connection()
+        .execute(
             select(
                 PersonRelation.person_id, PersonRelation.relation, PersonRelation.relative_id
             ).where(PersonRelation.relative_id.is_not(None))
         )
+        .all()
     )
     for pid, rel, other in rows:
         if rel in ("father", "mother") and pid in people:

@@ -169,9 +169,9 @@ def build_matrix(
                     ref = p.sources[0].ref() if p.sources else ""
                     found.append(Evidence(rule["id"], "person", ref, p.id, sorted(set(words))))
         else:
-            for sha, text in docs:
-                t = fold(text)
-                words = [w for w in rule["words"] if fold(w) in t]
+            folded = [(w, fold(w)) for w in rule["words"]]
+            for sha, t in docs:
+                words = [w for w, f in folded if f in t]
                 if words:
                     found.append(Evidence(rule["id"], "document", f"document:{sha}", None, words))
         for cat, act in rule["cells"]:
@@ -187,7 +187,7 @@ def build_matrix(
 
 
 def _documents(session: Session) -> list[tuple[str, str]]:
-    """(sha256, text) of every item with text pages that is not a spreadsheet."""
+    """(sha256, text folded) of every item with text pages that is not a spreadsheet."""
     texts: dict[str, list[str]] = defaultdict(list)
     size: dict[str, int] = defaultdict(int)
     for sha, text in session.execute(
@@ -198,4 +198,4 @@ def _documents(session: Session) -> list[tuple[str, str]]:
         if size[sha] < MAX_DOCUMENT_CHARS and text:
             texts[sha].append(text)
             size[sha] += len(text)
-    return [(sha, "\n".join(parts)) for sha, parts in texts.items()]
+    return [(sha, fold("\n".join(parts))) for sha, parts in texts.items()]

@@ -1,5 +1,15 @@
-"""The report: HTML (every number links to its people, each person to their records) or
-PDF (WeasyPrint; the same links, and an appendix that lists them), every table also as CSV.
+"""The report: HTML or PDF (WeasyPrint), every table also as CSV beside it.
+
+Every number with people behind it carries a reference (``N12``). The people are not listed
+in the report (it would grow with the population: 365,000 people in the large leak): the
+references resolve in CSV files written beside the report, whose SHA-256 the report states
+(Appendix B), so a reader can check that the lists are the ones the report was made with:
+
+- ``ref_index.csv``: each reference, its table, row, column, count, and the lines of
+  ``ref_counts.csv`` that hold its people;
+- ``ref_counts.csv``: reference, person (one line per person behind each number);
+- ``ref_people.csv``: each person referenced: name, ID number, place, detention facts;
+- ``ref_records.csv``: each record of those people: file SHA-256, path, sheet, row.
 
 Leaked text is escaped by Jinja's autoescape; fonts for Chinese (Noto CJK) and Uyghur (Noto
 Naskh/Sans Arabic, Debian ``fonts-noto-core``) come from the system, never the network.
@@ -7,6 +17,9 @@ Naskh/Sans Arabic, Debian ``fonts-noto-core``) come from the system, never the n
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,19 +30,12 @@ from markupsafe import Markup
 
 from guwah import __version__
 from guwah.analyse.charts import bars
-from guwah.analyse.facts import PersonFacts, Source
-from guwah.analyse.stage import Analysis, Options, analyse
-from guwah.analyse.tables import Count, number_counts, plain, write_csvs
+from guwah.analyse.facts import PersonFacts
+from guwah.analyse.stage import Analysis, Options, analyse, no_cycle_collection
+from guwah.analyse.tables import Count, csv_bytes, csv_safe, number_counts, plain, table_csv
 from guwah.analyse.taxonomy import matrix_rules, reasons, statuses
 from guwah.case import Case
 from guwah.core import utcnow
-
-
-@dataclass
-class FileRef:
-    n: int
-    sha256: str
-    path: str
 
 
 def methods(a: Analysis) -> list[tuple[str, str]]:
@@ -109,22 +115,146 @@ def methods(a: Analysis) -> list[tuple[str, str]]:
     ]
 
 
-def _context(case: Case, a: Analysis, pdf: bool) -> dict[str, Any]:
-    tables = [*a.tables]
-    counts = number_counts(tables, wholes=not pdf)
-    needed = sorted({pid for c in counts for pid in c.people})
-    files: dict[str, FileRef] = {}
-    people: list[tuple[PersonFacts, list[tuple[FileRef, Source]]]] = []
-    for pid in needed:
-        p = a.people.get(pid)
-        if p is None:
-            continue
-        refs = []
-        for s in p.sources:
-            if s.sha256 not in files:
-                files[s.sha256] = FileRef(len(files) + 1, s.sha256, s.path)
-            refs.append((files[s.sha256], s))
-        people.append((p, refs))
+@dataclass
+class CsvFile:
+    """A CSV written beside the report: its name, data lines and bytes (hashed in the report)."""
+
+    name: str
+    rows: int
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Reference:
+    """One numbered count: where it is in the report and where its people are in the CSV."""
+
+    ref: str
+    table: str  # its key (the CSV's name, the section's anchor)
+    title: str
+    row: str
+    column: str
+    n: int
+    first: int  # its first and last line in ref_counts.csv (line 1: the header)
+    last: int
+
+
+PEOPLE_COLUMNS = [
+    "person",
+    "name",
+    "id_number",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "county",
+    "township",
+    "village",
+    "resident",
+    "detained",
+    "status",
+    "detention_date",
+    "release_date",
+    "facility",
+    "household",
+    "reasons",
+    "conflicts",
+    "records",
+]
+RECORD_COLUMNS = ["person", "sha256", "path", "sheet_index", "sheet", "row", "record"]
+
+
+def _csv(columns: list[str], rows: list[list[object]]) -> tuple[int, bytes]:
+    """A CSV file of ``rows`` (their text cells already made safe with :func:`_text`)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+    return len(rows), csv_bytes(buf.getvalue())
+
+
+def _text(v: object) -> str:
+    """A cell: empty for None, never a spreadsheet formula (leaked text is hostile)."""
+    return "" if v is None else csv_safe(str(v))
+
+
+def _person_row(p: PersonFacts) -> list[object]:
+    return [
+        p.id,
+        _text(p.name),
+        _text(p.id_number),
+        _text(p.sex),
+        _text(p.ethnicity),
+        _text(p.birth_date),
+        _text(p.county),
+        _text(p.township),
+        _text(p.village),
+        int(p.resident),
+        int(p.detained),
+        p.status if p.detained else "",
+        _text(p.detention_date),
+        _text(p.release_date),
+        _text(p.facility),
+        _text(p.household),
+        _text(" | ".join(p.reasons)),
+        ", ".join(p.conflicts),
+        len(p.sources),
+    ]
+
+
+def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
+    """Number every count with people (N1, N2… in table order) and write who they are:
+    the index of the references, the people of each, the people, their records."""
+    number_counts(a.tables)
+    index: list[Reference] = []
+    chunks: list[str] = ["ref,person\n"]
+    line = 1
+    referenced: set[int] = set()
+    for t in a.tables:
+        for row in t.rows:
+            for j, v in enumerate(row):
+                if isinstance(v, Count) and v.ref:
+                    chunks.append("".join(f"{v.ref},{pid}\n" for pid in v.people))
+                    index.append(
+                        Reference(
+                            v.ref,
+                            t.key,
+                            t.title,
+                            plain(row[0]),
+                            t.columns[j],
+                            v.n,
+                            line + 1,
+                            line + v.n,
+                        )
+                    )
+                    line += v.n
+                    referenced.update(v.people)
+    people = [a.people[i] for i in sorted(referenced) if i in a.people]
+    n_index, index_csv = _csv(
+        ["ref", "table", "title", "row", "column", "n", "first_line", "last_line"],
+        [[r.ref, r.table, r.title, _text(r.row), r.column, r.n, r.first, r.last] for r in index],
+    )
+    n_people, people_csv = _csv(PEOPLE_COLUMNS, [_person_row(p) for p in people])
+    n_records, records_csv = _csv(
+        RECORD_COLUMNS,
+        [
+            [p.id, s.sha256, _text(s.path), s.sheet_index, _text(s.sheet), s.row, s.ref()]
+            for p in people
+            for s in p.sources
+        ],
+    )
+    files = [
+        CsvFile("ref_index.csv", n_index, index_csv),
+        CsvFile("ref_counts.csv", line - 1, csv_bytes("".join(chunks))),
+        CsvFile("ref_people.csv", n_people, people_csv),
+        CsvFile("ref_records.csv", n_records, records_csv),
+    ]
+    return index, files
+
+
+def _context(a: Analysis, refs: list[Reference], files: list[CsvFile]) -> dict[str, Any]:
     charts = [
         bars(a.table("monthly"), 0, 1, "Detentions by month"),
         bars(a.table("detained_by_status"), 1, 4, "Detained by status"),
@@ -132,16 +262,13 @@ def _context(case: Case, a: Analysis, pdf: bool) -> dict[str, Any]:
     ]
     return {
         "a": a,
-        "case_root": str(case.root),
         "generated": f"{utcnow():%Y-%m-%d %H:%M} UTC",
         "version": __version__,
         "methods": methods(a),
-        "tables": tables,
-        "counts": counts,
-        "people": people,
-        "files": sorted(files.values(), key=lambda f: f.n),
+        "tables": a.tables,
+        "references": refs,
+        "files": files,
         "charts": charts,
-        "demography": _demography(case),
     }
 
 
@@ -164,19 +291,45 @@ def _env() -> Environment:
     return env
 
 
-def render_html(case: Case, a: Analysis, pdf: bool = False) -> str:
-    return _env().get_template("report.html").render(**_context(case, a, pdf), pdf=pdf)
+def render_html(
+    case: Case, a: Analysis, pdf: bool = False, folder: str = "report_tables"
+) -> tuple[str, list[CsvFile]]:
+    """The report's HTML and the CSV files it references (not yet written: see
+    :func:`write_report`); ``folder`` is the name the report gives their folder."""
+    refs, files = references(a)
+    tables = [
+        CsvFile(f"{t.key}.csv", len(t.rows), csv_bytes(table_csv(t)))
+        for t in [*a.tables, a.matrix.long_table()]
+    ]
+    html = (
+        _env()
+        .get_template("report.html")
+        .render(
+            **_context(a, refs, [*files, *tables]),
+            case_root=str(case.root),
+            demography=_demography(case),
+            folder=folder,
+            pdf=pdf,
+        )
+    )
+    return html, [*files, *tables]
 
 
 def write_report(case: Case, options: Options, out: Path) -> float:
-    """Write ``out`` (.html or .pdf) and ``<out stem>_tables/*.csv``; returns the seconds."""
+    """Write ``out`` (.html or .pdf) and, in ``<out stem>_tables/``, every table and the
+    references' people and records as CSV (their SHA-256 in the report); returns the seconds."""
     started = time.perf_counter()
     case.migrate()
-    with case.sessions() as session:
-        a = analyse(session, options)
     pdf = out.suffix.lower() == ".pdf"
-    html = render_html(case, a, pdf=pdf)
+    folder = out.parent / f"{out.stem}_tables"
+    with no_cycle_collection():
+        with case.sessions() as session:
+            a = analyse(session, options)
+        html, files = render_html(case, a, pdf=pdf, folder=folder.name)
     out.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (folder / f.name).write_bytes(f.data)
     if pdf:
         from PIL import ImageFile
 
@@ -187,5 +340,4 @@ def write_report(case: Case, options: Options, out: Path) -> float:
         HTML(string=html, base_url=str(out.parent)).write_pdf(out)
     else:
         out.write_text(html, encoding="utf-8")
-    write_csvs([*a.tables, a.matrix.long_table()], out.parent / f"{out.stem}_tables")
     return time.perf_counter() - started

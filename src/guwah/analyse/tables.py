@@ -54,6 +54,8 @@ class Table:
 
 
 def plain(v: Value) -> str:
+    if type(v) is str:
+        return v
     if v is None:
         return ""
     if isinstance(v, Count):
@@ -65,16 +67,20 @@ def plain(v: Value) -> str:
 
 def csv_safe(text: str) -> str:
     """A cell a spreadsheet program will not run as a formula (leaked text is hostile)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text and text[0] in "=+-@\t\r" else text
 
 
 def table_csv(table: Table) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(table.columns)
-    for row in table.plain():
-        w.writerow([csv_safe(c) for c in row])
+    w.writerows([csv_safe(plain(v)) for v in row] for row in table.rows)
     return buf.getvalue()
+
+
+def csv_bytes(text: str) -> bytes:
+    """A CSV file's bytes: UTF-8 with BOM, so spreadsheet programs read Chinese."""
+    return text.encode("utf-8-sig")
 
 
 def write_csvs(tables: list[Table], out: Path) -> list[Path]:
@@ -83,7 +89,7 @@ def write_csvs(tables: list[Table], out: Path) -> list[Path]:
     paths = []
     for t in tables:
         p = out / f"{t.key}.csv"
-        p.write_text(table_csv(t), encoding="utf-8-sig")
+        p.write_bytes(csv_bytes(table_csv(t)))
         paths.append(p)
     return paths
 

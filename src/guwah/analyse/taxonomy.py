@@ -36,15 +36,20 @@ class Term:
     def folded(self) -> tuple[tuple[str, str], ...]:
         return tuple((w, fold(w)) for _lang, w in self.words)
 
+    @cached_property
+    def _seen(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
     def matches(self, text: str) -> list[str]:
         """The words of this term found in ``text`` (as the data file writes them)."""
-        return list(_matches(self, text))
-
-
-@lru_cache(maxsize=65536)
-def _matches(term: Term, text: str) -> tuple[str, ...]:
-    t = fold(text)
-    return tuple(w for w, f in term.folded if f in t)
+        seen = self._seen
+        got = seen.get(text)
+        if got is None:
+            if len(seen) >= 65536:
+                seen.clear()
+            t = fold(text)
+            got = seen[text] = tuple(w for w, f in self.folded if f in t)
+        return list(got)
 
 
 def _term(d: dict[str, Any]) -> Term:

@@ -39,6 +39,7 @@ def _analysis(request: Request, session: DbSession, by: str, group: str, window:
 
 
 Filters = Annotated[str, Query(max_length=64)]
+PAGE = 500  # people per page of a count
 
 
 @router.get("/analysis", response_class=HTMLResponse)
@@ -79,6 +80,7 @@ def analysis_people(
     by: Filters = "village",
     group: Filters = "",
     window: Filters = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     a = _analysis(request, session, by, group, window)
     ids = people_in(a, ref)
@@ -94,7 +96,13 @@ def analysis_people(
     )
     if label is None:
         raise HTTPException(404, f"no count {ref} in this analysis")
-    people = [a.people[i] for i in ids if i in a.people]
+    pages = max(1, -(-len(ids) // PAGE))
+    if page_no > pages:
+        raise HTTPException(404, f"{ref} has {len(ids)} people: {pages} pages")
+    start = (page_no - 1) * PAGE
+    people = [a.people[i] for i in ids[start : start + PAGE] if i in a.people]
+    filters = {"by": by, "group": group, "window": window}
+    here = f"/analysis/people?{urlencode({**filters, 'ref': ref})}&page="
     return page(
         request,
         "analysis_people.html",
@@ -102,5 +110,10 @@ def analysis_people(
         ref=ref,
         label=label,
         people=people,
-        back=f"/analysis?{urlencode({'by': by, 'group': group, 'window': window})}",
+        total=len(ids),
+        first=start + 1,
+        page_no=page_no,
+        pages=pages,
+        here=here,
+        back=f"/analysis?{urlencode(filters)}",
     )
