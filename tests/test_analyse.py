@@ -476,3 +476,45 @@ def test_same_numbers_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     assert row[4] is None and "653121" in str(row[6])
     with case.sessions() as s:
         assert verify(s, case.blobs).ok
+
+
+def test_a_pseudonymised_report_names_no_one_and_still_adds_up(
+    small: tuple[Case, dict[str, Any]], tmp_path: Path
+) -> None:
+    """`guwah report --pseudonymise` and `guwah analyse --out --pseudonymise`: no name, no
+    full ID number in the report or any CSV beside it, birth dates as years; the digests the
+    report states are those of the redacted CSVs, and each reference still resolves to as
+    many people as the truth holds, each under one stable pseudonym."""
+    from tests.conftest import run_cli
+
+    case, truth = small
+    out = tmp_path / "report.html"
+    r = run_cli("report", "--out", out, "--pseudonymise", "--case", case.root)
+    assert "pseudonymised" in r.stdout
+    people = [p for p in truth["people"] if p["in_records"]]
+    secrets = {p["name"] for p in people} | {p["id_number"] for p in people}
+    tables = tmp_path / "tables"
+    run_cli("analyse", "--out", tables, "--pseudonymise", "--case", case.root)
+    files = [out, *(tmp_path / "report_tables").glob("*.csv"), *tables.glob("*.csv")]
+    assert len(files) > 8
+    for f in files:
+        text = f.read_text(encoding="utf-8-sig")
+        leaked = [s for s in secrets if s and s in text]
+        assert not leaked, (f.name, leaked[:3])
+    html = out.read_text("utf-8")
+    assert "Pseudonymised: people appear as stable pseudonyms" in html
+    refs = Refs(out)  # every digest the report states is that of the file beside it
+    ref = re.search(
+        r"detained \(any record says so\)</td><td class=\"n\"><a href=\"#(N\d+)\"", html
+    )
+    assert ref
+    r0 = refs.index[ref.group(1)]
+    lines = refs.lines[int(r0["first_line"]) - 1 : int(r0["last_line"])]
+    shown = {line.split(",")[1] for line in lines}
+    assert len(shown) == len(_detainees(truth)) and all(
+        re.fullmatch(r"P-[A-Z2-7]{8}", s) for s in shown
+    )
+    rows = {r["person"]: r for r in refs._rows("ref_people.csv")}
+    assert shown <= set(rows)  # the same pseudonym in every file
+    assert all(re.fullmatch(r"\d{10}\*{8}", rows[s]["id_number"]) for s in shown)
+    assert all(len(r["birth_date"]) <= 4 for r in rows.values())

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from guwah.cli_options import CaseOpt, case_errors, open_case
+from guwah.cli_options import (
+    CaseOpt,
+    PseudonymiseOpt,
+    case_errors,
+    exported,
+    open_case,
+    pseudonymiser_if,
+)
 from guwah.console import console, err_console
+
+if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
 
 analyse_app = typer.Typer(rich_markup_mode="rich")
 reference_app = typer.Typer(help="Reference data: census denominators.", no_args_is_help=True)
@@ -26,11 +36,12 @@ WindowOpt = Annotated[
 ]
 
 
-def _print(analysis: object) -> None:
+def _print(analysis: object, pseudo: Pseudonymiser | None = None) -> None:
     from guwah.analyse.stage import Analysis
     from guwah.analyse.tables import plain
 
     assert isinstance(analysis, Analysis)
+    shown = pseudo.redact if pseudo is not None else str
     for t in analysis.tables:
         if t.key == "violation_matrix_evidence":
             continue
@@ -39,7 +50,7 @@ def _print(analysis: object) -> None:
         for i in keep:
             rt.add_column(escape(t.columns[i]))
         for row in t.rows[:60]:
-            rt.add_row(*[escape(plain(row[i])[:80]) for i in keep])  # leaked text: no markup
+            rt.add_row(*[escape(shown(plain(row[i]))[:80]) for i in keep])  # leaked: no markup
         if len(t.rows) > 60:
             rt.caption = f"{len(t.rows) - 60} more rows: --out DIR writes every table as CSV"
         console.print(rt)
@@ -56,6 +67,7 @@ def analyse_main(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write every table as CSV here.")
     ] = None,
+    pseudonymise: PseudonymiseOpt = False,
 ) -> None:
     """Counts and rates of the detention over resolved people: by place or facility, status,
     groups, months, households, children, reasons, the violation matrix.
@@ -73,10 +85,17 @@ def analyse_main(
         case.migrate()
         with case.sessions() as session:
             result = analyse(session, opts)
-    _print(result)
+    pseudo = pseudonymiser_if(case, pseudonymise)
+    _print(result, pseudo)
     if out is not None:
         paths = write_csvs([*result.tables, result.matrix.long_table()], out)
-        console.print(f"Wrote {len(paths)} CSV files to {out}")
+        if pseudo is not None:
+            for path in paths:
+                pseudo.redact_csv(path)
+        exported(case, "analyse --out", out, pseudo)
+        console.print(
+            f"Wrote {len(paths)} CSV files to {out}" + (" (pseudonymised)" if pseudo else "")
+        )
 
 
 @analyse_app.command("relabel")
@@ -134,6 +153,7 @@ def report_command(
     by: ByOpt = "village",
     group: GroupOpt = "",
     window: WindowOpt = None,
+    pseudonymise: PseudonymiseOpt = False,
 ) -> None:
     """The analysis as a report: methods, tables, charts, the violation matrix, and for every
     number the people and records behind it (links in HTML, an appendix in PDF). Every table
@@ -150,9 +170,13 @@ def report_command(
     case = open_case(case_dir)
     with case_errors():
         opts = parse_options(by, group, window)
-        seconds = write_report(case, opts, out)
+    pseudo = pseudonymiser_if(case, pseudonymise)
+    with case_errors():
+        seconds = write_report(case, opts, out, pseudo)
+    exported(case, "report", out, pseudo)
     console.print(
-        f"Wrote {out} and its tables as CSV in {out.parent / (out.stem + '_tables')} ({seconds:.1f} s)"
+        f"Wrote {out} and its tables as CSV in {out.parent / (out.stem + '_tables')} "
+        f"({seconds:.1f} s)" + (", pseudonymised" if pseudo else "")
     )
 
 

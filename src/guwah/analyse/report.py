@@ -21,9 +21,9 @@ import csv
 import hashlib
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -36,6 +36,9 @@ from guwah.analyse.tables import Count, csv_bytes, csv_safe, number_counts, plai
 from guwah.analyse.taxonomy import matrix_rules, reasons, statuses
 from guwah.case import Case
 from guwah.core import utcnow
+
+if TYPE_CHECKING:
+    from guwah.access.pseudonym import Pseudonymiser
 
 
 def methods(a: Analysis) -> list[tuple[str, str]]:
@@ -292,30 +295,44 @@ def _env() -> Environment:
 
 
 def render_html(
-    case: Case, a: Analysis, pdf: bool = False, folder: str = "report_tables"
+    case: Case,
+    a: Analysis,
+    pdf: bool = False,
+    folder: str = "report_tables",
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> tuple[str, list[CsvFile]]:
     """The report's HTML and the CSV files it references (not yet written: see
-    :func:`write_report`); ``folder`` is the name the report gives their folder."""
+    :func:`write_report`); ``folder`` is the name the report gives their folder. With a
+    ``pseudonymiser`` the CSVs are redacted before their digests go into the report, and
+    then the report itself."""
     refs, files = references(a)
     tables = [
         CsvFile(f"{t.key}.csv", len(t.rows), csv_bytes(table_csv(t)))
         for t in [*a.tables, a.matrix.long_table()]
     ]
+    every = [*files, *tables]
+    if pseudonymiser is not None:
+        every = [replace(f, data=pseudonymiser.redact_csv_bytes(f.data)) for f in every]
     html = (
         _env()
         .get_template("report.html")
         .render(
-            **_context(a, refs, [*files, *tables]),
+            **_context(a, refs, every),
             case_root=str(case.root),
             demography=_demography(case),
             folder=folder,
             pdf=pdf,
+            pseudonymised=pseudonymiser is not None,
         )
     )
-    return html, [*files, *tables]
+    if pseudonymiser is not None:
+        html = pseudonymiser.redact_html(html)
+    return html, every
 
 
-def write_report(case: Case, options: Options, out: Path) -> float:
+def write_report(
+    case: Case, options: Options, out: Path, pseudonymiser: Pseudonymiser | None = None
+) -> float:
     """Write ``out`` (.html or .pdf) and, in ``<out stem>_tables/``, every table and the
     references' people and records as CSV (their SHA-256 in the report); returns the seconds."""
     started = time.perf_counter()
@@ -325,7 +342,7 @@ def write_report(case: Case, options: Options, out: Path) -> float:
     with no_cycle_collection():
         with case.sessions() as session:
             a = analyse(session, options)
-        html, files = render_html(case, a, pdf=pdf, folder=folder.name)
+        html, files = render_html(case, a, pdf=pdf, folder=folder.name, pseudonymiser=pseudonymiser)
     out.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for f in files:
