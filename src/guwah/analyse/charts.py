@@ -22,7 +22,8 @@ def bars(
     height = len(rows) * (bar_h + pad) + 30
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
-        f'height="{height}" role="img" aria-label="{escape(title)}">',
+        f'height="{height}" viewBox="0 0 {width} {height}" role="group" '
+        f'aria-label="{escape(title)}">',
         f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
     for i, (label, c) in enumerate(rows):
@@ -31,7 +32,8 @@ def bars(
         w = max(1, int((width - left - 60) * c.n / top))
         bar = f'<rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#4a6fa5"/>'
         if c.ref:
-            bar = f'<a href="{escape(href)}{escape(c.ref)}">{bar}</a>'
+            name = escape(f"{label}: {c.n} (the people behind it)")
+            bar = f'<a href="{escape(href)}{escape(c.ref)}" aria-label="{name}">{bar}</a>'
         out += [
             f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end">'
             f"{escape(label[:34])}</text>",
