@@ -127,8 +127,9 @@ def test_one_models_find_is_not_enough_to_show_the_rest() -> None:
     alone = (Face(60, 60, 60, 60, "frontalface_default"),)
     same_model = (*alone, Face(62, 61, 60, 60, "frontalface_default"))
     apart = (*alone, Face(150, 150, 40, 40, "profileface"))
+    mirror = (Face(60, 60, 60, 60, "profileface"), Face(61, 60, 60, 60, "profileface (mirrored)"))
     agreed = (*alone, Face(64, 58, 58, 62, "frontalface_alt2"))
     assert not confirmed(()) and not confirmed(alone) and not confirmed(same_model)
-    assert not confirmed(apart) and confirmed(agreed)
+    assert not confirmed(apart) and not confirmed(mirror) and confirmed(agreed)
     for name in ("obama.jpg", "two_people.jpg", "biden.jpg"):  # real faces: two agree
         assert confirmed(blur_faces((FACES / name).read_bytes()).faces), name

@@ -32,7 +32,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from guwah.ingest.bounds import pixel_limit
 
-VERSION = 2  # of the method: a cached blurred copy of another version is made again
+VERSION = 3  # of the method: a cached blurred copy of another version is made again
 WORK_SIZE = 640  # the longer side the detector sees (Haar is slow and no better above it)
 MIN_FACE = 20  # pixels at the working size
 MARGIN = 0.25  # each side of a found face, as a share of its size: hair, ears, chin
@@ -136,10 +136,15 @@ def confirmed(faces: tuple[Face, ...]) -> bool:
     one model sees is as likely a false alarm — hair, a pattern — that would leave the real,
     missed face shown; then the whole picture is blurred."""
     return any(
-        a.model != b.model and _overlap(a, b) >= 0.3
+        _family(a) != _family(b) and _overlap(a, b) >= 0.3
         for i, a in enumerate(faces)
         for b in faces[i + 1 :]
     )
+
+
+def _family(face: Face) -> str:
+    """The cascade that found a face; its run on the mirror image is the same model."""
+    return face.model.split(" ", 1)[0]
 
 
 def _pixelate(region: Image.Image, blocks: int) -> Image.Image:
