@@ -102,3 +102,20 @@ def test_a_records_cell_is_in_view_on_a_phone(built: WebCase, base: str, browser
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 376
     finally:
         context.close()
+
+
+def test_the_reports_tab_order_stays_short(base: str, page: Any) -> None:
+    """Every finding's files are folded on a long report: a keyboard user tabs through each
+    finding's fold and citation, not through every file of every finding."""
+    page.goto(base + "/report")
+    shown = page.locator("div.finding").count()
+    links = page.locator("div.finding a.item-link")
+    assert shown > 20 and links.count() >= shown
+    visible = "Array.from(document.querySelectorAll('div.finding a.item-link'))" \
+        ".filter(e => e.checkVisibility()).length"  # fmt: skip
+    assert page.evaluate(visible) == 0  # folded: no file of any finding is a tab stop
+    first = page.locator("div.finding").first
+    first.locator("summary").click()
+    opened = first.locator("a.item-link")
+    assert opened.count() >= 1 and opened.first.is_visible()
+    assert page.evaluate(visible) == opened.count()  # only the finding that was opened

@@ -78,6 +78,8 @@ def test_report_page_links_findings_to_items(server: str, page: Any) -> None:
     page.goto(server + "/report")
     total = int(page.locator("#findings-total").inner_text().replace(",", ""))
     assert total > 0
+    assert not page.locator("a.item-link").first.is_visible()  # folded: a long report
+    page.locator("details.involved summary").first.click()
     link = page.locator("a.item-link").first
     link.click()
     page.wait_for_url("**/items/*")
