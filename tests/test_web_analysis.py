@@ -16,8 +16,9 @@ with warnings.catch_warnings():  # starlette's note about httpx's successor
 from guwah.case import Case
 from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
+from guwah.web import routes_analysis
 from guwah.web.app import create_app
-from tests.analyse_files import A, write_leak
+from tests.analyse_files import A, B, C, D, write_leak
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,33 @@ def test_analysis_filters_and_bad_input(client: TestClient) -> None:
     assert client.get("/analysis/people", params={"ref": "x"}).status_code == 422
     assert client.get("/analysis/people", params={"ref": "N999999"}).status_code == 404
     assert "Analysis" in client.get("/").text
+
+
+def test_people_of_a_count_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count's people come in pages (one of the large leak holds hundreds of thousands):
+    every person once, in order, over the pages."""
+    monkeypatch.setattr(routes_analysis, "PAGE", 3)
+    html = client.get("/analysis").text
+    link = re.search(
+        r'detained \(any record says so\)</td><td class="num"><a href="([^"]+)">4<', html
+    )
+    assert link
+    url = link.group(1).replace("&amp;", "&")
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "people 1–3 of 4" in first.text and "page 1 of 2" in first.text
+    nxt = re.search(r'<a href="([^"]+)" rel="next">', first.text)
+    assert nxt and 'rel="prev"' not in first.text
+    second = client.get(nxt.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert "people 4–4 of 4" in second.text and 'rel="next"' not in second.text
+    ids = [re.findall(r'href="/people/(\d+)"', p.text) for p in (first, second)]
+    assert [len(i) for i in ids] == [3, 1] and len(set(ids[0] + ids[1])) == 4
+    assert ids[0] + ids[1] == sorted(ids[0] + ids[1], key=int)
+    text = first.text + second.text
+    assert all(n in text for n in (A, B, C, D))
+    assert client.get(url + "&page=3").status_code == 404
+    assert client.get(url + "&page=0").status_code == 422
+    monkeypatch.setattr(routes_analysis, "PAGE", 500)
+    one = client.get(url)
+    assert "page 1 of" not in one.text and len(re.findall(r'href="/people/(\d+)"', one.text)) == 4

@@ -21,7 +21,7 @@ from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
 from guwah.names.uyghur import latin_to_arabic
 from guwah.person.stage import person_findings
-from guwah.records.people import first_paths, get_person
+from guwah.records.people import PersonView, first_paths, get_person
 from guwah.store.models import (
     Cell,
     CheckRun,
@@ -340,8 +340,11 @@ def findings_list(
 def person_detail(session: Session, person_id: int) -> dict[str, Any] | None:
     """A person with every source, every name with its Latin forms, and findings."""
     view = get_person(session, person_id)
-    if view is None:
-        return None
+    return None if view is None else person_view_detail(session, view)
+
+
+def person_view_detail(session: Session, view: PersonView) -> dict[str, Any]:
+    """:func:`person_detail` of a person already read."""
     out = view.as_dict()
     names = list(dict.fromkeys([n for n in [view.name, *view.names] if n]))
     out["scripts"] = [_scripts(n) for n in names]

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from guwah.person.stage import find_people, parse_age
 from guwah.web.deps import DbSession, RowId
-from guwah.web.queries import person_detail
+from guwah.web.queries import person_view_detail
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -60,20 +60,20 @@ def people_page(
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLResponse:
-    person = person_detail(session, person_id)
-    if person is None:
-        raise HTTPException(404, f"no person {person_id} in this case")
     from guwah.lists.panel import person_sanctions
     from guwah.person.summary import summarise
     from guwah.records.household import households_of
     from guwah.records.people import get_person
 
-    view = get_person(session, person_id)
+    view = get_person(session, person_id)  # read once: the page and the summary
+    if view is None:
+        raise HTTPException(404, f"no person {person_id} in this case")
+    person = person_view_detail(session, view)
     return page(
         request,
         "person.html",
         person=person,
         sanctions=person_sanctions(session, person),
         households=households_of(session, person_id),
-        summary=summarise(view) if view else [],
+        summary=summarise(view),
     )
