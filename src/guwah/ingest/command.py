@@ -16,6 +16,7 @@ import typer
 
 from guwah.cli_options import CaseOpt, case_errors, open_case
 from guwah.console import RichProgress, console, human_bytes
+from guwah.search.command import IndexOpt
 from guwah.textsafe import for_terminal
 
 if TYPE_CHECKING:
@@ -152,16 +153,23 @@ def ocr_command(
         str | None, typer.Option(help="Tesseract languages (default from the case settings).")
     ] = None,
     workers: Workers = -1,
+    index: IndexOpt = True,
 ) -> None:
-    """Run (or resume) OCR on scans and image-only PDF pages.
+    """Run (or resume) OCR on scans and image-only PDF pages, then index what it read (a
+    scan of running text is typed as a document: `type:document` finds it).
 
     Example: [bold]guwah ocr --case cases/xpf --languages chi_sim+uig+eng --force[/]
     """
+    from guwah.search.command import index_after, print_index_update
+
     case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
     with case_errors(), RichProgress() as progress:
         stats = _run_ocr(case, progress, n_workers, force=force, languages=languages)
+        updated = index_after(case, progress, index) if stats.pages else None
     _print_ocr(stats)
+    if updated is not None:
+        print_index_update(updated)
 
 
 def status_command(

@@ -2,7 +2,8 @@
 
 :func:`item_kind` is the one rule from a content type to a kind (image, spreadsheet,
 document, mail, archive, audio, video, other): the search facet and the web viewer both use
-it. :func:`checked_meta` checks an extraction's metadata against the declared keys when it
+it; :func:`content_kind` adds the one exception a reader expects: an image that OCR shows to
+be a page of text (a scanned order) is a document. :func:`checked_meta` checks an extraction's metadata against the declared keys when it
 is recorded: with ``GUWAH_STRICT_META=1`` (the tests) an undeclared key or a value of the
 wrong type raises :class:`MetaSchemaError`; otherwise it is logged and the value kept.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,6 +61,27 @@ def item_kind(mime: str) -> str:
     if any(k in m for k in _ARCHIVE_WORDS):
         return "archive"
     return "other"
+
+
+SCAN_MIN_LINES = 3  # an OCR page with this many lines …
+SCAN_MIN_CHARS = 40  # … and this many characters (spaces aside) is a page of a document
+
+
+def content_kind(mime: str, ocr_texts: Iterable[str] = ()) -> str:
+    """:func:`item_kind`, except that a scan is a document: an image one of whose OCR pages
+    holds running text (:data:`SCAN_MIN_LINES` lines, :data:`SCAN_MIN_CHARS` characters), not
+    a caption or a time stamp burnt into a photo."""
+    kind = item_kind(mime)
+    if kind == "image" and any(_is_text_page(t) for t in ocr_texts):
+        return "document"
+    return kind
+
+
+def _is_text_page(text: str) -> bool:
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return len(lines) >= SCAN_MIN_LINES and sum(len(x.replace(" ", "")) for x in lines) >= (
+        SCAN_MIN_CHARS
+    )
 
 
 class MetaSchemaError(ValueError):

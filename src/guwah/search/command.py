@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 def _where(hit: Hit) -> str:
     if hit.kind == "page":
-        return f"page {hit.page_no}" + (" (OCR)" if hit.method == "ocr" else "")
+        if hit.method != "ocr":
+            return f"page {hit.page_no}"
+        return f"page {hit.page_no} (OCR" + (
+            ", unreliable: check the scan)" if hit.unreliable else ")"
+        )
     if hit.kind == "row":
         return f"sheet {hit.sheet!r} row {hit.row}"
     return hit.type

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from guwah.han import HAN_CLASS, all_han
-from guwah.ingest.meta import item_kind
+from guwah.ingest.meta import content_kind
 from guwah.store.models import (
     Cell,
     ColumnMap,
@@ -75,9 +75,10 @@ class Context:
     items_with_findings: set[int] = field(default_factory=set)
 
 
-def item_type(mime: str) -> str:
-    """The ``type`` facet of an item: its kind (``guwah.ingest.meta.item_kind``)."""
-    return item_kind(mime)
+def item_type(mime: str, ocr_texts: Iterable[str] = ()) -> str:
+    """The ``type`` facet of an item: its kind, a scan being a document
+    (``guwah.ingest.meta.content_kind``)."""
+    return content_kind(mime, ocr_texts)
 
 
 def findings_items(conn: Connection) -> set[int]:
@@ -238,7 +239,7 @@ def documents(conn: Connection, item_ids: list[int], ctx: Context) -> Iterator[S
         base = {
             "item_id": item_id,
             "sha256": sha256,
-            "type": item_type(mime or ""),
+            "type": item_type(mime or "", (t for _, m, t in pages[item_id] if m == "ocr")),
             "path": ipaths[0] if ipaths else "",
             "has_findings": item_id in ctx.items_with_findings,
         }

@@ -239,6 +239,7 @@ class Hit:
     sheet: str | None = None
     sheet_index: int | None = None
     row: int | None = None
+    unreliable: bool = False  # an OCR page whose confidence is under ocr.UNRELIABLE_BELOW
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -325,16 +326,36 @@ def search(
     finally:
         index.close()
     total = len(matches)
+    hits = _hits(best, rows, parsed, snippet_width)
+    _mark_unreliable(case, hits)
     return SearchResult(
         query=query,
         match=parsed.match,
         filters=all_filters,
         total=total,
         exact=total < MATCH_CAP,
-        hits=_hits(best, rows, parsed, snippet_width),
+        hits=hits,
         facets=_facets(matches) if facets else {},
         seconds=time.perf_counter() - t0,
     )
+
+
+def _mark_unreliable(case: Case, hits: list[Hit]) -> None:
+    """Flag the hits on OCR pages that the OCR step found unreliable (``meta["ocr"]``), so
+    a reader does not take a misread for what the scan says."""
+    ocr_items = {h.item_id for h in hits if h.kind == "page" and h.method == "ocr"}
+    if not ocr_items:
+        return
+    with case.engine.connect() as conn:
+        flagged = {
+            item_id: set(((meta or {}).get("ocr") or {}).get("unreliable") or ())
+            for item_id, meta in conn.execute(
+                select(Item.id, Item.meta).where(Item.id.in_(ocr_items))
+            )
+        }
+    for h in hits:
+        if h.item_id in ocr_items and h.method == "ocr":
+            h.unreliable = h.page_no in flagged.get(h.item_id, ())
 
 
 def _open_index(case: Case, opener: Opener) -> IndexBackend:

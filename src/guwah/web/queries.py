@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guwah.cellrefs import col_letter
-from guwah.ingest.meta import item_kind
+from guwah.ingest.meta import content_kind, item_kind
 from guwah.names.parse import HAN, parse
 from guwah.names.romanise import romanise
 from guwah.names.scripts import Script
@@ -133,6 +133,11 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
             "language": p.language,
         }
     meta = item.meta or {}
+    unreliable = set((meta.get("ocr") or {}).get("unreliable") or ())
+    for n, methods in pages.items():
+        if "ocr" in methods:
+            methods["ocr"]["unreliable"] = n in unreliable
+    ocr_texts = [m["ocr"]["text"] for m in pages.values() if "ocr" in m]
     return {
         "sha256": item.sha256,
         "md5": item.md5,
@@ -141,6 +146,8 @@ def item_detail(session: Session, item: Item) -> dict[str, Any]:
         "mime": item.mime,
         "magic": item.magic,
         "kind": item_kind(item.mime),
+        "scan": content_kind(item.mime, ocr_texts) != item_kind(item.mime),
+        "unreliable_below": (meta.get("ocr") or {}).get("unreliable_below"),
         "status": item.status,
         "error_cause": item.error_cause,
         "error": item.error,
