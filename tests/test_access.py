@@ -20,6 +20,7 @@ with warnings.catch_warnings():
 from guwah.case import Case
 from guwah.store.models import Item, Person, PersonName
 from guwah.store.models_access import AuditEvent
+from guwah.store.models_officials import Official
 from guwah.web.app import create_app
 from tests.conftest import SHARED_DATA, run_cli
 from tests.web_case import WebCase, copy_case, web_case
@@ -200,6 +201,7 @@ def _sample_urls(case: Case) -> dict[str, str]:
         ).first()
         pdf = s.scalars(select(Item.sha256).where(Item.mime == "application/pdf")).first()
         photo = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).first()
+        official = s.scalars(select(Official.id).order_by(Official.id)).first()
     return {
         "/": "/",
         "/api": "/api",
@@ -230,6 +232,11 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/api/cite": f"/api/cite?item={sheet_item}&sheet=0&row=2",
         "/cite": f"/cite?person={person.id}",
         "/browse": "/browse?source=1&path=",
+        "/officials": "/officials?show=unsanctioned",
+        "/officials/{official_id}": f"/officials/{official}",
+        "/officials.{ext}": "/officials.csv",
+        "/api/officials": "/api/officials",
+        "/api/officials/{official_id}": f"/api/officials/{official}",
     }
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from guwah.store.models import Item, Person, Record
+from guwah.store.models_officials import Official
 from guwah.web.app import create_app
 from tests.browser import serving
 from tests.web_case import WebCase, web_case
@@ -38,10 +39,12 @@ def _pages(built: WebCase) -> list[str]:
         sheet = s.scalars(select(Item.sha256).where(Item.mime.like("%spreadsheet%"))).first()
         photo = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).first()
         pdf = s.scalars(select(Item.sha256).where(Item.mime == "application/pdf")).first()
+        official = s.scalars(select(Official.id).order_by(Official.n_documents.desc())).first()
     return [
         "/", "/search?q=疏附", "/people?q=Abdurehim", f"/people/{person}", f"/items/{sheet}",
         f"/items/{photo}", f"/items/{pdf}", "/report", "/analysis", "/lists", "/screen",
-        "/demography", "/browse", f"/cite?item={photo}", "/api",
+        "/demography", "/browse", f"/cite?item={photo}", "/api", "/officials",
+        f"/officials/{official}",
     ]  # fmt: skip
 
 

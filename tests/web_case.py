@@ -1,5 +1,5 @@
 """One real case of the small synthetic leak for the web tests, built once per test session
-(ingest, records, verify, search index), and the people the tests look for in it."""
+(ingest, records, verify, officials, search index), and the people the tests look for in it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
 from guwah.ingest.pipeline import ingest
+from guwah.officials.stage import build as build_officials
 from guwah.records.stage import build_records
 from guwah.search.stage import build_index
 from guwah.synth import generate
@@ -51,6 +52,7 @@ def web_case(factory: pytest.TempPathFactory) -> WebCase:
             ingest(case, [root / "leak"], executor=executor)
             build_records(case)
             run_checks(case, executor=executor)
+            build_officials(case)
         finally:
             executor.close()
         build_index(case)

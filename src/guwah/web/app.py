@@ -61,6 +61,7 @@ def create_app(
     from guwah.web.routes_items import router as items_router
     from guwah.web.routes_lists import router as lists_router
     from guwah.web.routes_match import router as match_router
+    from guwah.web.routes_officials import router as officials_router
     from guwah.web.routes_pages import router as pages_router
     from guwah.web.routes_people import router as people_router
 
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(analysis_router)
     app.include_router(match_router)
     app.include_router(lists_router)
+    app.include_router(officials_router)
     app.include_router(cite_router)
     app.include_router(browse_router)
 
