@@ -28,7 +28,7 @@ HOSTILE = (
 
 HOSTILE_KNOWN = (
     '王建国,"<img src=x onerror=alert(1)>|Wang Jianguo",,副局长,疏附县公安局,2018,,'
-    '"<script>alert(2)</script> =cmd|\' /C calc\'!A0"\n'
+    "\"<script>alert(2)</script> =cmd|' /C calc'!A0\"\n"
 )
 
 
@@ -106,7 +106,7 @@ def test_hostile_text_is_escaped_in_pages_and_files(
     html = c.get(f"/officials/{oid}").text
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert" not in html and "&lt;script&gt;alert(2)" in html
-    assert 'HYPERLINK(&#34;x&#34;)' in html  # the sentence as written, quotes escaped
+    assert "HYPERLINK(&#34;x&#34;)" in html  # the sentence as written, quotes escaped
     listing = c.get("/officials?q=Wang").text
     assert "<img src=x" not in listing and "&lt;img src=x" in listing
     table = list(csv.reader(io.StringIO(c.get("/officials.csv").content.decode("utf-8-sig"))))

@@ -159,7 +159,8 @@ def _official(session: Session, official_id: int) -> dict[str, Any]:
         .where(Occurrence.item_id.in_(item_ids))
         .order_by(Occurrence.id)
     ):
-        paths.setdefault(item_id, path)
+        if item_id is not None:
+            paths.setdefault(item_id, path)
     shown = [_mention(m, paths) for m in mentions]
     by_id = {m["id"]: m for m in shown}
     posts = [
