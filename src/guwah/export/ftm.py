@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
 from guwah.core import Progress, case_lock
+from guwah.officials.review import mention_place as mention_origin
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item, Occurrence, Person, PersonName, Record, Sheet
 from guwah.store.models_lists import ListEntityRow, ListVersion
@@ -80,12 +81,6 @@ def document_id(sha256: str) -> str:
 
 def unit_id(name: str) -> str:
     return entity_id("unit", name)
-
-
-def mention_origin(m: OfficialMention) -> str:
-    if m.method == "sheet":
-        return f"sha256:{m.sha256}#sheet={m.sheet_index}&row={m.row}&col={m.col}"
-    return f"sha256:{m.sha256}#page={m.page_no}&chars={m.start}-{m.end}&method={m.method}"
 
 
 def mention_location(m: OfficialMention) -> str:
@@ -136,7 +131,9 @@ class _Writer:
         self.fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def put(e: StatementEntity, prop: str, values: Iterable[str | None] | str | None, origin: str) -> None:
+def put(
+    e: StatementEntity, prop: str, values: Iterable[str | None] | str | None, origin: str
+) -> None:
     """Add each value (cleaned by FtM's type; the raw value kept as ``original_value``)."""
     if values is None or isinstance(values, str):
         values = [values]
@@ -222,10 +219,7 @@ def export_ftm(
             matcher = ListMatcher.from_session(session)
             rows, _names = gap_table(session, matcher)
             listed = [
-                (r, name, s)
-                for r in rows
-                for name, s in r.lists.items()
-                if s.status == LISTED
+                (r, name, s) for r in rows for name, s in r.lists.items() if s.status == LISTED
             ]
             posts = defaultdict(list)
             for p in session.scalars(select(OfficialPost).order_by(OfficialPost.id)):
@@ -361,7 +355,11 @@ def _official(
         put(e, "proof", document_id(m.sha256), mention_origin(m))
     for p in posts:
         if p.title:
-            ev = [by_mention_id[i] for i in p.evidence or [] if isinstance(i, int) and i in by_mention_id]
+            ev = [
+                by_mention_id[i]
+                for i in p.evidence or []
+                if isinstance(i, int) and i in by_mention_id
+            ]
             put(e, "position", p.title, mention_origin(ev[0]) if ev else imported)
     w.emit(e)
     for p in posts:
