@@ -120,12 +120,18 @@ class _Writer:
         r.entities += 1
         r.by_schema[entity.schema.name] = r.by_schema.get(entity.schema.name, 0) + 1
         if self.statements:
-            for stmt in entity.statements:
+            for stmt in sorted(entity.statements, key=lambda st: (st.prop, st.value)):
                 self._line(dict(stmt.to_dict()))
                 r.statements += 1
         else:
             r.statements += len(entity) - 1
-            self._line(entity.to_dict())
+            data = entity.to_dict()
+            # FtM keeps values in sets: sorted here, so one case gives one file, byte for byte
+            data["properties"] = {k: sorted(v) for k, v in sorted(data["properties"].items())}
+            for k in ("origin", "referents", "datasets"):
+                if k in data:
+                    data[k] = sorted(data[k])
+            self._line(data)
 
     def _line(self, data: dict[str, Any]) -> None:
         self.fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
@@ -214,7 +220,14 @@ def export_ftm(
             progress.total("FtM documents", len(evidence))
             _documents(session, w, evidence, red, progress)
             progress.total("FtM units", n_units)
-            _units(session, w, progress)
+            known_units = _units(session, w, progress)
+            for unit in sorted(
+                {p.unit for p in session.scalars(select(OfficialPost))} - known_units - {""}
+            ):
+                e = w.new("PublicBody", unit_id(unit))
+                put(e, "name", unit, "import:post unit")
+                put(e, "country", "cn", "import:post unit")
+                w.emit(e)
             progress.total("FtM officials", len(offs))
             matcher = ListMatcher.from_session(session)
             rows, _names = gap_table(session, matcher)
@@ -305,7 +318,7 @@ def _documents(
             w.emit(e)
 
 
-def _units(session: Session, w: _Writer, progress: Progress) -> None:
+def _units(session: Session, w: _Writer, progress: Progress) -> set[str]:
     units = session.scalars(select(OfficialUnit).order_by(OfficialUnit.name)).all()
     names = {u.id: u.name for u in units}
     for u in units:
@@ -321,6 +334,7 @@ def _units(session: Session, w: _Writer, progress: Progress) -> None:
         if u.parent_id is not None and u.parent_id in names:
             put(e, "parent", unit_id(names[u.parent_id]), origin)
         w.emit(e)
+    return set(names.values())
 
 
 def _official(
