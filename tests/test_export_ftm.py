@@ -256,6 +256,7 @@ def test_ids_stable_across_exports_and_a_rebuild(built: Built) -> None:
     first, again = _read(built.plain), _read(built.plain_again)
     assert [d["id"] for d in first] == [d["id"] for d in again]
     assert first == again  # the same case gives the same file, line for line
+    assert built.plain.read_bytes() == built.plain_again.read_bytes()
     ids = [d["id"] for d in first]
     assert len(ids) == len(set(ids))
 
@@ -308,3 +309,20 @@ def test_the_export_is_on_the_custody_log_and_the_audit_record(built: Built) -> 
             a.query for a in s.scalars(select(AuditEvent).where(AuditEvent.action == "export"))
         ]
     assert "export ftm --detainees --pseudonymise" in queries
+
+
+def test_bad_requests_are_refused_with_what_to_do(built: Built, tmp_path: Path) -> None:
+    out = built.plain
+    before = out.read_bytes()
+    again = run_cli("export", "ftm", out, "--case", built.case.root, check=False)
+    assert again.returncode != 0 and "already exists" in again.stderr
+    assert out.read_bytes() == before  # nothing overwritten
+    missing = run_cli(
+        "export", "ftm", tmp_path / "no" / "x.jsonl", "--case", built.case.root, check=False
+    )
+    assert missing.returncode != 0 and "no such directory" in missing.stderr
+    empty = tmp_path / "empty"
+    run_cli("init", empty)
+    none = run_cli("export", "ftm", tmp_path / "e.jsonl", "--case", empty, check=False)
+    assert none.returncode != 0 and "guwah officials build" in " ".join(none.stderr.split())
+    assert not list(tmp_path.glob("*.jsonl*"))  # no half-written file left behind

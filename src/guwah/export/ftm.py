@@ -170,87 +170,21 @@ def export_ftm(
     custodian: str = "",
 ) -> FtmResult:
     """Write the case's officials (and, if asked, detainees) with their evidence to ``out``."""
-    from guwah.lists.match import ListMatcher
-    from guwah.officials.gap import LISTED, gap_table
-
     t0 = time.perf_counter()
-    if out.exists() and out.is_dir():
-        raise CaseError(f"{out} is a directory: name a file (OUT.jsonl)")
+    if out.exists():
+        raise CaseError(f"{out} already exists: name a new file (or remove that one)")
+    if not out.parent.is_dir():
+        raise CaseError(f"{out.parent}: no such directory")
     result = FtmResult(out)
     pseudo = pseudonymiser
-    red = pseudo.redact if pseudo else (lambda s: s)
     with case_lock(case):
         case.migrate()
         tmp = out.with_name(out.name + ".part")
-        with case.sessions() as session, tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            w = _Writer(fh, result, statements)
-            offs = session.scalars(select(Official).order_by(Official.key)).all()
-            if not offs and not detainees:
-                raise CaseError("no officials: run `guwah officials build` first")
-            mentions = session.scalars(
-                select(OfficialMention).order_by(OfficialMention.sha256, OfficialMention.id)
-            ).all()
-            by_official: dict[int, list[OfficialMention]] = defaultdict(list)
-            for m in mentions:
-                if m.official_id is not None:
-                    by_official[m.official_id].append(m)
-            by_mention_id = {m.id: m for m in mentions}
-            key_of = {o.id: o.key for o in offs}
-            # Which originals carry evidence: every mentioned one (and detainees' sheets).
-            evidence: dict[str, list[str]] = defaultdict(list)  # sha → origins
-            for m in mentions:
-                evidence[m.sha256].append(mention_origin(m))
-            records: list[tuple[int, str, int, int]] = []
-            if detainees:
-                records = [
-                    (pid, sha, si, row)
-                    for pid, sha, si, row in session.execute(
-                        select(Record.person_id, Item.sha256, Sheet.sheet_index, Record.row)
-                        .join(Item, Item.id == Record.item_id)
-                        .join(Sheet, Sheet.id == Record.sheet_id)
-                        .join(Person, Person.id == Record.person_id)
-                        .where(Person.detained.is_(True))
-                        .order_by(Record.id)
-                    )
-                    if pid is not None
-                ]
-                for _pid, sha, si, row in records:
-                    evidence[sha].append(f"sha256:{sha}#sheet={si}&row={row}")
-            n_units = session.query(OfficialUnit).count()
-            progress.total("FtM documents", len(evidence))
-            _documents(session, w, evidence, red, progress)
-            progress.total("FtM units", n_units)
-            known_units = _units(session, w, progress)
-            for unit in sorted(
-                {p.unit for p in session.scalars(select(OfficialPost))} - known_units - {""}
-            ):
-                e = w.new("PublicBody", unit_id(unit))
-                put(e, "name", unit, "import:post unit")
-                put(e, "country", "cn", "import:post unit")
-                w.emit(e)
-            progress.total("FtM officials", len(offs))
-            matcher = ListMatcher.from_session(session)
-            rows, _names = gap_table(session, matcher)
-            listed = [
-                (r, name, s) for r in rows for name, s in r.lists.items() if s.status == LISTED
-            ]
-            posts = defaultdict(list)
-            for p in session.scalars(select(OfficialPost).order_by(OfficialPost.id)):
-                posts[p.official_id].append(p)
-            for o in offs:
-                progress.advance("FtM officials")
-                _official(w, o, by_official[o.id], posts[o.id], by_mention_id, red)
-            progress.total("FtM sanctions", len(listed))
-            unit_names = {u.id: u.name for u in session.scalars(select(OfficialUnit))}
-            for r, name, s in listed:
-                progress.advance("FtM sanctions")
-                target = (
-                    official_id(key_of[r.id]) if r.kind == "official" else unit_id(unit_names[r.id])
-                )
-                _sanction(session, w, target, name, s)
-            if detainees:
-                _detainees(session, w, records, pseudo, progress)
-            fh.flush()
+        try:
+            evidence = _write(case, tmp, result, progress, detainees, pseudo, statements)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         tmp.replace(out)
         with case.sessions() as session:
             log = CustodyLog(session, custodian or case.settings.custodian)
@@ -259,7 +193,7 @@ def export_ftm(
                 details={
                     "file": out.name,
                     "entities": result.entities,
-                    "originals": len(evidence),
+                    "originals": evidence,
                     "detainees": detainees,
                     **({"pseudonymised": True} if pseudo else {}),
                 },
@@ -267,6 +201,90 @@ def export_ftm(
             session.commit()
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _write(
+    case: Case,
+    tmp: Path,
+    result: FtmResult,
+    progress: Progress,
+    detainees: bool,
+    pseudo: Pseudonymiser | None,
+    statements: bool,
+) -> int:
+    """Write the entities to ``tmp``; returns how many originals carry evidence."""
+    from guwah.lists.match import ListMatcher
+    from guwah.officials.gap import LISTED, gap_table
+
+    red = pseudo.redact if pseudo else (lambda s: s)
+    with case.sessions() as session, tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        w = _Writer(fh, result, statements)
+        offs = session.scalars(select(Official).order_by(Official.key)).all()
+        if not offs and not detainees:
+            raise CaseError("no officials: run `guwah officials build` first")
+        mentions = session.scalars(
+            select(OfficialMention).order_by(OfficialMention.sha256, OfficialMention.id)
+        ).all()
+        by_official: dict[int, list[OfficialMention]] = defaultdict(list)
+        for m in mentions:
+            if m.official_id is not None:
+                by_official[m.official_id].append(m)
+        by_mention_id = {m.id: m for m in mentions}
+        key_of = {o.id: o.key for o in offs}
+        # Which originals carry evidence: every mentioned one (and detainees' sheets).
+        evidence: dict[str, list[str]] = defaultdict(list)  # sha → origins
+        for m in mentions:
+            evidence[m.sha256].append(mention_origin(m))
+        records: list[tuple[int, str, int, int]] = []
+        if detainees:
+            records = [
+                (pid, sha, si, row)
+                for pid, sha, si, row in session.execute(
+                    select(Record.person_id, Item.sha256, Sheet.sheet_index, Record.row)
+                    .join(Item, Item.id == Record.item_id)
+                    .join(Sheet, Sheet.id == Record.sheet_id)
+                    .join(Person, Person.id == Record.person_id)
+                    .where(Person.detained.is_(True))
+                    .order_by(Record.id)
+                )
+                if pid is not None
+            ]
+            for _pid, sha, si, row in records:
+                evidence[sha].append(f"sha256:{sha}#sheet={si}&row={row}")
+        n_units = session.query(OfficialUnit).count()
+        progress.total("FtM documents", len(evidence))
+        _documents(session, w, evidence, red, progress)
+        progress.total("FtM units", n_units)
+        known_units = _units(session, w, progress)
+        for unit in sorted(
+            {p.unit for p in session.scalars(select(OfficialPost))} - known_units - {""}
+        ):
+            e = w.new("PublicBody", unit_id(unit))
+            put(e, "name", unit, "import:post unit")
+            put(e, "country", "cn", "import:post unit")
+            w.emit(e)
+        progress.total("FtM officials", len(offs))
+        matcher = ListMatcher.from_session(session)
+        rows, _names = gap_table(session, matcher)
+        listed = [(r, name, s) for r in rows for name, s in r.lists.items() if s.status == LISTED]
+        posts = defaultdict(list)
+        for p in session.scalars(select(OfficialPost).order_by(OfficialPost.id)):
+            posts[p.official_id].append(p)
+        for o in offs:
+            progress.advance("FtM officials")
+            _official(w, o, by_official[o.id], posts[o.id], by_mention_id, red)
+        progress.total("FtM sanctions", len(listed))
+        unit_names = {u.id: u.name for u in session.scalars(select(OfficialUnit))}
+        for r, name, s in listed:
+            progress.advance("FtM sanctions")
+            target = (
+                official_id(key_of[r.id]) if r.kind == "official" else unit_id(unit_names[r.id])
+            )
+            _sanction(session, w, target, name, s)
+        if detainees:
+            _detainees(session, w, records, pseudo, progress)
+        fh.flush()
+    return len(evidence)
 
 
 def _documents(
