@@ -50,6 +50,16 @@ def build_command(case_dir: CaseOpt = None) -> None:
         f"({escape(roles)}), {stats.officials:,} officials, {stats.posts:,} posts, "
         f"{stats.units:,} units, {stats.documents:,} document headers."
     )
+    if stats.reviews or stats.unapplied:
+        console.print(
+            f"Re-applied {stats.reviews} reviewer decision(s) (merge, split, confirm)."
+            + (
+                f" [yellow]{stats.unapplied} not applied:[/] their officials or mentions are "
+                "no longer in the leak."
+                if stats.unapplied
+                else ""
+            )
+        )
 
 
 @officials_app.command("list")
