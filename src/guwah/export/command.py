@@ -96,6 +96,74 @@ def bag_command(
     )
 
 
+@export_app.command("ftm")
+def ftm_command(
+    out: Annotated[Path, typer.Argument(help="The file to write (JSON lines, .jsonl).")],
+    case_dir: CaseOpt = None,
+    detainees: Annotated[
+        bool, typer.Option("--detainees", help="Also the detainees of the records (Person).")
+    ] = False,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Detainees as pseudonyms (birth year only, no ID numbers), names the records "
+            "know replaced in every sentence and file name.",
+        ),
+    ] = False,
+    statements: Annotated[
+        bool,
+        typer.Option(
+            "--statements",
+            help="FtM statements (one property value a line, each with its origin) instead "
+            "of entities.",
+        ),
+    ] = False,
+    custodian: Annotated[str, typer.Option(help="Who makes the export (custody log).")] = "",
+) -> None:
+    """Export officials, units, posts, documents, mentions and sanctions as FollowTheMoney
+    entities (FtM 4.x JSON lines): Person, PublicBody, Position, Occupancy, Document / Pages /
+    Image / Table (contentHash = SHA-256), Mention, Documentation, Sanction. Every value
+    carries its origin (SHA-256 and place); ids are stable across exports.
+
+    Build the registry first (`guwah officials build`); import lists for the Sanctions.
+
+    Example: [bold]guwah export ftm case.ftm.jsonl --case cases/xpf[/]
+
+    With detainees, pseudonymised: [bold]guwah export ftm share.jsonl --detainees --pseudonymise --case cases/xpf[/]
+    """
+    from guwah.export.ftm import export_ftm
+
+    case = open_case(case_dir)
+    pseudo = pseudonymiser_if(case, pseudonymise)
+    with case_errors(), RichProgress() as progress:
+        result = export_ftm(
+            case,
+            out,
+            progress,
+            detainees=detainees,
+            pseudonymiser=pseudo,
+            statements=statements,
+            custodian=custodian,
+        )
+    flags = "".join(
+        f" {f}"
+        for f, on in (
+            ("--detainees", detainees),
+            ("--pseudonymise", pseudo is not None),
+            ("--statements", statements),
+        )
+        if on
+    )
+    exported(case, "export ftm" + flags, result.path, pseudo)
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(result.by_schema.items()))
+    console.print(
+        f"FtM {for_terminal(result.path)}: {result.entities:,} entities ({for_terminal(counts)}), "
+        f"{result.statements:,} statements, in {result.seconds:.1f} s; custody head "
+        f"{result.custody_head}"
+    )
+
+
 @export_app.command("verify-timestamp")
 def verify_timestamp_command(
     bag: Annotated[Path, typer.Argument(help="The bag's directory (OUT.tsq beside it).")],

@@ -50,6 +50,16 @@ def build_command(case_dir: CaseOpt = None) -> None:
         f"({escape(roles)}), {stats.officials:,} officials, {stats.posts:,} posts, "
         f"{stats.units:,} units, {stats.documents:,} document headers."
     )
+    if stats.reviews or stats.unapplied:
+        console.print(
+            f"Re-applied {stats.reviews} reviewer decision(s) (merge, split, confirm)."
+            + (
+                f" [yellow]{stats.unapplied} not applied:[/] their officials or mentions are "
+                "no longer in the leak."
+                if stats.unapplied
+                else ""
+            )
+        )
 
 
 @officials_app.command("list")
@@ -116,6 +126,138 @@ def import_command(
     console.print(
         f"Imported {stats.added} officials ({stats.updated} already known), {stats.posts} posts."
     )
+
+
+ReviewerOpt = Annotated[
+    str, typer.Option("--reviewer", help="Who decides (default: the system user).")
+]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept with the decision).")]
+
+
+def _decide(
+    action: str,
+    ids: list[int],
+    reviewer: str,
+    reason: str,
+    case_dir: Path | None,
+    mention_ids: list[int] | None = None,
+) -> dict[str, object]:
+    import getpass
+
+    from guwah.officials.review import decide
+
+    case = open_case(case_dir)
+    with case_errors():
+        return decide(
+            case, action, ids, reviewer or getpass.getuser(), reason, mention_ids=mention_ids
+        )
+
+
+@officials_app.command("merge")
+def merge_command(
+    ids: Annotated[list[int], typer.Argument(help="The official to keep, then those to merge.")],
+    reason: ReasonOpt = "",
+    reviewer: ReviewerOpt = "",
+    case_dir: CaseOpt = None,
+) -> None:
+    """Merge officials the build kept apart into the first one (names, mentions, posts).
+    Stored and logged; every later `guwah officials build` merges them again.
+
+    Example: [bold]guwah officials merge 12 40 --reason "same deputy chief, renamed bureau" --case cases/xpf[/]
+    """
+    done = _decide("merge", ids, reviewer, reason, case_dir)
+    console.print(
+        f"Merged {len(ids) - 1} official(s) into {ids[0]} (review {done['id']}); "
+        "kept across rebuilds."
+    )
+
+
+@officials_app.command("split")
+def split_command(
+    official: Annotated[int, typer.Argument(help="The official to split.")],
+    mentions: Annotated[
+        str,
+        typer.Option("--mentions", help="Mention ids to move to a new official, comma-separated."),
+    ],
+    reason: ReasonOpt = "",
+    reviewer: ReviewerOpt = "",
+    case_dir: CaseOpt = None,
+) -> None:
+    """Move some mentions of an official to a new official (two people the build took for
+    one). Stored by the mentions' places (SHA-256 and location), so it survives rebuilds.
+    See the mention ids with `guwah officials mentions ID`.
+
+    Example: [bold]guwah officials split 12 --mentions 301,305 --reason "a namesake in Kashgar" --case cases/xpf[/]
+    """
+    from guwah.textsafe import for_terminal
+
+    try:
+        wanted = [int(x) for x in mentions.replace(" ", "").split(",") if x]
+    except ValueError as exc:
+        err_console.print("[red]Error:[/] --mentions takes ids separated by commas: 301,305")
+        raise typer.Exit(2) from exc
+    done = _decide("split", [official], reviewer, reason, case_dir, mention_ids=wanted)
+    console.print(
+        f"Split {len(wanted)} mention(s) off official {official} into a new official "
+        f"({escape(for_terminal(str(done['new_key'])))}; review {done['id']})."
+    )
+
+
+@officials_app.command("confirm")
+def confirm_command(
+    official: Annotated[int, typer.Argument(help="The official to confirm.")],
+    reason: ReasonOpt = "",
+    reviewer: ReviewerOpt = "",
+    case_dir: CaseOpt = None,
+) -> None:
+    """Confirm an official as the build resolved it (status confirmed, kept across rebuilds).
+
+    Example: [bold]guwah officials confirm 12 --reason "checked against the 2018 roster" --case cases/xpf[/]
+    """
+    done = _decide("confirm", [official], reviewer, reason, case_dir)
+    console.print(f"Confirmed official {official} (review {done['id']}).")
+
+
+@officials_app.command("mentions")
+def mentions_command(
+    official: Annotated[int, typer.Argument(help="The official's id.")],
+    case_dir: CaseOpt = None,
+) -> None:
+    """An official's mentions with their ids (for `split`), original and place.
+
+    Example: [bold]guwah officials mentions 12 --case cases/xpf[/]
+    """
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from guwah.officials.review import mention_place
+    from guwah.store.models_officials import OfficialMention
+    from guwah.textsafe import for_terminal
+
+    case = open_case(case_dir)
+    with case_errors():
+        case.migrate()
+    with case.sessions() as session:
+        ms = session.scalars(
+            select(OfficialMention)
+            .where(OfficialMention.official_id == official)
+            .order_by(OfficialMention.id)
+        ).all()
+        if not ms:
+            err_console.print(f"No mentions for official {official} (see `guwah officials list`).")
+            raise typer.Exit(1)
+        table = Table("mention", "name", "role", "title", "unit", "place", "sentence")
+        for m in ms:
+            table.add_row(
+                str(m.id),
+                escape(for_terminal(m.name)),
+                m.role,
+                escape(for_terminal(m.title)),
+                escape(for_terminal(m.unit or m.context_unit)),
+                escape(mention_place(m)),
+                escape(for_terminal(m.sentence[:80])),
+            )
+        console.print(table)
 
 
 def gap_command(

@@ -41,6 +41,8 @@ class BuildStats:
     posts: int = 0
     units: int = 0
     documents: int = 0
+    reviews: int = 0  # reviewers' decisions re-applied (guwah.officials.review)
+    unapplied: int = 0  # decisions whose officials or mentions the leak no longer yields
     by_role: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -62,6 +64,10 @@ def build(case: Case, progress: Progress | None = None) -> BuildStats:
             _read_sheets(session, stats, progress)
             session.flush()
             resolve(session, stats)
+            from .review import apply_reviews
+
+            applied = apply_reviews(session)
+            stats.reviews, stats.unapplied = applied.applied, len(applied.unapplied)
     return stats
 
 

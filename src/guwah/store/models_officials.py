@@ -113,3 +113,20 @@ class OfficialDocument(Base):
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     copies: Mapped[list[Any]] = mapped_column(default=list)
     where: Mapped[dict[str, Any]] = mapped_column(default=dict)  # spans of number and issuer
+
+
+class OfficialReview(Base):
+    """A reviewer's decision on the registry — merge, split or confirm — kept by the officials'
+    keys and the mentions' places (not row ids, which a rebuild renumbers), so that
+    ``guwah officials build`` re-applies every decision in order (migration ``officials_2``)."""
+
+    __tablename__ = "official_reviews"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # merge | split | confirm
+    official_key: Mapped[str] = mapped_column(Text)  # merge: the one kept; split: the source
+    keys: Mapped[list[Any]] = mapped_column(default=list)  # merge: the keys merged into it
+    mentions: Mapped[list[Any]] = mapped_column(default=list)  # split: places of the mentions
+    new_key: Mapped[str] = mapped_column(Text, default="")  # split: the new official's key
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
