@@ -8,6 +8,8 @@ packages=(
   libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui mdbtools djvulibre-bin
   libarchive13 libarchive-tools unar pst-utils cpio gcab xorriso
   openssl libpango-1.0-0 libpangoft2-1.0-0
+  # PyICU (followthemoney → normality) ships no wheel: pip builds it against ICU
+  libicu-dev pkg-config g++ python3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
