@@ -122,3 +122,33 @@ def test_cite_a_finding_from_the_report(built: WebCase, server: str, page: Any) 
     assert page.locator("#cite-text").is_visible()
     assert shas[0] in page.locator("#cite-text").inner_text()
     assert page.locator("#cite-head-hash").inner_text() == head.hash
+
+
+def test_a_family_abroad_finds_a_brother_with_a_rough_birth_year_and_reads_the_summary(
+    built: WebCase, server: str, page: Any
+) -> None:
+    """The relative's journey (issue 18): a Latin spelling of the name, the birth year one off,
+    the person found, and a page whose summary and glosses need no Chinese."""
+    uyghur = next(
+        p
+        for p in built.truth["people"]
+        if p["ethnicity"] == "uyghur" and p.get("in_records") and p["rows"]
+        and not p.get("anomalies") and p["latin"] and p.get("detention")
+    )  # fmt: skip
+    page.goto(server + "/people")
+    page.fill("main input[name=q]", uyghur["latin"][0])
+    page.fill("main input[name=born]", str(int(uyghur["birth_date"][:4]) + 1))
+    page.press("main input[name=q]", "Enter")
+    page.wait_for_url("**/people?q=*")
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("#id-number").inner_text() == uyghur["id_number"]
+    summary = page.locator("#summary")
+    assert summary.evaluate("e => e.checkVisibility()")
+    text = summary.inner_text()
+    assert "Recorded in" in text and "Detained" in text
+    # every sentence quotes what the record writes and links to its cell
+    assert summary.locator("a[href*='row=']").count() >= 1
+    # the record's values carry their meaning in English beside them
+    glosses = page.locator("table.values .means .gloss[lang=en]").all_inner_texts()
+    assert {"male", "female"} & set(glosses) and "Uyghur" in glosses

@@ -25,6 +25,7 @@ from guwah.records.people import PersonView, first_paths, get_person
 from guwah.store.models import (
     Cell,
     CheckRun,
+    ColumnMap,
     CustodyEvent,
     FindingItem,
     FindingRow,
@@ -299,6 +300,11 @@ def sheet_window(
         cells[r][c] = v
         n_cols = max(n_cols, c)
     n_cols = max(n_cols, min(sheet.n_cols, MAX_COLS))
+    fields = dict(
+        session.execute(
+            select(ColumnMap.col, ColumnMap.field).where(ColumnMap.sheet_id == sheet.id)
+        ).all()
+    )
     return {
         "index": sheet.sheet_index,
         "name": sheet.name,
@@ -310,6 +316,7 @@ def sheet_window(
         "prev": max(1, start - SHEET_ROWS) if start > 1 else None,
         "next": end + 1 if end < n_rows else None,
         "columns": [(c, col_letter(c)) for c in range(1, n_cols + 1)],
+        "fields": [fields.get(c) for c in range(1, n_cols + 1)],  # the records stage's map
         "rows": [
             (r, [cells[r].get(c, "") for c in range(1, n_cols + 1)]) for r in range(start, end + 1)
         ],

@@ -83,6 +83,38 @@ def lang(text: str | None) -> str:
     return ""
 
 
+# the sheet grid glosses the cells of these columns (value_gloss knows them); others stay bare
+GLOSSED_FIELDS = frozenset(
+    {"facility", "category", "notes", "reason", "relation_to_head", "sex", "ethnicity",
+     "county", "township", "village"}
+)  # fmt: skip
+
+
+def gloss(value: Any, field: str | None) -> Markup:
+    """What a record value means (English, and Uyghur where the data has it), for beside the
+    original; nothing where no data file explains it (``guwah.person.glossary``)."""
+    from guwah.person.glossary import value_gloss
+
+    g = value_gloss(field, value if isinstance(value, str) else None)
+    return _gloss_markup(g)
+
+
+def field_name(field: str | None) -> Markup:
+    """A records field's English (and Uyghur) name."""
+    from guwah.person.glossary import field_gloss
+
+    return _gloss_markup(field_gloss(field))
+
+
+def _gloss_markup(g: Any) -> Markup:
+    if g is None:
+        return Markup("")
+    parts = [Markup('<span class="gloss" lang="en" title="{}">{}</span>').format(g.source, g.en)]
+    if g.ug:
+        parts.append(Markup(' <span class="gloss" lang="ug-Arab" dir="rtl">{}</span>').format(g.ug))
+    return Markup("").join(parts)
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -96,10 +128,17 @@ def make_env() -> Environment:
         filesize=filesize,
         marked=marked,
         lang=lang,
+        gloss=gloss,
+        field_name=field_name,
         location=location_text,
         jsonish=lambda v: json.dumps(v, ensure_ascii=False),
     )
-    env.globals.update(version=__version__, cell_link=cell_link, location_link=location_link)
+    env.globals.update(
+        version=__version__,
+        cell_link=cell_link,
+        location_link=location_link,
+        glossed_fields=GLOSSED_FIELDS,
+    )
     return env
 
 
