@@ -110,7 +110,7 @@ def gap_table(
     session: Session, matcher: ListMatcher, threshold: float = DEFAULT_THRESHOLD
 ) -> tuple[list[GapRow], list[str]]:
     """One row per official and per public-security or XPCC unit; the list names (columns)."""
-    list_names = sorted({name for name, _v in matcher.versions})
+    list_names = list_names_of(matcher)
     posts: dict[int, list[str]] = {}
     for p in session.scalars(select(OfficialPost)):
         label = "".join(x for x in (p.unit, p.title) if x) or p.title
@@ -130,29 +130,46 @@ def gap_table(
             o.rank,
             o.birth_date,
         )
-        q = Query(
-            "Person",
-            names=list(dict.fromkeys([o.name, *(o.names or [])])),
-            birth_dates=[o.birth_date] if o.birth_date else [],
-        )
-        _screen(row, q, matcher, list_names, threshold)
+        row.lists = official_statuses(o, matcher, list_names, threshold)
         rows.append(row)
     for u in session.scalars(select(OfficialUnit).where(OfficialUnit.kind.in_(ORG_KINDS))):
         row = GapRow("unit", u.id, u.name, [u.name], u.jurisdiction, [], 0, 0, 0, None)
-        _screen(row, Query("PublicBody", names=[u.name]), matcher, list_names, threshold)
+        row.lists = _screen(Query("PublicBody", names=[u.name]), matcher, list_names, threshold)
         rows.append(row)
     rows.sort(key=lambda r: (r.sanctioned, -r.weight, r.name))
     return rows, list_names
 
 
+def list_names_of(matcher: ListMatcher) -> list[str]:
+    """The imported lists' names (the gap table's columns), sorted."""
+    return sorted({name for name, _v in matcher.versions})
+
+
+def official_statuses(
+    o: Official,
+    matcher: ListMatcher,
+    list_names: list[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, Status]:
+    """One official against every list: list name → listed / possible / not listed. The gap
+    table and the dossier both ask this (one rule for both)."""
+    q = Query(
+        "Person",
+        names=list(dict.fromkeys([o.name, *(o.names or [])])),
+        birth_dates=[o.birth_date] if o.birth_date else [],
+    )
+    names = list_names if list_names is not None else list_names_of(matcher)
+    return _screen(q, matcher, names, threshold)
+
+
 def _screen(
-    row: GapRow, q: Query, matcher: ListMatcher, list_names: list[str], threshold: float
-) -> None:
+    q: Query, matcher: ListMatcher, list_names: list[str], threshold: float
+) -> dict[str, Status]:
     hits = matcher.match(q, threshold=threshold, limit=50)
-    for name in list_names:
-        row.lists[name] = status_of(
-            [h for h in hits if h.listed.version["list"] == name], threshold
-        )
+    return {
+        name: status_of([h for h in hits if h.listed.version["list"] == name], threshold)
+        for name in list_names
+    }
 
 
 HEAD = ["kind", "name", "names", "jurisdiction", "posts", "documents", "mentions", "rank", "weight"]
