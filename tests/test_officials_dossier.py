@@ -19,6 +19,8 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
+from guwah.analyse.report import write_report
+from guwah.analyse.stage import Options
 from guwah.case import Case
 from guwah.lists.match import ListMatcher
 from guwah.lists.stage import import_list
@@ -318,3 +320,9 @@ def test_report_section(leak: Leak, tmp_path: Path) -> None:
     assert "朱海仑" not in names and "陈全国 | Chen Quanguo | 陳全國" not in names  # listed
     assert "<b onmouseover" not in html
     assert render_report_section(Case.init(tmp_path / "empty")) == ""
+    # in the case's report, once, between the tables and the appendices
+    out = tmp_path / "report.html"
+    write_report(leak.case, Options(by="county"), out)
+    report = out.read_text(encoding="utf-8")
+    assert report.count('id="officials-gap"') == 1
+    assert report.index('id="officials-gap"') < report.index('id="appendix-a"')

@@ -33,7 +33,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, union
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from guwah.analyse.taxonomy import statuses
@@ -439,17 +439,31 @@ def detainee_counts(
     return out
 
 
-def _people_in(facilities: list[str], window: tuple[str, str] | None) -> Select[Any]:
-    base, det, rel = _dated_people(facilities)
-    cond = and_(det.c.det.is_not(None), _in_time(window, det.c.det, rel.c.rel))
-    return _joined(base, det, rel, base.c.pid).where(cond)
-
-
-def _distinct(session: Session, selects: list[Select[Any]]) -> int:
-    if not selects:
-        return 0
-    u = union(*selects).subquery("u") if len(selects) > 1 else selects[0].distinct().subquery()
-    return int(session.scalar(select(func.count()).select_from(u)) or 0)
+def totals(
+    session: Session, posts: list[tuple[list[str], tuple[str, str] | None]]
+) -> tuple[int, int]:
+    """Distinct people over every post (each post's facilities in its own time), and the
+    undated among all those facilities: one aggregate query, the shape of
+    :func:`detainee_counts` (a union of per-post selects lets SQLite re-run the date
+    aggregates per branch)."""
+    posts = [(f, w) for f, w in posts if f]
+    if not posts:
+        return 0, 0
+    every = sorted({x for f, _w in posts for x in f})
+    base, det, rel = _dated_people(every)
+    dated = det.c.det.is_not(None)
+    inside = or_(
+        *(and_(base.c.facility.in_(f), _in_time(w, det.c.det, rel.c.rel)) for f, w in posts)
+    )
+    q = _joined(
+        base,
+        det,
+        rel,
+        func.count(func.distinct(case((and_(dated, inside), base.c.pid)))),
+        func.count(func.distinct(case((det.c.det.is_(None), base.c.pid)))),
+    )
+    n, undated = session.execute(q).one()
+    return int(n or 0), int(undated or 0)
 
 
 # -- orders -------------------------------------------------------------------------------
@@ -582,19 +596,14 @@ def responsibility(session: Session, official_id: int, sample: int = SAMPLE) -> 
         for u in p.units:
             if u.relation == "under":
                 u.evidence = mentions.get(u.name, []) + u.evidence
-    selects = []
-    undated = []
-    for p in out:
-        facs = [d.facility for d in p.detainees]
-        if facs:
-            selects.append(_people_in(facs, p.post.window))
-            base, det, rel = _dated_people(facs)
-            undated.append(_joined(base, det, rel, base.c.pid).where(det.c.det.is_(None)))
+    n, n_undated = totals(
+        session, [([d.facility for d in p.detainees], p.post.window) for p in out]
+    )
     return Responsibility(
         official_id,
         out,
         _orders(session, official_id, out),
-        _distinct(session, selects),
-        _distinct(session, undated),
+        n,
+        n_undated,
         r.version,
     )
