@@ -326,3 +326,57 @@ def test_report_section(leak: Leak, tmp_path: Path) -> None:
     report = out.read_text(encoding="utf-8")
     assert report.count('id="officials-gap"') == 1
     assert report.index('id="officials-gap"') < report.index('id="appendix-a"')
+
+
+# -- the time rule, by hand, on SQLite and PostgreSQL ----------------------------------------
+
+NOTICE = """关于加强看守所安全管理工作的通知
+疏公发〔2018〕{n}号
+各派出所、各教培中心：
+疏附县公安局党委书记、局长阿迪力·艾尔肯同志要求，各单位严格落实安全管理责任。
+
+疏附县公安局
+{date}
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_post_time_and_release_dates(backend: str, tmp_path: Path, request: Any) -> None:
+    """tests/analyse_files.py's roster, by hand: A at 疏附县看守所 (收押 2018-03-05, 释放
+    2018-09-01) and at the first centre (2018-02-01); D at the centre (2018-04-01); B at the
+    centre dated 2030 (implausible: undated); C at 疏附县看守所 (2017-06-01). The bureau
+    chief's post runs 2018-09-15 – 2018-10-01 (two notices): A was released before it."""
+    from guwah.ingest.pipeline import ingest
+    from guwah.records.stage import build_records
+    from tests.analyse_files import write_leak
+
+    from .conftest import pg_database
+
+    url = ""
+    if backend == "postgresql":
+        url = pg_database(request.getfixturevalue("pg_url"), "guwah_dossier")
+    write_leak(tmp_path / "leak" / "名单.xlsx")
+    docs = tmp_path / "leak" / "疏附县公安局"
+    docs.mkdir()
+    (docs / "a.txt").write_text(NOTICE.format(n=51, date="2018年9月15日"), encoding="utf-8")
+    (docs / "b.txt").write_text(NOTICE.format(n=60, date="2018年10月1日"), encoding="utf-8")
+    case = Case.init(tmp_path / "case", database_url=url)
+    assert case.engine.dialect.name == backend
+    ingest(case, [tmp_path / "leak"])
+    build_records(case)
+    build(case)
+    with case.sessions() as s:
+        chief = s.scalar(select(Official).where(Official.name == "阿迪力·艾尔肯"))
+        assert chief is not None and chief.jurisdiction == "疏附县"
+        r = responsibility(s, chief.id)
+        html = render_html(dossier(s, case, chief.id, ListMatcher.from_session(s)))
+    assert "<mark>阿迪力·艾尔肯</mark>" in html and "No lists imported" in html
+    [post] = r.posts
+    assert (post.post.date_from, post.post.date_to) == ("2018-09-15", "2018-10-01")
+    got = {d.facility: (d.n, d.n_outside, d.n_undated) for d in post.detainees}
+    assert got == {"疏附县看守所": (1, 1, 0), "疏附县第一职业技能教育培训中心": (1, 1, 1)}
+    assert (r.n_detainees, r.n_undated) == (2, 1)  # C and D; B
+    assert {o.number for o in r.orders if o.relation == "issued"} == {
+        "疏公发〔2018〕51号",
+        "疏公发〔2018〕60号",
+    }
