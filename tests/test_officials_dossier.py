@@ -376,6 +376,12 @@ def test_post_time_and_release_dates(backend: str, tmp_path: Path, request: Any)
     got = {d.facility: (d.n, d.n_outside, d.n_undated) for d in post.detainees}
     assert got == {"疏附县看守所": (1, 1, 0), "疏附县第一职业技能教育培训中心": (1, 1, 1)}
     assert (r.n_detainees, r.n_undated) == (2, 1)  # C and D; B
+    # the samples are of the people counted: C on row 6 and D on row 4 of the first sheet
+    rows = {
+        d.facility: [(e.location["sheet"], e.location["row"]) for e in d.sample]
+        for d in post.detainees
+    }
+    assert rows == {"疏附县看守所": [(0, 6)], "疏附县第一职业技能教育培训中心": [(0, 4)]}
     assert {o.number for o in r.orders if o.relation == "issued"} == {
         "疏公发〔2018〕51号",
         "疏公发〔2018〕60号",

@@ -141,7 +141,8 @@ class DetaineeCount:
     n: int  # dated in the post's time (every dated one, when the post has no dates)
     n_undated: int  # no plausible detention date: not in n
     n_outside: int  # dated outside the post's time: not in n
-    sample: list[Ref] = field(default_factory=list)
+    sample: list[Ref] = field(default_factory=list)  # records of people counted in n
+    named: list[Ref] = field(default_factory=list)  # a record naming the facility (any time)
 
 
 @dataclass
@@ -320,12 +321,13 @@ def _post_unit(post: PostInfo, registry: dict[str, OfficialUnit]) -> tuple[str, 
 
 def _scope_words(kind: str, place: str, level: str, covers: frozenset[str] | None) -> str:
     where = "the whole country" if level == "national" else (place or "(no jurisdiction)")
+    what = "the leadership of a place" if kind == "unit" else f"a {kind.replace('_', ' ')}"
     if covers is None:
-        return f"a {kind.replace('_', ' ')}: every unit and facility in {where} and below"
+        return f"{what}: every unit and facility in {where} and below"
     if not covers:
-        return f"a {kind.replace('_', ' ')}: the unit itself"
+        return f"{what}: the unit itself"
     kinds = ", ".join(sorted(k.replace("_", " ") for k in covers))
-    return f"a {kind.replace('_', ' ')}: the {kinds} units in {where} and below"
+    return f"{what}: the {kinds} units in {where} and below"
 
 
 # -- detainees ----------------------------------------------------------------------------
@@ -411,6 +413,7 @@ def detainee_counts(
         func.count(func.distinct(base.c.pid)),
     ).group_by(base.c.facility)
     counts = {f: (n, u, total) for f, n, u, total in session.execute(q)}
+    first = case((counted, 0), else_=1)  # the counted first: a sample is of them
     ranked = _joined(
         base,
         det,
@@ -419,23 +422,33 @@ def detainee_counts(
         base.c.item_id,
         base.c.sheet_id,
         base.c.row,
-        func.row_number().over(partition_by=base.c.facility, order_by=base.c.rid).label("k"),
-    ).where(counted)
+        first.label("later"),
+        func.row_number()
+        .over(partition_by=base.c.facility, order_by=(first, base.c.rid))
+        .label("k"),
+    )
     sub = ranked.subquery("ranked")
     samples: dict[str, list[Ref]] = defaultdict(list)
-    for fac, sha, sheet_index, row in session.execute(
-        select(sub.c.facility, Item.sha256, Sheet.sheet_index, sub.c.row)
+    named: dict[str, Ref] = {}
+    for fac, sha, sheet_index, row, later, k in session.execute(
+        select(sub.c.facility, Item.sha256, Sheet.sheet_index, sub.c.row, sub.c.later, sub.c.k)
         .join(Item, Item.id == sub.c.item_id)
         .join(Sheet, Sheet.id == sub.c.sheet_id)
         .where(sub.c.k <= sample)
         .order_by(sub.c.facility, sub.c.k)
     ):
-        samples[fac].append(Ref("record", sha, {"sheet": sheet_index, "row": row}))
+        ref = Ref("record", sha, {"sheet": sheet_index, "row": row})
+        if k == 1:
+            named[fac] = ref
+        if not later:
+            samples[fac].append(ref)
     out = []
     for f in facilities:
         n, u, total = counts.get(f, (0, 0, 0))
         n_out = total - n - u
-        out.append(DetaineeCount(f, _place(f)[0], n, u, n_out, samples.get(f, [])))
+        d = DetaineeCount(f, _place(f)[0], n, u, n_out, samples.get(f, []))
+        d.named = [named[f]] if f in named else []
+        out.append(d)
     return out
 
 
@@ -579,7 +592,7 @@ def responsibility(session: Session, official_id: int, sample: int = SAMPLE) -> 
         by_name = {d.facility: d for d in counts}
         for u in units:
             if u.name in by_name and not u.evidence:
-                u.evidence = list(by_name[u.name].sample[:1])
+                u.evidence = list(by_name[u.name].named)
         out.append(
             PostResponsibility(
                 post,
