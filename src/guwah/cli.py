@@ -18,7 +18,7 @@ from guwah.export.command import export_app
 from guwah.ingest.command import extract_command, ingest_command, ocr_command, status_command
 from guwah.lists.command import lists_app
 from guwah.names.command import names_app
-from guwah.officials.command import gap_command, officials_app
+from guwah.officials.command import dossier_command, gap_command, officials_app
 from guwah.person.command import person_command
 from guwah.records.command import records_app
 from guwah.screen.command import screen_command
@@ -60,6 +60,7 @@ app.add_typer(lists_app, name="lists")
 app.command("screen")(screen_command)
 app.add_typer(officials_app, name="officials")
 app.command("gap")(gap_command)
+app.command("dossier")(dossier_command)
 
 
 def _version(value: bool) -> None:

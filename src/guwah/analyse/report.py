@@ -283,6 +283,14 @@ def _demography(case: Case) -> Markup:
     return Markup(render_report_section(case, base_url="http://127.0.0.1:8000"))
 
 
+def _officials(case: Case) -> Markup:
+    """The implicated but not sanctioned officials, with the list versions (guwah.officials);
+    nothing when the case has no officials or no lists."""
+    from guwah.officials.report import render_report_section
+
+    return Markup(render_report_section(case))
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("guwah.analyse", "templates"),
@@ -320,6 +328,7 @@ def render_html(
             **_context(a, refs, every),
             case_root=str(case.root),
             demography=_demography(case),
+            officials=_officials(case),
             folder=folder,
             pdf=pdf,
             pseudonymised=pseudonymiser is not None,

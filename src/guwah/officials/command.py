@@ -312,3 +312,55 @@ def gap_command(
         f"({possible} list statuses other than not listed)."
         + (f" Table: {escape(str(out))}" if out else "")
     )
+
+
+# -- guwah dossier (the dossier helper's block) ---------------------------------------------
+
+
+def dossier_command(
+    official: Annotated[
+        str, typer.Argument(help="The official: a registry id, or a name in any script.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Write the dossier as .pdf or .html.")],
+    list_names: Annotated[
+        list[str] | None, typer.Option("--list", help="Only these lists (default: all).")
+    ] = None,
+    images: Annotated[
+        bool, typer.Option(help="Embed the images of the pages the evidence is on.")
+    ] = True,
+    case_dir: CaseOpt = None,
+) -> None:
+    """A dossier on one official, as an evidence annex to a designation request takes it:
+    names in every script, posts over time, every excerpt with its file, SHA-256 and page or
+    cell, the units, facilities and detainee counts under them, the orders, the sanctions
+    status per imported list, sources and methods. A name several officials share lists
+    them (exit 2): give the id.
+
+    Example: [bold]guwah dossier "Chen Quanguo" --case cases/xpf --out chen.pdf[/]
+    """
+    from guwah.officials.dossier import DossierError, write_dossier
+    from guwah.textsafe import for_terminal
+
+    if out.suffix.lower() not in (".pdf", ".html"):
+        err_console.print("[red]Error:[/] --out must end in .pdf or .html")
+        raise typer.Exit(2)
+    case = open_case(case_dir)
+    try:
+        with case_errors():
+            o, seconds, sha = write_dossier(case, official, out, list_names, images)
+    except DossierError as exc:
+        err_console.print(f"[red]Error:[/] {escape(for_terminal(str(exc)))}")
+        for c in exc.candidates:
+            err_console.print(
+                f"  {c.id}  {escape(for_terminal(' | '.join(c.names or [c.name])))}  "
+                f"{escape(for_terminal(c.jurisdiction or '(no jurisdiction)'))}  "
+                f"{c.n_documents} files"
+            )
+        raise typer.Exit(2 if exc.candidates else 1) from exc
+    except KeyError as exc:
+        err_console.print(f"[red]Error:[/] {escape(str(exc.args[0]))}")
+        raise typer.Exit(2) from exc
+    console.print(
+        f"Dossier of official {o.id} ({escape(for_terminal(o.name))}): {escape(str(out))} "
+        f"in {seconds:.1f} s, sha256 {sha}"
+    )

@@ -43,6 +43,11 @@ class Status:
         return f"{self.status} ({self.score:.2f}: {self.caption})"
 
 
+def evidence_weight(n_documents: int, rank: int, n_mentions: int) -> float:
+    """Evidence weight: documents, rank, mentions (a rank-10 minister outweighs a clerk)."""
+    return n_documents * 2 + rank * 3 + n_mentions * 0.5
+
+
 @dataclass
 class GapRow:
     kind: str  # official | unit
@@ -59,8 +64,7 @@ class GapRow:
 
     @property
     def weight(self) -> float:
-        """Evidence weight: documents, rank, mentions (a rank-10 minister outweighs a clerk)."""
-        return self.n_documents * 2 + self.rank * 3 + self.n_mentions * 0.5
+        return evidence_weight(self.n_documents, self.rank, self.n_mentions)
 
     @property
     def sanctioned(self) -> bool:
@@ -110,49 +114,102 @@ def gap_table(
     session: Session, matcher: ListMatcher, threshold: float = DEFAULT_THRESHOLD
 ) -> tuple[list[GapRow], list[str]]:
     """One row per official and per public-security or XPCC unit; the list names (columns)."""
-    list_names = sorted({name for name, _v in matcher.versions})
-    posts: dict[int, list[str]] = {}
-    for p in session.scalars(select(OfficialPost)):
-        label = "".join(x for x in (p.unit, p.title) if x) or p.title
-        when = "–".join(x for x in (p.date_from or "", p.date_to or "") if x)
-        posts.setdefault(p.official_id, []).append(f"{label} ({when})" if when else label)
+    list_names = list_names_of(matcher)
+    posts = _posts(session)
     rows: list[GapRow] = []
     for o in session.scalars(select(Official).order_by(Official.id)):
-        row = GapRow(
-            "official",
-            o.id,
-            o.name,
-            list(o.names or [o.name]),
-            o.jurisdiction,
-            sorted(set(posts.get(o.id, []))),
-            o.n_documents,
-            o.n_mentions,
-            o.rank,
-            o.birth_date,
-        )
-        q = Query(
-            "Person",
-            names=list(dict.fromkeys([o.name, *(o.names or [])])),
-            birth_dates=[o.birth_date] if o.birth_date else [],
-        )
-        _screen(row, q, matcher, list_names, threshold)
-        rows.append(row)
+        rows.append(official_row(o, posts, matcher, list_names, threshold))
     for u in session.scalars(select(OfficialUnit).where(OfficialUnit.kind.in_(ORG_KINDS))):
         row = GapRow("unit", u.id, u.name, [u.name], u.jurisdiction, [], 0, 0, 0, None)
-        _screen(row, Query("PublicBody", names=[u.name]), matcher, list_names, threshold)
+        row.lists = _screen(Query("PublicBody", names=[u.name]), matcher, list_names, threshold)
         rows.append(row)
     rows.sort(key=lambda r: (r.sanctioned, -r.weight, r.name))
     return rows, list_names
 
 
+def unsanctioned(
+    session: Session, matcher: ListMatcher, top: int, threshold: float = DEFAULT_THRESHOLD
+) -> list[GapRow]:
+    """The ``top`` officials the leak names (in at least one file) who are listed nowhere,
+    heaviest evidence first: the gap table's first official rows, screening only as many
+    officials as it takes (in descending weight, which needs no list)."""
+    list_names = list_names_of(matcher)
+    posts = _posts(session)
+    named = session.scalars(select(Official).where(Official.n_documents > 0)).all()
+    out: list[GapRow] = []
+    for o in sorted(
+        named, key=lambda o: (-evidence_weight(o.n_documents, o.rank, o.n_mentions), o.name)
+    ):
+        row = official_row(o, posts, matcher, list_names, threshold)
+        if not row.sanctioned:
+            out.append(row)
+            if len(out) >= top:
+                break
+    return out
+
+
+def _posts(session: Session) -> dict[int, list[str]]:
+    posts: dict[int, list[str]] = {}
+    for p in session.scalars(select(OfficialPost)):
+        label = "".join(x for x in (p.unit, p.title) if x) or p.title
+        when = "–".join(x for x in (p.date_from or "", p.date_to or "") if x)
+        posts.setdefault(p.official_id, []).append(f"{label} ({when})" if when else label)
+    return posts
+
+
+def official_row(
+    o: Official,
+    posts: dict[int, list[str]],
+    matcher: ListMatcher,
+    list_names: list[str],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> GapRow:
+    row = GapRow(
+        "official",
+        o.id,
+        o.name,
+        list(o.names or [o.name]),
+        o.jurisdiction,
+        sorted(set(posts.get(o.id, []))),
+        o.n_documents,
+        o.n_mentions,
+        o.rank,
+        o.birth_date,
+    )
+    row.lists = official_statuses(o, matcher, list_names, threshold)
+    return row
+
+
+def list_names_of(matcher: ListMatcher) -> list[str]:
+    """The imported lists' names (the gap table's columns), sorted."""
+    return sorted({name for name, _v in matcher.versions})
+
+
+def official_statuses(
+    o: Official,
+    matcher: ListMatcher,
+    list_names: list[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, Status]:
+    """One official against every list: list name → listed / possible / not listed. The gap
+    table and the dossier both ask this (one rule for both)."""
+    q = Query(
+        "Person",
+        names=list(dict.fromkeys([o.name, *(o.names or [])])),
+        birth_dates=[o.birth_date] if o.birth_date else [],
+    )
+    names = list_names if list_names is not None else list_names_of(matcher)
+    return _screen(q, matcher, names, threshold)
+
+
 def _screen(
-    row: GapRow, q: Query, matcher: ListMatcher, list_names: list[str], threshold: float
-) -> None:
+    q: Query, matcher: ListMatcher, list_names: list[str], threshold: float
+) -> dict[str, Status]:
     hits = matcher.match(q, threshold=threshold, limit=50)
-    for name in list_names:
-        row.lists[name] = status_of(
-            [h for h in hits if h.listed.version["list"] == name], threshold
-        )
+    return {
+        name: status_of([h for h in hits if h.listed.version["list"] == name], threshold)
+        for name in list_names
+    }
 
 
 HEAD = ["kind", "name", "names", "jurisdiction", "posts", "documents", "mentions", "rank", "weight"]
