@@ -144,6 +144,10 @@ def test_a_viewer_sees_pseudonyms_and_no_originals(team: Case) -> None:
         hits = c.get("/api/people", params={"q": person.id_number}).json()
         assert hits and all("explanation" not in h for h in hits)
         with team.sessions() as s:
+            official = s.scalars(select(Official.id)).first()
+        dossier = c.get(f"/officials/{official}/dossier.html")
+        assert dossier.status_code == 403 and "may not make exports" in dossier.text
+        with team.sessions() as s:
             sha = s.scalars(select(Item.sha256).where(Item.mime == "image/jpeg")).first()
         assert c.get(f"/items/{sha}/raw").status_code == 403
         # ... but the photo with its faces blurred, without its metadata, on the pages too
@@ -235,6 +239,7 @@ def _sample_urls(case: Case) -> dict[str, str]:
         "/officials": "/officials?show=unsanctioned",
         "/officials/{official_id}": f"/officials/{official}",
         "/officials.{ext}": "/officials.csv",
+        "/officials/{official_id}/dossier.{ext}": f"/officials/{official}/dossier.html",
         "/api/officials": "/api/officials",
         "/api/officials/{official_id}": f"/api/officials/{official}",
     }

@@ -301,3 +301,21 @@ def test_known_import_bad_input(tmp_path: Path) -> None:
         import_known(case, bad)
     with case.sessions() as s:
         assert s.scalars(select(Official)).all() == []  # nothing half-imported
+
+
+def test_officials_imported_after_a_build_survive_the_next_build(tmp_path: Path) -> None:
+    """Import known officials into a case whose registry is already built, then rebuild:
+    the imported names, birth date and posts must stay (the order of the steps is the user's)."""
+    case = _case_with(tmp_path, {"内部讲话/speech.txt": SPEECH})
+    build(case)
+    known = tmp_path / "known.csv"
+    known.write_text(KNOWN, encoding="utf-8")
+    stats = import_known(case, known)
+    assert stats.updated == 3  # the leak already named all three
+    build(case)
+    with case.sessions() as s:
+        chen = s.scalars(select(Official).where(Official.name == "陈全国")).one()
+        assert "陳全國" in chen.names and chen.birth_date == "1955"
+        assert chen.n_documents == 1
+        posts = s.scalars(select(OfficialPost).where(OfficialPost.official_id == chen.id)).all()
+        assert any(p.source == "import" and p.date_from == "2016-08" for p in posts)

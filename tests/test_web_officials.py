@@ -128,3 +128,27 @@ def test_a_case_without_officials_says_what_to_do(tmp_path: Path) -> None:
     page = c.get("/officials")
     assert page.status_code == 200 and "guwah officials build" in page.text
     assert c.get("/api/officials").json() == {"lists": [], "total": 0, "rows": []}
+
+
+def test_the_dossier_downloads_from_the_official_page(client: tuple[TestClient, Case]) -> None:
+    import pypdfium2
+
+    c, case = client
+    oid = _id(case, "陈全国")
+    page = c.get(f"/officials/{oid}").text
+    assert f'href="/officials/{oid}/dossier.pdf"' in page
+    html = c.get(f"/officials/{oid}/dossier.html")
+    assert html.headers["content-disposition"].startswith("attachment")
+    with case.sessions() as s:
+        shas = set(
+            s.scalars(select(OfficialMention.sha256).where(OfficialMention.official_id == oid))
+        )
+    assert shas and all(sha in html.text for sha in shas)
+    assert "Chen Quanguo" in html.text
+    pdf = c.get(f"/officials/{oid}/dossier.pdf")
+    assert pdf.content.startswith(b"%PDF")
+    doc = pypdfium2.PdfDocument(pdf.content)
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "陈全国" in text
+    assert c.get(f"/officials/{oid}/dossier.docx").status_code == 404
+    assert c.get("/officials/999999/dossier.html").status_code == 404

@@ -93,7 +93,9 @@ def import_known(case: Case, path: Path) -> ImportStats:
                     )
                     session.add(off)
                     stats.added += 1
-                else:
+                else:  # an official the leak named: now known too, so a rebuild keeps it
+                    if off.source == "leak":
+                        off.source = "both"
                     off.names = list(dict.fromkeys([*off.names, *names]))
                     off.birth_date = (row.get("birth_date") or "").strip() or off.birth_date
                     if source and source not in off.sources:

@@ -269,3 +269,39 @@ def officials_file(session: DbSession, ext: str) -> Response:
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="sanctions-gap.{ext}"'},
     )
+
+
+@router.get("/officials/{official_id}/dossier.{ext}", include_in_schema=False)
+def official_dossier(
+    request: Request, session: DbSession, official_id: RowId, ext: str
+) -> Response:
+    """The official's dossier as `guwah dossier` writes it, as a download (HTML or PDF): an
+    export, so only for a role that may export; page images only for a role that may see
+    originals; redacted for a role that may not see identities."""
+    from guwah.access.roles import may
+    from guwah.officials.dossier import DossierError, dossier, render_html, write_pdf
+    from guwah.web.access import current_pseudonymiser
+
+    if ext not in ("html", "pdf"):
+        raise HTTPException(404, "a dossier comes as dossier.html or dossier.pdf")
+    identity = getattr(request.state, "identity", None)
+    if identity is not None and not may(identity.role, "export"):
+        raise HTTPException(403, f"the role {identity.role} may not make exports such as dossiers")
+    images = identity is None or may(identity.role, "originals")
+    try:
+        d = dossier(session, request.app.state.case, official_id, matcher_or_empty(session), images)
+    except DossierError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    html = render_html(d, pdf=ext == "pdf")
+    pseudo = current_pseudonymiser.get()
+    if pseudo is not None:
+        html = pseudo.redact_html(html)
+    name = f"dossier-{official_id}.{ext}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if ext == "html":
+        return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / name
+        write_pdf(html, out)
+        data = out.read_bytes()
+    return Response(data, media_type="application/pdf", headers=headers)
