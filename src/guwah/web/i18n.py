@@ -46,7 +46,7 @@ LANGUAGES = (
     Language("zh-Hans", "zh_Hans", "简体中文", "ltr"),
 )
 DEFAULT = LANGUAGES[0]
-_BY_CODE = {lang.code.lower(): lang for lang in LANGUAGES}
+_BY_CODE = {lang.code: lang for lang in LANGUAGES}
 # Other spellings of the same choices (Accept-Language sends regions, people type ?lang=zh).
 _ALIASES = {
     "en": "en",
