@@ -150,14 +150,15 @@ WORDS = {w: w for w in (N_("error"), N_("warning"), N_("info"))}
 # What a citation can be of (guwah.web.citation): whole phrases, for languages whose word for
 # "this" or whose word order depends on the noun.
 CITE_TITLES = {
-    "item": (N_("Cite this item"), N_("Back to the item")),
-    "record": (N_("Cite this record"), N_("Back to the record")),
-    "finding": (N_("Cite this finding"), N_("Back to the finding")),
-    "person": (N_("Cite this person"), N_("Back to the person")),
+    "item": (N_("Cite this item"), N_("Back to the item"), N_("Cite item")),
+    "record": (N_("Cite this record"), N_("Back to the record"), N_("Cite record")),
+    "finding": (N_("Cite this finding"), N_("Back to the finding"), N_("Cite finding")),
+    "person": (N_("Cite this person"), N_("Back to the person"), N_("Cite person")),
 }
 
 
 def cite_title(kind: str) -> str:
+    """The heading of a citation: "Cite this item"."""
     phrases = CITE_TITLES.get(kind)
     return gettext(phrases[0]) if phrases else f"Cite this {kind}"
 
@@ -165,6 +166,12 @@ def cite_title(kind: str) -> str:
 def cite_back(kind: str) -> str:
     phrases = CITE_TITLES.get(kind)
     return gettext(phrases[1]) if phrases else f"Back to the {kind}"
+
+
+def cite_page_title(kind: str) -> str:
+    """The citation page's title in the browser's tab: "Cite item"."""
+    phrases = CITE_TITLES.get(kind)
+    return gettext(phrases[2]) if phrases else f"Cite {kind}"
 
 
 def word(value: object) -> str:

@@ -113,6 +113,7 @@ def make_env() -> Environment:
         location_link=location_link,
         cite_title=i18n.cite_title,
         cite_back=i18n.cite_back,
+        cite_page_title=i18n.cite_page_title,
     )
     return env
 
