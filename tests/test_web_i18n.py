@@ -21,10 +21,12 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from guwah.case import Case
 from guwah.store.models import Item, Person
 from guwah.web.app import create_app
 from tests.browser import serving
-from tests.web_case import WebCase, web_case
+from tests.conftest import run_cli
+from tests.web_case import WebCase, copy_case, web_case
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "src" / "guwah" / "web" / "locale"
@@ -242,6 +244,55 @@ def test_leaked_values_are_shown_as_written(client: TestClient, built: WebCase) 
     for code in ("en", *CATALOGUES):
         html = client.get(f"/people/{pid}?lang={code}").text
         assert name and name in html
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def team(built: WebCase, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    """A copy of the shared case with an investigator and a viewer (who sees pseudonyms)."""
+    root = tmp_path_factory.mktemp("team-i18n") / "case"
+    copy_case(built.case, root)
+    for name, role in (("ivan", "investigator"), ("vera", "viewer")):
+        run_cli("users", "add", name, "--role", role, "--password-stdin", "--case", root,
+                input=PASSWORD + "\n")  # fmt: skip
+    return Case.open(root)
+
+
+def _sign_in(c: TestClient, name: str, password: str = PASSWORD) -> Any:
+    form = c.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf, form.text
+    return c.post(
+        "/login", data={"name": name, "password": password, "csrf": csrf.group(1), "next": "/"}
+    )
+
+
+def test_signing_in_and_a_pseudonymised_view_in_uyghur(team: Case, built: WebCase) -> None:
+    pid = _person_id(built)
+    with built.case.sessions() as s:
+        person = s.get(Person, pid)
+        assert person is not None and person.name and person.id_number
+        name, id_number = person.name, person.id_number
+    with TestClient(create_app(team), base_url=BASE, follow_redirects=False) as c:
+        # before signing in: the sign-in page takes the choice and remembers it
+        login = c.get("/login?lang=ug")
+        assert '<html lang="ug" dir="rtl">' in login.text and ">كىرىش<" in login.text
+        assert "Password" not in login.text and "پارول" in login.text
+        wrong = _sign_in(c, "vera", "not the password")
+        assert wrong.status_code == 401 and "ئىشلەتكۈچى ياكى پارول خاتا." in wrong.text
+        assert _sign_in(c, "vera").status_code == 303
+        page = c.get(f"/people/{pid}")
+        assert '<html lang="ug" dir="rtl">' in page.text and ">چىكىنىش<" in page.text
+        # the viewer's role withholds identities in every language
+        assert name not in page.text and id_number not in page.text
+        assert "بۇ رول كىشىلەرنى تەخەللۇس بىلەن كۆرىدۇ" in page.text
+        assert re.search(r"P-[A-Z2-7]{8}", page.text)
+        # the guards still refuse a post without its CSRF token; the refusal page is Uyghur
+        refused = c.post("/search", data={"q": "x"})
+        assert refused.status_code == 403 and "CSRF" in refused.text
+        assert '<html lang="ug" dir="rtl">' in refused.text
 
 
 # -- in Chromium ---------------------------------------------------------------------------
