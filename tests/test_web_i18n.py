@@ -234,6 +234,16 @@ def test_the_switch_names_each_language_in_itself(client: TestClient) -> None:
     assert 'href="/search?q=%E7%96%8F%E9%99%84&amp;lang=zh-Hans"' in nav
 
 
+def test_the_switch_links_stay_on_this_site(client: TestClient) -> None:
+    for path in ("//evil.example/x", "/\\evil.example", "/a%20b/<c>"):
+        html = client.get(path).text
+        nav = html.split('class="lang-switch"', 1)[1].split("</nav>", 1)[0]
+        hrefs = re.findall(r'href="([^"]*)"', nav)
+        assert len(hrefs) == 3
+        assert all(h.startswith("/") and not h.startswith(("//", "/\\")) for h in hrefs), hrefs
+        assert all("<" not in h for h in hrefs)
+
+
 def test_leaked_values_are_shown_as_written(client: TestClient, built: WebCase) -> None:
     """Only the interface is translated: a name, a cell, a hash are the same in every language."""
     pid = _person_id(built)

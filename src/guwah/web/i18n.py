@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -183,13 +183,15 @@ def word(value: object) -> str:
 def switch_links(request: Request) -> list[dict[str, str]]:
     """The header's language switch: this page again in each language."""
     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    # a path of this site only: "//other.example" (a 404 page) would name another host
+    path = "/" + quote(request.url.path.lstrip("/\\"), safe="/!$'()*+,;=:@-._~")
     now = current_language.get()
     return [
         {
             "code": lang.code,
             "name": lang.name,
             "dir": lang.direction,
-            "href": request.url.path + "?" + urlencode([*rest, ("lang", lang.code)]),
+            "href": path + "?" + urlencode([*rest, ("lang", lang.code)]),
             "current": "true" if lang == now else "",
         }
         for lang in LANGUAGES
