@@ -128,8 +128,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     context.setdefault("csrf", getattr(request.state, "csrf", ""))
     context.setdefault("pseudonymised", current_pseudonymiser.get() is not None)
     html = render(request, template, case_root=str(case.root), **context)
-    response = HTMLResponse(html, status_code=status_code)
-    return response
+    return HTMLResponse(html, status_code=status_code)
 
 
 def render(request: Request, template: str, **context: Any) -> str:
