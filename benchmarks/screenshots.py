@@ -125,7 +125,8 @@ def main() -> None:
     from guwah.web.app import create_app
 
     app = create_app(Case.open(case_dir))
-    with TestClient(app) as client:  # find the person's id and their ID number's cell
+    # find the person's id and their ID number's cell (the app answers only loopback names)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         hit = client.get("/api/people", params={"q": person["id_number"]}).json()[0]["person"]
         record = hit["records"][0]
         value = next(v for v in record["values"] if v["field"] == "id_number")
@@ -148,6 +149,10 @@ def main() -> None:
                 ("item", cell),
                 ("person", f"/people/{hit['id']}"),
                 ("report", "/report"),
+                # the interface in Uyghur (right to left) and Chinese; the last two, since
+                # ?lang= is remembered in a cookie
+                ("person-ug", f"/people/{hit['id']}?lang=ug"),
+                ("overview-zh", "/?lang=zh-Hans"),
             ],
             args.out,
         )

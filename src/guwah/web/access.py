@@ -148,11 +148,9 @@ def _refusal(request: Request, status: int, message: str) -> Response:
         return Response(
             json.dumps({"detail": message}), status_code=status, media_type="application/json"
         )
-    from guwah.web.render import ENV
+    from guwah.web.render import render
 
-    html = ENV.get_template("error.html").render(
-        request=request, case_root="", error=message, identity=None, csrf=""
-    )
+    html = render(request, "error.html", case_root="", error=message, identity=None, csrf="")
     return Response(html, status_code=status, media_type="text/html")
 
 

@@ -21,6 +21,7 @@ from guwah import __version__
 from guwah.case import Case
 from guwah.web.access import access_middleware, make_access
 from guwah.web.guards import LOOPBACK_HOSTS, HeadAsGet, LoopbackHostOnly, refused_cross_site
+from guwah.web.i18n import language_middleware
 from guwah.web.render import STATIC, page
 
 # Pages load scripts, styles and images only from the workbench itself: nothing from a CDN.
@@ -125,6 +126,7 @@ def create_app(
         response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
         return response
 
+    app.middleware("http")(language_middleware)  # outside the others: their pages too
     app.add_middleware(HeadAsGet)
     app.add_middleware(LoopbackHostOnly, allowed=tuple(allowed_hosts))
 

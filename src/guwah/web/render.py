@@ -16,6 +16,7 @@ from guwah.han import is_han
 from guwah.search.query import Snippet
 from guwah.textsafe import shown_controls, visible_controls
 from guwah.verify.report import location_text
+from guwah.web import i18n
 from guwah.web.access import current_pseudonymiser
 from guwah.web.queries import cell_link, location_link
 
@@ -122,6 +123,12 @@ def make_env() -> Environment:
         finalize=shown,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {% trans %} blocks are extracted and looked up with their whitespace collapsed
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters.update(
         number=number,
@@ -130,6 +137,7 @@ def make_env() -> Environment:
         lang=lang,
         gloss=gloss,
         field_name=field_name,
+        ui=i18n.word,
         location=location_text,
         jsonish=lambda v: json.dumps(v, ensure_ascii=False),
     )
@@ -138,6 +146,9 @@ def make_env() -> Environment:
         cell_link=cell_link,
         location_link=location_link,
         glossed_fields=GLOSSED_FIELDS,
+        cite_title=i18n.cite_title,
+        cite_back=i18n.cite_back,
+        cite_page_title=i18n.cite_page_title,
     )
     return env
 
@@ -151,5 +162,21 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     context.setdefault("identity", getattr(request.state, "identity", None))
     context.setdefault("csrf", getattr(request.state, "csrf", ""))
     context.setdefault("pseudonymised", current_pseudonymiser.get() is not None)
-    html = ENV.get_template(template).render(request=request, case_root=str(case.root), **context)
+    html = render(request, template, case_root=str(case.root), **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def render(request: Request, template: str, **context: Any) -> str:
+    """A template in the request's language: ``<html lang dir>`` and the language switch."""
+    lang = getattr(request.state, "language", None) or i18n.current_language.get()
+    token = i18n.current_language.set(lang)
+    try:
+        return ENV.get_template(template).render(
+            request=request,
+            ui_lang=lang.code,
+            ui_dir=lang.direction,
+            languages=i18n.switch_links(request),
+            **context,
+        )
+    finally:
+        i18n.current_language.reset(token)

@@ -16,6 +16,7 @@ from guwah.analyse.tables import Count, number_counts, plain
 from guwah.case import CaseError
 from guwah.store.models import CustodyEvent
 from guwah.web.deps import DbSession
+from guwah.web.i18n import gettext as _
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -95,10 +96,12 @@ def analysis_people(
         None,
     )
     if label is None:
-        raise HTTPException(404, f"no count {ref} in this analysis")
+        raise HTTPException(404, _("no count {ref} in this analysis").format(ref=ref))
     pages = max(1, -(-len(ids) // PAGE))
     if page_no > pages:
-        raise HTTPException(404, f"{ref} has {len(ids)} people: {pages} pages")
+        raise HTTPException(
+            404, _("{ref} has {n} people: {pages} pages").format(ref=ref, n=len(ids), pages=pages)
+        )
     start = (page_no - 1) * PAGE
     people = [a.people[i] for i in ids[start : start + PAGE] if i in a.people]
     filters = {"by": by, "group": group, "window": window}

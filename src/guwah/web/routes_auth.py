@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from guwah.access import audit
 from guwah.access.users import check_password
 from guwah.web.access import SESSION_COOKIE, Access, client_address, form_csrf_ok, set_session
+from guwah.web.i18n import gettext as _
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -54,9 +55,9 @@ def login(
     address = client_address(request)
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf, expected):
-        return _form(request, next, "The form expired: please sign in again.", 403)
+        return _form(request, next, _("The form expired: please sign in again."), 403)
     if access.too_many_failures(f"addr:{address}", f"user:{name}"):
-        refused = _form(request, next, "Too many failed attempts: wait ten minutes.", 429)
+        refused = _form(request, next, _("Too many failed attempts: wait ten minutes."), 429)
         refused.headers["Retry-After"] = "600"
         return refused
     with access.case.sessions() as session:
@@ -66,7 +67,7 @@ def login(
         audit.record(
             access.case.sessions, user=name, role="", action="login_failed", address=address
         )
-        return _form(request, next, "Wrong user or password.", 401)
+        return _form(request, next, _("Wrong user or password."), 401)
     audit.record(
         access.case.sessions,
         user=identity.name,
@@ -74,7 +75,7 @@ def login(
         action="login",
         address=address,
     )
-    value, _ = access.session_cookie(identity)
+    value, _csrf = access.session_cookie(identity)
     done = RedirectResponse(_safe_next(next), 303)
     set_session(done, request, value)
     done.delete_cookie(CSRF_COOKIE, path="/login")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from guwah.store.models import CustodyEvent, Item, Occurrence, Source
 from guwah.web.deps import MAX_DB_INT, DbSession
+from guwah.web.i18n import gettext as _
 from guwah.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -142,11 +143,14 @@ def browse(
         return page(request, "browse.html", sources=sources(session), source=None)
     src = session.get(Source, source)
     if src is None:
-        raise HTTPException(404, f"no source {source} in this case")
+        raise HTTPException(404, _("no source {source} in this case").format(source=source))
     prefix = path if not path or path.endswith("/") else path + "/"
     found = listing(session, src.id, prefix)
     if prefix and not (found.folders or found.files):
-        raise HTTPException(404, f"no folder {prefix!r} in source {source}")
+        raise HTTPException(
+            404,
+            _("no folder {folder} in source {source}").format(folder=repr(prefix), source=source),
+        )
     folders = sorted(found.folders.values(), key=lambda f: f.name)
     files = sorted(found.files.values(), key=lambda f: f.name)
     return page(

@@ -19,6 +19,7 @@ from guwah.case import Case
 from guwah.store.models import Item
 from guwah.web.citation import cite_item
 from guwah.web.deps import CaseDep, DbSession, Sha256
+from guwah.web.i18n import gettext as _
 from guwah.web.queries import download_name, get_item, item_detail, record_at, sheet_window
 from guwah.web.render import page
 
@@ -42,7 +43,9 @@ def original_path(case: Case, sha256: str) -> Path:
 def _item_or_404(session: DbSession, sha256: str) -> Item:
     item = get_item(session, sha256)
     if item is None:
-        raise HTTPException(404, f"no item with SHA-256 {sha256} in this case")
+        raise HTTPException(
+            404, _("no item with SHA-256 {sha256} in this case").format(sha256=sha256)
+        )
     return item
 
 

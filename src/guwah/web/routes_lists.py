@@ -14,6 +14,7 @@ from guwah.lists.versions import change_detail
 from guwah.store.models_lists import ListEntityRow, ListVersion
 from guwah.web.access import form_csrf_ok
 from guwah.web.deps import DbSession
+from guwah.web.i18n import gettext as _
 from guwah.web.render import page
 
 router = APIRouter()
@@ -47,7 +48,7 @@ def lists_page(request: Request, session: DbSession) -> HTMLResponse:
 def list_version_page(request: Request, session: DbSession, version_id: int) -> HTMLResponse:
     v = session.get(ListVersion, version_id)
     if v is None:
-        raise HTTPException(404, f"no list version {version_id} in this case")
+        raise HTTPException(404, _("no list version {id} in this case").format(id=version_id))
     changes = change_detail(session, v)
     return page(
         request,
@@ -69,7 +70,7 @@ def api_list_changes(session: DbSession, version_id: int) -> list[dict[str, Any]
     """What this version added, changed (with old and new values) and delisted."""
     v = session.get(ListVersion, version_id)
     if v is None:
-        raise HTTPException(404, f"no list version {version_id} in this case")
+        raise HTTPException(404, _("no list version {id} in this case").format(id=version_id))
     return change_detail(session, v)
 
 
@@ -90,16 +91,16 @@ async def screen_upload(
     from guwah.screen.suppliers import SupplierFileError
 
     if not form_csrf_ok(request, csrf):
-        expired = "the form expired: reload the page and upload the file again"
+        expired = _("the form expired: reload the page and upload the file again")
         return page(request, "screen.html", status_code=403, report=None, error=expired)
     name = Path(file.filename or "suppliers.csv").name
     suffix = Path(name).suffix.lower()
     data = await file.read(MAX_UPLOAD + 1)
     error = None
     if suffix not in (".csv", ".xlsx"):
-        error = "the supplier file must be .csv or .xlsx"
+        error = _("the supplier file must be .csv or .xlsx")
     elif len(data) > MAX_UPLOAD:
-        error = f"the file is larger than {MAX_UPLOAD >> 20} MiB"
+        error = _("the file is larger than {n} MiB").format(n=MAX_UPLOAD >> 20)
     if error:
         return page(request, "screen.html", status_code=400, report=None, error=error)
     matcher = matcher_or_empty(session)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from guwah.person.stage import find_people, parse_age
 from guwah.web.deps import DbSession, RowId
+from guwah.web.i18n import gettext as _
 from guwah.web.queries import person_view_detail
 from guwah.web.render import page
 
@@ -67,7 +68,7 @@ def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLR
 
     view = get_person(session, person_id)  # read once: the page and the summary
     if view is None:
-        raise HTTPException(404, f"no person {person_id} in this case")
+        raise HTTPException(404, _("no person {id} in this case").format(id=person_id))
     person = person_view_detail(session, view)
     return page(
         request,

@@ -42,5 +42,8 @@
     }
   }
   document.addEventListener("DOMContentLoaded", focusable);
+  // again once the fonts are in (a script's own fonts, Arabic or CJK, can widen a table)
+  window.addEventListener("load", focusable);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(focusable);
   window.addEventListener("resize", focusable);
 })();
