@@ -162,6 +162,9 @@ def test_a_page_in_each_language_has_no_english_interface_left(
     for label in ENGLISH:
         assert label not in r.text, label
     person = client.get(f"/people/{_person_id(built)}?lang={code}").text
+    # glosses of the records' fields and values are content, in English and Uyghur whatever
+    # the interface's language (issue 18, item 1): not interface text left untranslated
+    person = re.sub(r'<span class="gloss" lang="en"[^>]*>[^<]*</span>', "", person)
     for label in PERSON_TRANSLATED[code]:
         assert label in person, label
     for label in PERSON_ENGLISH:
