@@ -35,7 +35,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ANCHOR_ORDER = ("latin", "uly", "ofac", "eu", "latin_alt", "sasm", "pinyin")
 HAN_KINDS = ("zh", "zh_hant")
 #: kinds of the second set that are variants of a base kind (for the category only)
-BASE_KIND = {"uey_alt": "uey", "zh_alt": "zh_hant", "pinyin_alt": "pinyin", "uly_alt": "uly"}
+BASE_KIND = {"uey_alt": "uey", "zh_alt": "zh", "pinyin_alt": "pinyin", "uly_alt": "uly"}
 
 #: (entity, kind, entity, kind): different people or places with similar names
 NEGATIVES = [
