@@ -42,11 +42,15 @@ SKELETON_SHORT = 0.75  # three consonant classes (Qasimi / 哈斯木 ksm): a par
 
 #: what a Uyghur word loses in a Chinese transcription, as further readings of the Latin or
 #: Arabic side (only against a transcription): Mandarin closes no syllable with r (Artush /
-#: 阿图什 Atush, Kuchar / 库车 Kucha; 尔 spells r only where the transcriber wrote it) and a
-#: transcription drops an h between vowels (Tahir / 塔伊尔 Tair)
+#: 阿图什 Atush, Kuchar / 库车 Kucha; 尔 spells r only where the transcriber wrote it) nor
+#: with l (Dilnigar / 迪尼格尔 Dinigar), a transcription drops an h between vowels (Tahir /
+#: 塔伊尔 Tair) and the Uyghur final -i of a nisba or possessive (Qasimi / 哈斯木 Qasim,
+#: Ezizi / 艾则孜 Eziz)
 _MANDARIN = (
     (re.compile(r"(?<=[aeiou])r(?=[^aeiou]|$)"), ""),
+    (re.compile(r"(?<=[aeiou])l(?=[^aeiouy])"), ""),
     (re.compile(r"(?<=[aeiou])h(?=[aeiou])"), ""),
+    (re.compile(r"(?<=[^aeiou])i$"), ""),
 )
 
 ROLE_LABEL = {
