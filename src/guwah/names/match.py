@@ -37,18 +37,16 @@ MAX_TOKENS = 6
 SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
 SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
 SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
-SKELETON_SHORT = 0.75  # three consonant classes (Qasimi / 哈斯木 ksm): a part that needs the
-# rest of the name to match, never decisive alone (Tohti tkt, alone, stays below)
+SKELETON_SHORT = 0.7  # three consonant classes (Gheyret / 海莱特 krt): a part that needs the
+# rest of the name to match exactly, never decisive alone nor with a part missing
 
 #: what a Uyghur word loses in a Chinese transcription, as further readings of the Latin or
 #: Arabic side (only against a transcription): Mandarin closes no syllable with r (Artush /
-#: 阿图什 Atush, Kuchar / 库车 Kucha; 尔 spells r only where the transcriber wrote it) nor
-#: with l (Dilnigar / 迪尼格尔 Dinigar), a transcription drops an h between vowels (Tahir /
-#: 塔伊尔 Tair) and the Uyghur final -i of a nisba or possessive (Qasimi / 哈斯木 Qasim,
-#: Ezizi / 艾则孜 Eziz)
+#: 阿图什 Atush, Kuchar / 库车 Kucha; 尔 spells r only where the transcriber wrote it), a
+#: transcription drops an h between vowels (Tahir / 塔伊尔 Tair) and the Uyghur final -i of a
+#: nisba or possessive (Qasimi / 哈斯木 Qasim, Ezizi / 艾则孜 Eziz)
 _MANDARIN = (
     (re.compile(r"(?<=[aeiou])r(?=[^aeiou]|$)"), ""),
-    (re.compile(r"(?<=[aeiou])l(?=[^aeiouy])"), ""),
     (re.compile(r"(?<=[aeiou])h(?=[aeiou])"), ""),
     (re.compile(r"(?<=[^aeiou])i$"), ""),
 )
