@@ -13,11 +13,19 @@ or most letters). Each pair's ``split`` is ``dev`` or ``heldout`` by a hash of i
 group, so that one person or place never sits in both halves; only ``dev`` may be looked at
 when the name tables are tuned.
 
-Run: ``.venv/bin/python benchmarks/make_real_pairs.py`` (rewrites the CSV).
+A second, independent set (``--set 2``: ``data/real_name_forms_2.csv``, sources in
+``data/real_name_sources_2.csv``, pairs in ``data/real_pairs_2.csv``) was gathered on 2026-12-03
+from other public pages (Wikipedia copies in several languages, RFA, CPJ, UHRP, Xinhua, Ming Pao,
+the Uyghur-language Xinjiang government site …) for other people and places than the first set;
+its pairs are all ``set2`` (a development set: its mistakes may be read). Tone digits printed
+in Wade-Giles (Pao1-erh2-han4) are dropped.
+
+Run: ``.venv/bin/python benchmarks/make_real_pairs.py [--set 2]`` (rewrites the CSV).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 from collections import defaultdict
@@ -26,6 +34,8 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 ANCHOR_ORDER = ("latin", "uly", "ofac", "eu", "latin_alt", "sasm", "pinyin")
 HAN_KINDS = ("zh", "zh_hant")
+#: kinds of the second set that are variants of a base kind (for the category only)
+BASE_KIND = {"uey_alt": "uey", "zh_alt": "zh", "pinyin_alt": "pinyin", "uly_alt": "uly"}
 
 #: (entity, kind, entity, kind): different people or places with similar names
 NEGATIVES = [
@@ -89,6 +99,85 @@ NEGATIVES = [
     ("place_dabancheng", "zh", "place_tianshan", "pinyin"),
 ]
 
+#: hard negatives of the second set (different people or places)
+NEGATIVES_2 = [
+    ("yang_zengxin", "zh_hant", "yang_fasen", "zh"),
+    ("yang_fasen", "latin", "yang_zengxin", "pinyin"),
+    ("yang_fasen", "zh", "yang_zengxin", "pinyin"),
+    ("wu_zhongxin", "zh_hant", "zhang_zhizhong", "pinyin"),
+    ("zhang_zhizhong", "zh_hant", "wu_zhongxin", "pinyin"),
+    ("jin_shuren", "zh_hant", "sheng_shicai", "pinyin"),
+    ("sheng_shicai", "zh_hant", "jin_shuren", "pinyin"),
+    ("liu_wenlong", "zh_hant", "li_rong", "pinyin"),
+    ("li_rong", "zh_hant", "liu_wenlong", "pinyin"),
+    ("liu_wenlong", "zh_hant", "liu_sushe", "zh_hant"),
+    ("liu_sushe", "uey", "liu_wenlong", "pinyin"),
+    ("yao_daohong", "zh_hant", "yulbars_khan", "zh_hant"),
+    ("yao_daohong", "pinyin", "yulbars_khan", "latin"),
+    ("hou_jiyu", "zh_hant", "zhu_ruichi", "pinyin"),
+    ("zhu_ruichi", "zh_hant", "hou_jiyu", "pinyin"),
+    ("sun_hongmei", "zh_hant", "han_zheng", "zh"),
+    ("sun_hongmei", "uey", "liu_sushe", "uey"),
+    ("ma_xingrui", "uey", "xi_jinping", "uey"),
+    ("ma_xingrui", "latin", "xi_jinping", "uey"),
+    ("xi_jinping", "latin", "ma_xingrui", "uey"),
+    ("dilraba_dilmurat", "latin", "dilnigar_ilhamjan", "latin"),
+    ("dilraba_dilmurat", "pinyin", "dilnigar_ilhamjan", "pinyin"),
+    ("dilnigar_ilhamjan", "pinyin", "dilraba_dilmurat", "latin"),
+    ("ismail_amat", "zh", "mirahmetjan_muzepper", "zh"),
+    ("ismail_amat", "latin", "mirahmetjan_muzepper", "zh"),
+    ("nurlan_abilmazhinuly", "zh", "batuer_abudula", "zh"),
+    ("batuer_abudula", "pinyin", "nurlan_abilmazhinuly", "zh"),
+    ("abdurehim_otkur", "latin", "abdurehim_heyit", "latin"),
+    ("abdurehim_otkur", "uey", "abdurehim_heyit", "uey"),
+    ("abdurehim_heyit", "latin", "abdurehim_otkur", "uey"),
+    ("abdulla_abdurehim", "latin", "abdurehim_otkur", "latin"),
+    ("abdulla_abdurehim", "uey", "abdurehim_heyit", "latin"),
+    ("dolkun_isa", "latin", "abdugheni_dolkun", "latin"),
+    ("abdugheni_dolkun", "latin", "dolkun_isa", "zh"),
+    ("shirzat_bawudun", "latin", "sattar_sawut", "latin"),
+    ("sattar_sawut", "latin", "shirzat_bawudun", "zh"),
+    ("zordun_sabir", "uey", "zunun_kadir", "uey"),
+    ("zunun_kadir", "latin", "zordun_sabir", "latin"),
+    ("kurban_tulum", "zh", "burhan_shahidi", "zh"),
+    ("burhan_shahidi", "latin", "kurban_tulum", "latin"),
+    ("masud_sabri", "latin", "zordun_sabir", "latin"),
+    ("masud_sabri", "uey", "zordun_sabir", "uey"),
+    ("ghazi_emet", "latin", "ismail_amat", "latin"),
+    ("ghazi_emet", "uey", "ismail_amat", "uly"),
+    ("place_kuqa", "zh", "place_kumul", "latin"),
+    ("place_kumul", "uey", "place_kuqa", "latin"),
+    ("place_hotan", "zh", "place_yutian", "latin"),
+    ("place_yutian", "zh", "place_hotan", "pinyin"),
+    ("place_lop", "zh", "place_yopurga", "pinyin_alt"),
+    ("place_qira", "zh", "place_jiya", "latin"),
+    ("place_jiya", "zh", "place_qira", "uly"),
+    ("place_niye", "uey", "place_jiya", "uey"),
+    ("place_niye", "uly", "place_jiya", "latin"),
+    ("place_yengisar", "zh", "place_xayar", "zh"),
+    ("place_yarkant", "zh", "place_xayar", "latin"),
+    ("place_baicheng", "zh", "place_bayingolin", "latin"),
+    ("place_bayingolin", "zh", "place_baicheng", "latin"),
+    ("place_baijiantan", "zh", "place_baicheng", "latin"),
+    ("place_baicheng", "zh", "place_baijiantan", "pinyin"),
+    ("place_dushanzi", "pinyin", "place_pishan", "pinyin"),
+    ("place_pishan", "zh", "place_dushanzi", "latin"),
+    ("place_shanshan", "pinyin", "place_pishan", "latin"),
+    ("place_guma", "uly", "place_kumul", "latin"),
+    ("place_lukeqin", "zh", "place_lianmuqin", "pinyin"),
+    ("place_lianmuqin", "zh", "place_lukeqin", "pinyin"),
+    ("place_dikan", "zh", "place_dalangkan", "pinyin"),
+    ("place_dalangkan", "zh", "place_dikan", "pinyin"),
+    ("place_tuyugou", "zh", "place_toutunhe", "pinyin"),
+    ("place_makit", "latin", "place_maytagh", "latin"),
+]
+
+#: forms file, negatives, output file and split (None: by hash) of each set
+SETS = {
+    "1": ("real_name_forms.csv", NEGATIVES, "real_pairs.csv", None),
+    "2": ("real_name_forms_2.csv", NEGATIVES_2, "real_pairs_2.csv", "set2"),
+}
+
 
 def group(entity: str) -> str:
     return entity.split("__")[0]
@@ -110,7 +199,7 @@ def split_of(key: str) -> str:
 
 
 def category(ka: str, kb: str) -> str:
-    kinds = {ka, kb}
+    kinds = {BASE_KIND.get(ka, ka), BASE_KIND.get(kb, kb)}
     if kinds == {"zh", "zh_hant"}:
         return "traditional_simplified"
     if kinds <= set(HAN_KINDS):
@@ -127,9 +216,10 @@ def category(ka: str, kb: str) -> str:
     return "latin_variant"
 
 
-def build() -> list[dict[str, str]]:
+def build(which: str = "1") -> list[dict[str, str]]:
+    forms_file, negatives, _, fixed_split = SETS[which]
     forms: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with (DATA / "real_name_forms.csv").open(encoding="utf-8") as fh:
+    with (DATA / forms_file).open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             forms[r["entity"]].append(r)
     out: list[dict[str, str]] = []
@@ -154,7 +244,7 @@ def build() -> list[dict[str, str]]:
                 "is_match": "true" if match else "false",
                 "category": cat,
                 "entity": grp,
-                "split": split_of(grp),
+                "split": fixed_split or split_of(grp),
                 "source": sources,
             }
         )
@@ -171,20 +261,23 @@ def build() -> list[dict[str, str]]:
                 if r["kind"] != "zh":
                     add(zh, r, True)
     index = {(r["entity"], r["kind"]): r for rows in forms.values() for r in rows}
-    for ea, ka, eb, kb in NEGATIVES:
+    for ea, ka, eb, kb in negatives:
         add(index[(ea, ka)], index[(eb, kb)], False)
     return out
 
 
 def main() -> None:
-    pairs = build()
-    path = DATA / "real_pairs.csv"
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=sorted(SETS), default="1", help="which set of forms")
+    args = ap.parse_args()
+    pairs = build(args.set)
+    path = DATA / SETS[args.set][2]
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(pairs[0]))
         w.writeheader()
         w.writerows(pairs)
     pos = sum(p["is_match"] == "true" for p in pairs)
-    halves = {s: sum(p["split"] == s for p in pairs) for s in ("dev", "dev2", "heldout")}
+    halves = {s: sum(p["split"] == s for p in pairs) for s in ("dev", "dev2", "heldout", "set2")}
     print(f"{len(pairs)} pairs ({pos} match, {len(pairs) - pos} not) -> {path}; {halves}")
 
 

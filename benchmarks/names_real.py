@@ -3,10 +3,14 @@ sources, built by ``make_real_pairs.py``), both halves reported apart; the hand-
 homophone negatives (``data/homophone_negatives.csv``); and no regression on
 ``../shared/data/name_bench/cases.csv``.
 
+The second independent set (``data/real_pairs_2.csv``, ``make_real_pairs.py --set 2``) is a
+development set: its figures by category are printed and ``--errors set2`` lists its mistakes.
+
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
-``--errors dev`` / ``--errors dev2`` list a development part's mistakes; the held-out part's
-are never listed, so that nobody tunes the tables on them (``make_real_pairs.split_of`` says
-how the parts were cut).
+``--errors dev`` / ``--errors dev2`` / ``--errors set2`` list a development part's mistakes;
+the held-out part's are never listed, so that nobody tunes the tables on them
+(``make_real_pairs.split_of`` says how the parts were cut). ``--no-heldout`` leaves the
+held-out part out altogether, for runs made while tuning.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from guwah.names import DEFAULT_THRESHOLD, score
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE / "data" / "real_pairs.csv"
+REAL2 = HERE / "data" / "real_pairs_2.csv"
 HOMOPHONES = HERE / "data" / "homophone_negatives.csv"
 CASES = HERE.parent.parent / "shared" / "data" / "name_bench" / "cases.csv"
 
@@ -73,12 +78,18 @@ def latency(data: list[dict[str, str]]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--errors", choices=["dev", "dev2"], help="list the mistakes of a development part"
+        "--errors",
+        choices=["dev", "dev2", "set2"],
+        help="list the mistakes of a development part",
+    )
+    ap.add_argument(
+        "--no-heldout", action="store_true", help="leave the held-out part out (while tuning)"
     )
     args = ap.parse_args()
     print(f"threshold {DEFAULT_THRESHOLD}")
-    real = judged(rows(REAL))
-    for half in ("dev", "dev2", "heldout", None):
+    real = judged([r for r in rows(REAL) if not (args.no_heldout and r["split"] == "heldout")])
+    halves = ("dev", "dev2") if args.no_heldout else ("dev", "dev2", "heldout", None)
+    for half in halves:
         part = [(p, g) for p, g, r in real if half is None or r["split"] == half]
         f1, prec, rec = prf(part)
         n_pos = sum(g for _, g in part)
@@ -87,10 +98,22 @@ def main() -> None:
             f"real pairs {label:<8} {len(part):>4} pairs ({n_pos} match): "
             f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
         )
+    real2 = judged(rows(REAL2))
+    f1, prec, rec = prf([(p, g) for p, g, _ in real2])
+    print(
+        f"second set (set2) {len(real2):>4} pairs ({sum(g for _, g, _ in real2)} match): "
+        f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
+    )
+    cat2: dict[str, list[bool]] = defaultdict(list)
+    for p, g, r in real2:
+        cat2[r["category"]].append(p == g)
+    print("second set, accuracy by category:")
+    for cat, oks in sorted(cat2.items()):
+        print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
     by_cat: dict[str, list[bool]] = defaultdict(list)
     for p, g, r in real:
         by_cat[r["category"]].append(p == g)
-    print("accuracy by category (both halves):")
+    print("accuracy by category (first set, the parts above):")
     for cat, oks in sorted(by_cat.items()):
         print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
     ts = [(p, g) for p, g, r in real if r["category"] == "traditional_simplified"]
@@ -104,10 +127,10 @@ def main() -> None:
         cases = [(p, g) for p, g, _ in judged(rows(CASES))]
         f1, prec, rec = prf(cases)
         print(f"name_bench cases.csv {len(cases)} pairs: F1 {f1:.3f} P {prec:.3f} R {rec:.3f}")
-    latency(rows(REAL) + (rows(CASES) if CASES.exists() else []))
+    latency(rows(REAL) + rows(REAL2) + (rows(CASES) if CASES.exists() else []))
     if args.errors:
         print(f"{args.errors} mistakes:")
-        for p, g, r in real:
+        for p, g, r in real2 if args.errors == "set2" else real:
             if r["split"] == args.errors and p != g:
                 m = score(r["name1"], r["name2"])
                 print(f"  want {g}: {r['name1']} | {r['name2']} ({m.score:.3f}; {m.explanation})")

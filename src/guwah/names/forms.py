@@ -99,7 +99,11 @@ def _latin_token(part: Part) -> Token:
     sound = (sound_key(part.text),)
     # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin), and
     # the official 1976 (SASM/GNC) spelling, where x is sh and q is ch (Kaxgar, Tiyanxan)
-    back = _uniq([sound_key(r) for r in (*pinyin_to_latin(part.text), sasm_to_uly(part.text))])
+    # … and the Wade-Giles of a transcription (Pao-erh-han, 包尔汉) read back the same way
+    wade = [r for w in from_wade_giles(part.text) for r in pinyin_to_latin(w)]
+    back = _uniq(
+        [sound_key(r) for r in (*pinyin_to_latin(part.text), *wade, sasm_to_uly(part.text))]
+    )
     return Token(
         part.role,
         part.text,

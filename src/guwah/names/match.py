@@ -12,6 +12,7 @@ side, and a joined reading for names written as one word (Quanguo / Quan Guo).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,19 @@ MAX_TOKENS = 6
 SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
 SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
 SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
+SKELETON_SHORT = 0.7  # three consonant classes (Gheyret / 海莱特 krt): a part that needs the
+# rest of the name to match exactly, never decisive alone nor with a part missing
+
+#: what a Uyghur word loses in a Chinese transcription, as further readings of the Latin or
+#: Arabic side (only against a transcription): Mandarin closes no syllable with r (Artush /
+#: 阿图什 Atush, Kuchar / 库车 Kucha; 尔 spells r only where the transcriber wrote it), a
+#: transcription drops an h between vowels (Tahir / 塔伊尔 Tair) and the Uyghur final -i of a
+#: nisba or possessive (Qasimi / 哈斯木 Qasim, Ezizi / 艾则孜 Eziz)
+_MANDARIN = (
+    (re.compile(r"(?<=[aeiou])r(?=[^aeiou]|$)"), ""),
+    (re.compile(r"(?<=[aeiou])h(?=[aeiou])"), ""),
+    (re.compile(r"(?<=[^aeiou])i$"), ""),
+)
 
 ROLE_LABEL = {
     "given": "given name",
@@ -165,9 +179,31 @@ def _syllable_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)
+def mandarin_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` and their readings as a Chinese transcription would keep them (``_MANDARIN``)."""
+    out = list(keys)
+    for key in keys:
+        for rules in itertools.chain.from_iterable(
+            itertools.combinations(_MANDARIN, n) for n in range(1, len(_MANDARIN) + 1)
+        ):
+            v = key
+            for pattern, repl in rules:
+                v = pattern.sub(repl, v)
+            if v and v not in out:
+                out.append(v)
+    return tuple(out)
+
+
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
     """(part score, similarity) of two tokens."""
     ka, kb = _keys(s, space, t), _keys(t, space, s)
+    one_chinese = bool(s.chinese) != bool(t.chinese)
+    if space == SOUND and one_chinese:
+        if s.chinese:
+            kb = mandarin_keys(kb)
+        else:
+            ka = mandarin_keys(ka)
     sim, key, length = _best(ka, kb)
     if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
         return INITIAL, sim
@@ -175,26 +211,24 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
     if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
         sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
     score = part_score(sim, length, typed, k)
-    one_chinese = bool(s.chinese) != bool(t.chinese)
-    if (
-        score < SKELETON
-        and sim >= SKELETON_FLOOR
-        and space == SOUND
-        and one_chinese
+    if score < SKELETON and sim >= SKELETON_FLOOR and space == SOUND and one_chinese:
         # a transcription's readings, not its machine pinyin (Tuerxun's x is no consonant
         # of Tursun)
-        and _same_skeleton(s.sound if s.chinese else ka, t.sound if t.chinese else kb)
-    ):
-        return SKELETON, sim
+        n = _same_skeleton(s.sound if s.chinese else ka, t.sound if t.chinese else kb)
+        if n >= SKELETON_MIN:
+            return SKELETON, sim
+        if n == SKELETON_MIN - 1 and score < SKELETON_SHORT:
+            return SKELETON_SHORT, sim
     return score, sim
 
 
-def _same_skeleton(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def _same_skeleton(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """Chinese transcription mangles vowels (every syllable needs one: 提 ti for t) and
-    confuses some consonants (b/p, l/r, k/q/g/gh), not the rest: the same consonant classes
-    in the same order, four at least, are one name."""
-    sa = {sk for x in a if len(sk := consonant_classes(x)) >= SKELETON_MIN}
-    return any(consonant_classes(y) in sa for y in b)
+    confuses some consonants (b/p, l/r, k/q/g/gh), not the rest: the number of consonant
+    classes two readings share in the same order (0 when they differ); four at least are one
+    name, three a part that needs the rest of the name."""
+    sa = {consonant_classes(x) for x in a}
+    return max((len(c) for y in b if (c := consonant_classes(y)) in sa), default=0)
 
 
 def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool) -> _Result:
@@ -264,7 +298,7 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
             part, sim = sims[i][j]
             key = _sim(_keys(ta, space, tb), _keys(tb, space, ta))[1]
             note = _note(_role(ta, tb), ta, tb, sim, key, space)
-            if part == SKELETON and sim < 1.0:
+            if part in (SKELETON, SKELETON_SHORT) and sim < 1.0:
                 note = note[:-1] + f"; same consonants {consonant_classes(key)})"
             notes.append(note)
         if not best_in_order:

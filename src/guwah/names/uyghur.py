@@ -22,7 +22,7 @@ from .han import first_split
 from .keys import fold
 
 MAX_READINGS = 8
-PINYIN_READINGS = 12  # pinyin read back: every syllable has several sources (yi: 依 伊 义)
+PINYIN_READINGS = 24  # pinyin read back: every syllable has several sources (yi: 依 伊 义)
 
 
 def segment(chinese: str) -> list[tuple[str, tuple[str, ...]]]:
