@@ -43,6 +43,10 @@ class Check:
     def run(self, ctx: CheckContext) -> CheckResult:
         raise NotImplementedError
 
+    def prepare(self, ctx: CheckContext) -> None:
+        """Work the check needs done and committed before its findings are replaced
+        (fingerprints computed and cached); nothing by default."""
+
     def ready(self, ctx: CheckContext) -> str | None:
         """None if the check can run on this case, else what to do first."""
         return None

@@ -10,18 +10,26 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy import func, select
 
 from guwah.gb11643 import regions, same_place
+from guwah.verify import scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
 from guwah.verify.idnumbers import IdInfo, parse_id
 from guwah.verify.records_data import (
     ADDRESS_FIELDS,
+    RECORD_COLUMNS,
     RecordRow,
     RecordsData,
     counties_in,
+    day_of,
     load,
+    record_of,
     records_ready,
 )
 
@@ -85,33 +93,43 @@ class CrossFieldCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         data = load(ctx)
-        out = CheckResult(
+        out = ctx.result(
             params={
                 "age_tolerance_years": AGE_TOLERANCE_YEARS,
                 "county_names": "python-stdnum cn/loc, all eras",
             }
         )
-        first_photo: dict[int, date] = {}
-        for p in data.photos:
-            if p.time is not None:
-                d = p.time.date()
-                if p.person_id not in first_photo or d < first_photo[p.person_id]:
-                    first_photo[p.person_id] = d
-        found: dict[tuple[str, str], list[Mismatch]] = defaultdict(list)
-        by_number: dict[str, list[RecordRow]] = defaultdict(list)
+        conn, t, ph = data.conn, scratch.records, scratch.photos
+        first_photo = (
+            select(ph.c.person_id.label("pid"), func.min(ph.c.time).label("first"))
+            .where(ph.c.time.is_not(None))
+            .group_by(ph.c.person_id)
+            .subquery()
+        )
+        rows = scratch.stream(
+            conn,
+            select(t.c.id_value, first_photo.c.first, *RECORD_COLUMNS)
+            .outerjoin(first_photo, first_photo.c.pid == t.c.person_id)
+            .where(t.c.id_value.is_not(None), t.c.id_value != "")
+            .order_by(scratch.binary(conn, t.c.id_value), t.c.rid),
+        )
         n = Counter[str]()
         agree = Counter[str]()
         county_source: Counter[str] = Counter()
-        for rec in data.records:
-            number = rec.get("id_number")
-            info = parse_id(number) if number else None
-            if info is None or number is None:
+        for number, group in groupby(rows, key=itemgetter(0)):
+            info = parse_id(number)
+            if info is None:
                 continue
-            by_number[number].append(rec)
-            for kind, m in self._compare(data, rec, info, first_photo, n, agree, county_source):
-                found[(kind, number)].append(m)
-        for (kind, number), ms in sorted(found.items()):
-            out.findings.append(self._finding(data, kind, number, ms, by_number[number]))
+            same_id: list[RecordRow] = []
+            found: dict[str, list[Mismatch]] = defaultdict(list)
+            for row in group:
+                rec = record_of(row[2:])
+                same_id.append(rec)
+                when = day_of(row[1])
+                for kind, m in self._compare(data, rec, info, when, n, agree, county_source):
+                    found[kind].append(m)
+            for kind, ms in sorted(found.items()):
+                out.findings.append(self._finding(data, kind, number, ms, same_id))
         labels = {
             "birth_date": "records whose birth date agrees with their ID number",
             "sex": "records whose sex agrees with their ID number's sex digit",
@@ -132,7 +150,7 @@ class CrossFieldCheck(Check):
         data: RecordsData,
         rec: RecordRow,
         info: IdInfo,
-        first_photo: dict[int, date],
+        when: date | None,
         n: Counter[str],
         agree: Counter[str],
         county_source: Counter[str],
@@ -187,7 +205,6 @@ class CrossFieldCheck(Check):
                         )
                     )
         age = rec.get("age")
-        when = first_photo.get(rec.person_id) if rec.person_id is not None else None
         if age and age.isdigit() and born is not None and when is not None:
             n["age"] += 1
             expected = age_on(born, when)
