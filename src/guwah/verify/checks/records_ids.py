@@ -134,9 +134,11 @@ class RecordIdsCheck(Check):
         out.distributions["Valid record ID numbers by region code"] = [
             [k, v] for k, v in regions.most_common()
         ]
-        problem = func.coalesce(func.nullif(t.c.id_problem, ""), "none")
+        cell_problem = func.coalesce(func.nullif(t.c.id_problem, ""), "none")
         seen = conn.execute(
-            select(problem, func.count(), func.min(t.c.rid)).where(t.c.has_id).group_by(problem)
+            select(cell_problem, func.count(), func.min(t.c.rid))
+            .where(t.c.has_id)
+            .group_by(cell_problem)
         ).all()
         # counts first, ties in the order the problems first occur (Counter.most_common)
         out.distributions["ID cells by records-stage problem"] = [
