@@ -89,13 +89,10 @@ class RecordIdsCheck(Check):
         n = valid = legacy = later = n_readable = 0
         regions: Counter[str] = Counter()
         for number, group in groupby(rows, key=itemgetter(0)):
-            recs: list[RecordRow] = []
-            last = None
-            for row in group:
-                last = row[1]
-                recs.append(record_of(row[2:]))
+            raw_rows = list(group)  # decoded only for a finding
+            last = raw_rows[0][1]
             n += 1
-            n_readable += len(recs)
+            n_readable += len(raw_rows)
             problems = check_id_number(number, today=today, seen=day_of(last) or today)
             legacy += len(number) == 15
             later += any(p.code == LATER for p in problems)
@@ -105,6 +102,7 @@ class RecordIdsCheck(Check):
                 info = parse_id(number)
                 regions[f"{number[:6]} {info.county if info and info.county else '?'}"] += 1
             if problems:
+                recs = [record_of(row[2:]) for row in raw_rows]
                 photos = list(data.photos(ph.c.id_number == number))
                 for problem in problems:
                     out.findings.append(self._finding(data, number, problem, recs, photos))
