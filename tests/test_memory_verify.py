@@ -83,15 +83,15 @@ RUN_PARAMS = ("search_seconds", "fingerprints", "index")
 
 
 def dump(case: Case) -> tuple[list[str], dict[str, Any]]:
-    """Every stored finding as sorted JSON text (items in stored order), and every
-    check's totals, distributions and parameters (less timings)."""
+    """Every stored finding as JSON text in the order stored (items in stored order), and
+    every check's totals, distributions and parameters (less timings)."""
     with case.sessions() as s:
         items: dict[int, list[dict[str, Any]]] = {}
         for fi in s.scalars(select(FindingItem).order_by(FindingItem.id)):
             items.setdefault(fi.finding_id, []).append(
                 {"sha256": fi.sha256, "path": fi.path, "role": fi.role, "location": fi.location}
             )
-        findings = sorted(
+        findings = [
             json.dumps(
                 {
                     "check": f.check,
@@ -105,8 +105,8 @@ def dump(case: Case) -> tuple[list[str], dict[str, Any]]:
                 ensure_ascii=False,
                 sort_keys=True,
             )
-            for f in s.scalars(select(FindingRow))
-        )
+            for f in s.scalars(select(FindingRow).order_by(FindingRow.id))
+        ]
         runs = {
             r.check: {
                 "n": r.n_findings,

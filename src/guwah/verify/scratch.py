@@ -130,6 +130,16 @@ damaged = Table(
     Column("f", Float, nullable=False, index=True),
     prefixes=_TMP,
 )
+#: findings held back to be written in another order than they are made (pickled)
+pending = Table(
+    "tmp_verify_pending",
+    meta,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("key", Text, nullable=False),
+    Column("finding", LargeBinary, nullable=False),
+    Index("ix_tmp_vpending", "key", "seq"),
+    prefixes=_TMP,
+)
 #: multi-index hashing on disk: one row per (image, part of its pHash)
 mih_parts = Table(
     "tmp_mih",

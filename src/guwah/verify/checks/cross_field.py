@@ -7,6 +7,7 @@ and sometimes an age; a genuine register, filled from the ID system, agrees with
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -113,6 +114,9 @@ class CrossFieldCheck(Check):
             .where(t.c.id_value.is_not(None), t.c.id_value != "")
             .order_by(scratch.binary(conn, t.c.id_value), t.c.rid),
         )
+        scratch.create(conn, scratch.pending)
+        held = scratch.Batch(conn, scratch.pending, 500)
+        seq = 0
         n = Counter[str]()
         agree = Counter[str]()
         county_source: Counter[str] = Counter()
@@ -129,7 +133,21 @@ class CrossFieldCheck(Check):
                 for kind, m in self._compare(data, rec, info, when, n, agree, county_source):
                     found[kind].append(m)
             for kind, ms in sorted(found.items()):
-                out.findings.append(self._finding(data, kind, number, ms, same_id))
+                seq += 1
+                held.add(
+                    {
+                        "seq": seq,
+                        "key": kind,
+                        "finding": pickle.dumps(self._finding(data, kind, number, ms, same_id)),
+                    }
+                )
+        held.flush()
+        # stored by kind, then ID number, as the in-memory check wrote them (the report
+        # lists a check's findings of one severity in that order)
+        p = scratch.pending
+        for (blob,) in scratch.stream(conn, select(p.c.finding).order_by(p.c.key, p.c.seq)):
+            out.findings.append(pickle.loads(blob))
+        scratch.drop(conn, p)
         labels = {
             "birth_date": "records whose birth date agrees with their ID number",
             "sex": "records whose sex agrees with their ID number's sex digit",

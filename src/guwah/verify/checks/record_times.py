@@ -6,9 +6,12 @@ detention date and not after the recorded release.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import groupby
+
+from sqlalchemy import select
 
 from guwah.core import iso_date
 from guwah.verify import scratch
@@ -78,7 +81,9 @@ class RecordTimesCheck(Check):
             order=(t.c.person_id,),
         )
         timed = data.photos(ph.c.time.is_not(None), order=(ph.c.person_id,))
-        n_det = ok_det = n_rel = ok_rel = 0
+        n_det = ok_det = n_rel = ok_rel = seq = 0
+        scratch.create(data.conn, scratch.pending)
+        after = scratch.Batch(data.conn, scratch.pending, 500)
         buckets = [
             (0, "same day"),
             (7, "within a week"),
@@ -109,10 +114,22 @@ class RecordTimesCheck(Check):
                 late = [
                     p for p in times if p.time is not None and p.time.date() > end + DAY_TOLERANCE
                 ]
-                if late:
-                    out.findings.append(self._after(data, end, released, late))
+                if late:  # written after every photo_before_detention, as before
+                    seq += 1
+                    after.add(
+                        {
+                            "seq": seq,
+                            "key": "",
+                            "finding": pickle.dumps(self._after(data, end, released, late)),
+                        }
+                    )
                 else:
                     ok_rel += 1
+        after.flush()
+        p = scratch.pending
+        for (blob,) in scratch.stream(data.conn, select(p.c.finding).order_by(p.c.seq)):
+            out.findings.append(pickle.loads(blob))
+        scratch.drop(data.conn, p)
         out.total("detainees with photos, the first not before detention", ok_det, n_det)
         out.total("released people with photos none of which is after release", ok_rel, n_rel)
         out.distributions["Days from detention to first photo"] = [[k, v] for k, v in dist.items()]
