@@ -191,3 +191,52 @@ def test_same_findings_on_postgresql(tmp_path: Path, pg_url: str) -> None:
     assert_same_as_before(tmp_path, case)
     run_checks(case, ["near_duplicates"], executor=SerialExecutor())
     assert _index_where(case) == "database (tmp_mih)"
+
+
+def test_index_in_the_database_finds_the_pairs_the_memory_index_finds() -> None:
+    """``close_pairs_sql`` against ``close_pairs_naive`` (every pair compared) on hashes
+    with planted near copies, in a real SQLite connection's temporary tables."""
+    import random
+
+    from sqlalchemy import create_engine
+
+    from guwah.verify.mih import SparseUnionFind, UnionFind, close_pairs_naive, close_pairs_sql
+
+    rng = random.Random(7)
+    hashes = [rng.getrandbits(256) for _ in range(300)]
+    for k in range(0, 300, 10):  # near copies: flip up to 20 bits of another hash
+        h = hashes[k]
+        for b in rng.sample(range(256), rng.randint(0, 20)):
+            h ^= 1 << b
+        hashes[k + 1] = h
+    naive = sorted(close_pairs_naive(hashes, 16))
+    assert len(naive) > 10
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn:
+        rows = ((i * 3 + 1, h, bytes([i % 256]) * 256) for i, h in enumerate(hashes))
+        got = [
+            ((i - 1) // 3, (j - 1) // 3, d, si, sj)
+            for i, j, d, si, sj in close_pairs_sql(conn, rows, 16)
+        ]
+    assert [(i, j, d) for i, j, d, _, _ in got] == naive
+    assert all(
+        si == bytes([i % 256]) * 256 and sj == bytes([j % 256]) * 256 for i, j, _, si, sj in got
+    )
+    dense, sparse = UnionFind(len(hashes)), SparseUnionFind()
+    for i, j, _d in naive:
+        dense.union(i, j)
+        sparse.union(i, j)
+    assert sparse.groups() == dense.groups()
+
+
+def test_quartiles_from_day_counts_are_those_of_statistics_quantiles() -> None:
+    import random
+    from statistics import quantiles
+
+    from guwah.verify.checks.time import quartiles
+
+    rng = random.Random(3)
+    for n in (20, 21, 22, 23, 57, 400):
+        values = [rng.randint(736000, 736400) for _ in range(n)]
+        counts = sorted({v: values.count(v) for v in values}.items())
+        assert quartiles(counts, n) == tuple(quantiles(values, n=4))
