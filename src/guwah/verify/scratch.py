@@ -9,7 +9,7 @@ so a run's memory does not grow with the leak.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy import (
@@ -172,7 +172,7 @@ def create(conn: Connection, *tables: Table) -> None:
         table.create(conn)
 
 
-def stream(conn: Connection, stmt: Executable, per: int = 2000) -> Iterator[Any]:
+def stream(conn: Connection, stmt: Executable, per: int = 2000) -> Generator[Any, None, None]:
     """Rows of ``stmt`` fetched ``per`` at a time (a server-side cursor on PostgreSQL)."""
     result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": per})
     try:

@@ -174,6 +174,7 @@ class JoinsCheck(Check):
             out.findings.append(
                 self._missing_finding(data, person, data.person_records(pid), rosters)
             )
+        rosters_of.close()  # its last rows may be unread: end the statement
         out.total("detainees with a photo", with_photo, n)
         if no_id:
             out.notes.append(

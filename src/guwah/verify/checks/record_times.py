@@ -45,6 +45,11 @@ def merge_by_person(
             mine.append(photo)
             photo = next(photos, None)
         yield pid, list(group), mine
+    # photos of people after the last with records: close their cursor (SQLite cannot
+    # drop a table while a statement on the connection is still reading)
+    close = getattr(photos, "close", None)
+    if close is not None:
+        close()
 
 
 @register
