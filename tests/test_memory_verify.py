@@ -134,6 +134,7 @@ def assert_same_as_before(tmp_path: Path, case: Case) -> dict[str, Any]:
     run_old(src, case.root)  # replaces every check's findings with the old code's
     old = dump(case)
     assert len(new[0]) == len(old[0]) and len(new[0]) > 40, len(new[0])
+
     assert new[0] == old[0]
     assert new[1] == old[1]
     kinds = {json.loads(f)["kind"] for f in new[0]}
@@ -240,3 +241,28 @@ def test_quartiles_from_day_counts_are_those_of_statistics_quantiles() -> None:
         values = [rng.randint(736000, 736400) for _ in range(n)]
         counts = sorted({v: values.count(v) for v in values}.items())
         assert quartiles(counts, n) == tuple(quantiles(values, n=4))
+
+
+def test_checks_run_in_report_order_whichever_module_was_imported_first() -> None:
+    code = (
+        "import guwah.verify.checks.joins, guwah.verify.checks.documents; "
+        "from guwah.verify.base import all_checks; print(*all_checks())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == [
+        "ids",
+        "time",
+        "images",
+        "near_duplicates",
+        "documents",
+        "record_ids",
+        "cross_field",
+        "record_times",
+        "joins",
+    ]

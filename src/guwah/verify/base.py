@@ -66,4 +66,8 @@ def all_checks() -> dict[str, type[Check]]:
     """Every registered check, by name, in report order."""
     for module in CHECK_MODULES:
         importlib.import_module(f"guwah.verify.checks.{module}")
-    return dict(REGISTRY)
+    # report order whatever order the modules were first imported in (a test or a tool
+    # importing one check module first would otherwise run its check first)
+    rank = {f"guwah.verify.checks.{m}": i for i, m in enumerate(CHECK_MODULES)}
+    ordered = sorted(REGISTRY.items(), key=lambda kv: rank.get(kv[1].__module__, len(rank)))
+    return dict(ordered)
