@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-SCALES = ("small", "medium", "large")  # their file counts: guwah.synth.plan.SCALES
+SCALES = ("small", "medium", "large", "xl")  # their file counts: guwah.synth.plan.SCALES
 
 
 def _scale(value: str) -> str | int:
@@ -15,7 +15,7 @@ def _scale(value: str) -> str | int:
         return value
     if value.isdigit() and int(value) >= 40:
         return int(value)
-    raise typer.BadParameter("use small, medium, large or a file count (at least 40)")
+    raise typer.BadParameter("use small, medium, large, xl or a file count (at least 40)")
 
 
 def synth_command(
@@ -29,9 +29,20 @@ def synth_command(
     scale: Annotated[
         str,
         typer.Option(
-            "--scale", help="small (~300 files), medium (~5,000), large (~100,000) or a file count."
+            "--scale",
+            help="small (~300 files), medium (~5,000), large (~100,000), xl (large with "
+            "1,000,000 people in its rosters) or a file count.",
         ),
     ] = "small",
+    people: Annotated[
+        int | None,
+        typer.Option(
+            "--people",
+            min=1,
+            help="About this many people in the rosters (more residents per village; the "
+            "photos and files stay as --scale makes them).",
+        ),
+    ] = None,
     truth: Annotated[
         Path | None,
         typer.Option(
@@ -53,6 +64,8 @@ def synth_command(
     Example:
 
         guwah synth demo/leak --seed 1 --scale medium --truth demo/leak.truth.json
+
+        guwah synth big/leak --scale large --people 1000000
     """
     from rich.console import Console
     from rich.progress import (
@@ -88,6 +101,7 @@ def synth_command(
                 truth=truth,
                 anomaly_rate=anomaly_rate,
                 progress=progress,
+                people=people,
             )
     except (FileExistsError, ValueError, RuntimeError) as exc:
         console.print(f"[red]error:[/red] {exc}")

@@ -14,7 +14,7 @@ from .data import reference
 from .fonts import cjk_font
 from .internal import write_documents
 from .office import write_office_files
-from .plan import Plan, make_plan, parse_scale
+from .plan import SCALE_PEOPLE, Plan, make_plan, parse_scale
 from .township import Context, TownshipBuilder
 from .truth import TruthWriter
 
@@ -61,6 +61,7 @@ def _header(plan: Plan, scale: str | int) -> dict[str, object]:
             "scale": scale,
             "target_files": plan.n_target,
             "anomaly_rate": plan.rate,
+            **({"people": plan.people} if plan.people is not None else {}),
         },
         "synthetic": True,
         "geography": [
@@ -128,19 +129,24 @@ def generate(
     truth: Path | None = None,
     anomaly_rate: float = 0.03,
     progress: Callable[[int, int], None] | None = None,
+    people: int | None = None,
 ) -> SynthResult:
     """Write a synthetic leak into ``out`` and its ground truth into ``truth``.
 
     ``scale`` is ``small`` (~300 files), ``medium`` (~5,000), ``large`` (~100,000) or an
-    approximate file count. The same seed and scale give the same bytes.
+    approximate file count; ``xl`` is large with a million people. ``people``: about that
+    many people in the rosters (more residents per village; photos and files as the scale
+    gives). The same seed, scale and people give the same bytes.
     """
     out = Path(out)
     truth_path = _resolve_paths(out, truth)
     if not 0 <= anomaly_rate <= 0.5:
         raise ValueError("anomaly_rate must be between 0 and 0.5")
     n = parse_scale(scale)
+    if people is None and isinstance(scale, str):
+        people = SCALE_PEOPLE.get(scale)
     cjk_font()  # fail early, with the package to install, if no CJK font is present
-    plan = make_plan(seed, n, anomaly_rate)
+    plan = make_plan(seed, n, anomaly_rate, people)
     out.mkdir(parents=True, exist_ok=True)
     sink = DiskSink(out)
     total = plan.estimated_files()

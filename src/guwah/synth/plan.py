@@ -13,7 +13,12 @@ from .anomalies import PERSON_KINDS, PHOTO_KINDS, per_kind, spread
 from .data import Camera, County, reference
 from .people import Village
 
-SCALES = {"small": 300, "medium": 5000, "large": 100_000}
+SCALES = {"small": 300, "medium": 5000, "large": 100_000, "xl": 100_000}
+#: the scales that also set a number of people (``xl``: the large leak's files and photos,
+#: a million people in its rosters: the cost under test is records and people)
+SCALE_PEOPLE = {"xl": 1_000_000}
+#: residents generated per detainee when no number of people is asked for
+RESIDENTS_PER_DETAINEE = 3.5
 PHOTO_NAMINGS = ("{id}_{ts}", "{id}", "{ts}_{id}")
 ROLE_ETHNICITY = {
     "secretary": ("han", "han", "han", "uyghur"),
@@ -34,7 +39,7 @@ def parse_scale(scale: str | int) -> int:
     elif str(scale).isdigit():
         n = int(scale)
     else:
-        raise ValueError(f"scale must be small, medium, large or a file count, not {scale!r}")
+        raise ValueError(f"scale must be small, medium, large, xl or a file count, not {scale!r}")
     if n < 40:
         raise ValueError("scale must be at least 40 files")
     return n
@@ -97,6 +102,10 @@ class Plan:
     n_docs: int
     n_backdated: int
     county_detainees: dict[str, int] = field(default_factory=dict)
+    #: residents per detainee in each village (more people in the rosters, same photos)
+    residents_per_detainee: float = RESIDENTS_PER_DETAINEE
+    #: the number of people asked for (None: what the scale gives)
+    people: int | None = None
 
     def estimated_files(self) -> int:
         return self.n_target
@@ -130,7 +139,9 @@ def _officials(
     return out
 
 
-def make_plan(seed: int, n: int, rate: float) -> Plan:
+def make_plan(seed: int, n: int, rate: float, people: int | None = None) -> Plan:
+    """The plan of a leak of about ``n`` files; ``people``: about that many people in its
+    rosters (villages get more residents; files and photos stay as ``n`` makes them)."""
     rng = random.Random(f"guwah-synth/{seed}/plan")
     ref = reference()
     n_villages = max(4, min(300, round(n / 60)))
@@ -228,7 +239,15 @@ def make_plan(seed: int, n: int, rate: float) -> Plan:
         county_detainees[tp.county.name] = county_detainees.get(tp.county.name, 0) + sum(
             tp.detainees
         )
+    n_detainees = sum(county_detainees.values())
+    per_detainee = RESIDENTS_PER_DETAINEE
+    if people is not None:
+        if people < 1:
+            raise ValueError("people must be at least 1")
+        per_detainee = max(RESIDENTS_PER_DETAINEE, people / max(1, n_detainees))
     return Plan(
+        residents_per_detainee=per_detainee,
+        people=people,
         seed=seed,
         n_target=n,
         rate=rate,

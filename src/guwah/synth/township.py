@@ -26,7 +26,7 @@ from .people import (
     detention_candidates_weight,
     pick_ethnicity,
 )
-from .plan import PHOTO_NAMINGS, Plan, TownshipPlan
+from .plan import PHOTO_NAMINGS, RESIDENTS_PER_DETAINEE, Plan, TownshipPlan
 from .rosters import (
     DETAINEE_LAYOUTS,
     FACILITY_LAYOUT,
@@ -38,7 +38,6 @@ from .rosters import (
 from .spreadsheets import Book, Cell, Sheet, to_csv, to_xls, to_xlsx
 from .truth import TruthWriter
 
-RESIDENTS_PER_DETAINEE = 3.5
 PHOTO_START, PHOTO_END = date(2018, 1, 2), date(2018, 7, 31)
 DETENTION_START, DETENTION_END = date(2017, 4, 1), date(2018, 7, 25)
 FORMATS = (("xlsx", 5), ("xls", 2.5), ("csv", 2.5))
@@ -121,9 +120,10 @@ class TownshipBuilder:
             d = tp.detainees[vi]
             dominant = pick_ethnicity(rng, mix)
             share = 0.5 if dominant == "han" else 0.85
-            cap = int(8 * d) + 60
+            per = self.ctx.plan.residents_per_detainee
+            cap = int(max(8.0, per if per != RESIDENTS_PER_DETAINEE else 8.0) * d) + 60
             while len(vb.people) < cap and (
-                len(vb.people) < RESIDENTS_PER_DETAINEE * d
+                len(vb.people) < per * d
                 or sum(detention_candidates_weight(p) >= 0.3 for p in vb.people) < 1.3 * d
             ):
                 vb.household(dominant if rng.random() < share else pick_ethnicity(rng, mix))

@@ -43,6 +43,10 @@ class Check:
     def run(self, ctx: CheckContext) -> CheckResult:
         raise NotImplementedError
 
+    def prepare(self, ctx: CheckContext) -> None:
+        """Work the check needs done and committed before its findings are replaced
+        (fingerprints computed and cached); nothing by default."""
+
     def ready(self, ctx: CheckContext) -> str | None:
         """None if the check can run on this case, else what to do first."""
         return None
@@ -62,4 +66,8 @@ def all_checks() -> dict[str, type[Check]]:
     """Every registered check, by name, in report order."""
     for module in CHECK_MODULES:
         importlib.import_module(f"guwah.verify.checks.{module}")
-    return dict(REGISTRY)
+    # report order whatever order the modules were first imported in (a test or a tool
+    # importing one check module first would otherwise run its check first)
+    rank = {f"guwah.verify.checks.{m}": i for i, m in enumerate(CHECK_MODULES)}
+    ordered = sorted(REGISTRY.items(), key=lambda kv: rank.get(kv[1].__module__, len(rank)))
+    return dict(ordered)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from guwah.ingest.executor import WorkerCrash
-from guwah.store.models import ImageHash
-from guwah.verify.context import CheckContext, ImageInfo
+from guwah.store.models import ImageHash, Item
+from guwah.verify.context import CheckContext
 from guwah.verify.hashing import (
     ALGO,
     Fingerprint,
@@ -18,6 +19,9 @@ from guwah.verify.hashing import (
     decode_signature,
     hash_task,
 )
+
+# Fingerprints are computed once per run (``ensure_fingerprints``, from ``Check.prepare``)
+# and read back by the checks through queries, never held for every image.
 
 BATCH = 500
 
@@ -40,63 +44,84 @@ def _row(r: HashResult) -> dict[str, Any]:
     }
 
 
-def fingerprints(ctx: CheckContext) -> dict[int, HashResult]:
-    """Fingerprints of every readable image, by item id; computes and stores missing ones."""
-    cached = ctx.stash.get("fingerprints")
-    if cached is not None:
-        return dict(cached)
+def ensure_fingerprints(ctx: CheckContext) -> None:
+    """Compute and store the fingerprints of every readable image that has none cached
+    (workers; results committed in batches). Runs once per verify run."""
+    if "fingerprint_stats" in ctx.stash:
+        return
     started = time.perf_counter()
-    images = [i for i in ctx.images if i.status == "ok"]
-    have: dict[int, HashResult] = {}
-    for item_id, phash, sig, tph, tsig, err in ctx.session.execute(
-        select(
-            ImageHash.item_id,
-            ImageHash.phash,
-            ImageHash.signature,
-            ImageHash.thumb_phash,
-            ImageHash.thumb_signature,
-            ImageHash.error,
-        ).where(ImageHash.algo == ALGO)
-    ):
-        have[item_id] = HashResult(item_id, _fp(phash, sig), _fp(tph, tsig), err)
-    todo = [i for i in images if i.item_id not in have]
-    computed = _compute(ctx, todo, have) if todo else 0
-    wanted = {i.item_id for i in images}
-    result = {k: v for k, v in have.items() if k in wanted}
-    ctx.stash["fingerprints"] = result
+    n_ok = int(
+        ctx.session.scalar(
+            select(func.count())
+            .select_from(Item)
+            .where(Item.mime.like("image/%"), Item.status == "ok")
+        )
+        or 0
+    )
+    missing = (
+        select(Item.id)
+        .where(Item.mime.like("image/%"), Item.status == "ok")
+        .where(
+            ~select(ImageHash.item_id)
+            .where(ImageHash.item_id == Item.id, ImageHash.algo == ALGO)
+            .exists()
+        )
+    )
+    n_todo = int(ctx.session.scalar(select(func.count()).select_from(missing.subquery())) or 0)
+    computed = _compute(ctx, n_todo) if n_todo else 0
     ctx.stash["fingerprint_stats"] = {
-        "images": len(images),
+        "images": n_ok,
         "computed": computed,
-        "cached": len(images) - computed,
+        "cached": n_ok - computed,
         "seconds": round(time.perf_counter() - started, 2),
         "workers": ctx.stash.get("hash_workers", 0),
     }
-    return result
 
 
-def _tasks(ctx: CheckContext, todo: list[ImageInfo]) -> list[HashTask]:
+def _todo(ctx: CheckContext, page: int = 500) -> Iterator[HashTask]:
+    """The images without a cached fingerprint, page by page in id order."""
     max_pixels = ctx.case.settings.limits.max_image_pixels
-    return [
-        HashTask(
-            i.item_id,
-            str(ctx.case.blobs.path_for(i.sha256)),
-            bool(i.meta.get("thumbnail")),
-            max_pixels,
-        )
-        for i in todo
-    ]
+    last = 0
+    while True:
+        rows = ctx.session.execute(
+            select(Item.id, Item.sha256, Item.meta)
+            .where(Item.mime.like("image/%"), Item.status == "ok", Item.id > last)
+            .where(
+                ~select(ImageHash.item_id)
+                .where(ImageHash.item_id == Item.id, ImageHash.algo == ALGO)
+                .exists()
+            )
+            .order_by(Item.id)
+            .limit(page)
+        ).all()
+        if not rows:
+            return
+        for item_id, sha, meta in rows:
+            yield HashTask(
+                item_id,
+                str(ctx.case.blobs.path_for(sha)),
+                bool((meta or {}).get("thumbnail")),
+                max_pixels,
+            )
+        last = rows[-1][0]
 
 
-def _compute(ctx: CheckContext, todo: list[ImageInfo], have: dict[int, HashResult]) -> int:
-    ctx.progress.total("fingerprints", len(todo))
+def fingerprint_of(phash: str | None, signature: str | None) -> Fingerprint | None:
+    """A stored fingerprint (hex pHash, base64 signature), None where one is missing."""
+    return _fp(phash, signature)
+
+
+def _compute(ctx: CheckContext, n_todo: int) -> int:
+    ctx.progress.total("fingerprints", n_todo)
     executor = ctx.executor()
     ctx.stash["hash_workers"] = executor.workers
     buffer: list[dict[str, Any]] = []
+    done = 0
     try:
-        for task, result in executor.imap_unordered(hash_task, _tasks(ctx, todo)):
+        for task, result in executor.imap_unordered(hash_task, _todo(ctx)):
             if isinstance(result, WorkerCrash):
                 result = HashResult(task.item_id, error="the worker process died on this image")
-            have[result.item_id] = result
+            done += 1
             buffer.append(_row(result))
             ctx.progress.advance("fingerprints")
             if len(buffer) >= BATCH:
@@ -104,7 +129,7 @@ def _compute(ctx: CheckContext, todo: list[ImageInfo], have: dict[int, HashResul
         _store(ctx, buffer)
     finally:
         executor.close()
-    return len(todo)
+    return done
 
 
 def _store(ctx: CheckContext, rows: list[dict[str, Any]]) -> None:

@@ -1,8 +1,14 @@
-"""What checks read: the case's images and documents, loaded once and shared by all checks."""
+"""What checks read: the case's images and documents, streamed in batches of items.
+
+Nothing here holds every image or document: :meth:`CheckContext.iter_images` and
+:meth:`CheckContext.iter_documents` read a few hundred items at a time (keyset pages in
+item id order); what checks compare across items goes through the scratch tables
+(:mod:`guwah.verify.scratch`, :mod:`guwah.verify.image_data`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -12,10 +18,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from guwah.case import Case
+from guwah.config import MemoryBound
 from guwah.core import NoProgress, Progress
 from guwah.ingest.executor import Executor, make_executor
 from guwah.store.models import Item, Occurrence, Page, Source
 from guwah.verify.filenames import PhotoName, folder, parse_photo_name
+from guwah.verify.finding import CheckResult, Finding, Findings
+
+#: items read per page by the streams
+IMAGE_PAGE = 500
+DOCUMENT_PAGE = 50
 
 #: content types whose metadata and text the document checks read
 DOCUMENT_MIMES = (
@@ -88,6 +100,21 @@ class CheckContext:
     executor_factory: Callable[[], Executor] | None = None
     #: what one check computed that another reuses (fingerprints), for this run
     stash: dict[str, Any] = field(default_factory=dict)
+    #: where the running check's findings go, batch by batch (set by the stage)
+    writer: Callable[[list[Finding]], None] | None = None
+
+    def result(self, **kw: Any) -> CheckResult:
+        """A result whose findings are written as they come (kept, outside the stage)."""
+        return CheckResult(findings=Findings(self.writer), **kw)
+
+    @property
+    def conn(self) -> Any:
+        """The run's connection (the scratch tables live on it)."""
+        return self.session.connection()
+
+    @cached_property
+    def bound(self) -> MemoryBound:
+        return MemoryBound.of(self.case)
 
     def executor(self) -> Executor:
         if self.executor_factory is not None:
@@ -102,47 +129,78 @@ class CheckContext:
         return self.session.scalar(select(func.min(Source.created_at)))
 
     @cached_property
-    def images(self) -> list[ImageInfo]:
-        """Every image item (any status), with its occurrences, ordered by item id."""
-        rows = self.session.execute(
-            select(Item.id, Item.sha256, Item.status, Item.meta)
-            .where(Item.mime.like("image/%"))
-            .order_by(Item.id)
-        ).all()
-        by_id = {r[0]: ImageInfo(r[0], r[1], r[2], r[3] or {}) for r in rows}
-        self._attach_occurrences(by_id, Item.mime.like("image/%"))
-        return list(by_id.values())
+    def n_images(self) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(Item).where(Item.mime.like("image/%"))
+            )
+            or 0
+        )
 
-    @cached_property
-    def documents(self) -> list[DocumentInfo]:
-        """PDF and word-processor items with their metadata and page text."""
-        rows = self.session.execute(
-            select(Item.id, Item.sha256, Item.mime, Item.meta)
-            .where(Item.mime.in_(DOCUMENT_MIMES), Item.status == "ok")
-            .order_by(Item.id)
-        ).all()
-        docs = {r[0]: DocumentInfo(r[0], r[1], r[2], r[3] or {}, None) for r in rows}
-        paths = self.session.execute(
-            select(Occurrence.item_id, func.min(Occurrence.path))
-            .join(Item, Item.id == Occurrence.item_id)
-            .where(Item.mime.in_(DOCUMENT_MIMES), Item.status == "ok")
-            .group_by(Occurrence.item_id)
-        ).all()
-        for item_id, path in paths:
-            if item_id in docs:
+    def iter_images(self, page: int = IMAGE_PAGE) -> Iterator[ImageInfo]:
+        """Every image item (any status), with its occurrences, in item id order."""
+        last = 0
+        while True:
+            rows = self.session.execute(
+                select(Item.id, Item.sha256, Item.status, Item.meta)
+                .where(Item.mime.like("image/%"), Item.id > last)
+                .order_by(Item.id)
+                .limit(page)
+            ).all()
+            if not rows:
+                return
+            by_id = {r[0]: ImageInfo(r[0], r[1], r[2], r[3] or {}) for r in rows}
+            self._attach_occurrences(by_id, Item.id.in_(list(by_id)))
+            yield from by_id.values()
+            last = rows[-1][0]
+
+    def images_by_id(self, ids: list[int]) -> list[ImageInfo]:
+        """The images of these item ids (a cluster's), with occurrences, in id order."""
+        out: dict[int, ImageInfo] = {}
+        for k in range(0, len(ids), IMAGE_PAGE):
+            chunk = sorted(ids)[k : k + IMAGE_PAGE]
+            rows = self.session.execute(
+                select(Item.id, Item.sha256, Item.status, Item.meta)
+                .where(Item.id.in_(chunk))
+                .order_by(Item.id)
+            ).all()
+            part = {r[0]: ImageInfo(r[0], r[1], r[2], r[3] or {}) for r in rows}
+            self._attach_occurrences(part, Item.id.in_(chunk))
+            out.update(part)
+        return [out[i] for i in sorted(out)]
+
+    def iter_documents(self, page: int = DOCUMENT_PAGE) -> Iterator[DocumentInfo]:
+        """PDF and word-processor items with their metadata and page text, in id order."""
+        where = (Item.mime.in_(DOCUMENT_MIMES), Item.status == "ok")
+        last = 0
+        while True:
+            rows = self.session.execute(
+                select(Item.id, Item.sha256, Item.mime, Item.meta)
+                .where(*where, Item.id > last)
+                .order_by(Item.id)
+                .limit(page)
+            ).all()
+            if not rows:
+                return
+            docs = {r[0]: DocumentInfo(r[0], r[1], r[2], r[3] or {}, None) for r in rows}
+            ids = list(docs)
+            for item_id, path in self.session.execute(
+                select(Occurrence.item_id, func.min(Occurrence.path))
+                .where(Occurrence.item_id.in_(ids))
+                .group_by(Occurrence.item_id)
+            ):
                 docs[item_id].path = path
-        pages = self.session.execute(
-            select(Page.item_id, Page.page_no, Page.method, Page.text)
-            .join(Item, Item.id == Page.item_id)
-            .where(Item.mime.in_(DOCUMENT_MIMES), Item.status == "ok")
-            .order_by(Page.item_id, Page.page_no, Page.method.desc())  # text before ocr
-        ).all()
-        seen: set[tuple[int, int]] = set()
-        for item_id, page_no, _method, text in pages:
-            if item_id in docs and (item_id, page_no) not in seen and (text or "").strip():
-                seen.add((item_id, page_no))
-                docs[item_id].pages.append((page_no, text))
-        return list(docs.values())
+            seen: set[tuple[int, int]] = set()
+            for item_id, page_no, _method, text in self.session.execute(
+                select(Page.item_id, Page.page_no, Page.method, Page.text)
+                .where(Page.item_id.in_(ids))
+                .order_by(Page.item_id, Page.page_no, Page.method.desc())  # text before ocr
+            ):
+                if (item_id, page_no) not in seen and (text or "").strip():
+                    seen.add((item_id, page_no))
+                    docs[item_id].pages.append((page_no, text))
+            yield from docs.values()
+            last = rows[-1][0]
 
     def _attach_occurrences(self, by_id: dict[int, ImageInfo], where: Any) -> None:
         parent = aliased(Item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,11 +84,44 @@ class Total:
         return {"label": self.label, "n": self.n, "of": self.of, "text": self.text()}
 
 
+class Findings:
+    """A check run's findings: kept in memory, or handed to ``writer`` in batches of
+    ``batch`` as they come (the verify stage stores them as the check goes, so a run with a
+    million findings holds one batch). ``len`` and ``severities`` count them all."""
+
+    def __init__(
+        self, writer: Callable[[list[Finding]], None] | None = None, batch: int = 1000
+    ) -> None:
+        self._writer, self._batch = writer, batch
+        self._held: list[Finding] = []
+        self._n = 0
+        self.severities: Counter[str] = Counter()
+
+    def append(self, finding: Finding) -> None:
+        self._held.append(finding)
+        self._n += 1
+        self.severities[finding.severity] += 1
+        if self._writer is not None and len(self._held) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._writer is not None and self._held:
+            self._writer(self._held)
+            self._held = []
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[Finding]:
+        """The findings not yet written (all of them without a writer)."""
+        return iter(self._held)
+
+
 @dataclass
 class CheckResult:
     """Everything one check run found: findings, totals, distributions, parameters used."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: Findings = field(default_factory=Findings)
     totals: list[Total] = field(default_factory=list)
     # name → [[label, count], …] in display order
     distributions: dict[str, list[list[Any]]] = field(default_factory=dict)

@@ -1,5 +1,6 @@
 """What the records-based checks read: records with their values and provenance, people, and
-the photos joined to them, loaded in a few bulk queries and shared by the checks of one run.
+the photos joined to them, streamed once into scratch tables (``tmp_verify_records``,
+``tmp_verify_photos``) and read back by the checks of one run in order or by key.
 
 Every value keeps its place in the original (the file's SHA-256, sheet, row, column), so a
 finding can name it: :meth:`RecordsData.involved`.
@@ -8,14 +9,19 @@ finding can name it: :meth:`RecordsData.involved`.
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from guwah.cellrefs import col_letter
+from guwah.core import iso_date
 from guwah.gb11643 import county_names
 from guwah.store.models import (
     Cell,
@@ -29,6 +35,7 @@ from guwah.store.models import (
     Sheet,
     SheetLayout,
 )
+from guwah.verify import scratch
 from guwah.verify.context import CheckContext
 from guwah.verify.filenames import parse_photo_name
 from guwah.verify.finding import Involved
@@ -121,11 +128,15 @@ class PhotoRef:
 
 @dataclass
 class RecordsData:
-    records: list[RecordRow]
+    """The records of a case as the checks read them: the records and the photos joined to
+    people are in scratch tables (``tmp_verify_records``, ``tmp_verify_photos``), read back
+    in order or by key; only sheets and files (not rows) are held here."""
+
+    conn: Connection
     sheets: dict[int, SheetInfo]
     items: dict[int, tuple[str, str | None]]  # item id → (sha256, first path)
-    people: dict[int, PersonInfo]
-    photos: list[PhotoRef]
+    n_records: int
+    n_photos: int
 
     def involved(
         self, rec: RecordRow, field_name: str | None = None, role: str = "record"
@@ -157,49 +168,81 @@ class RecordsData:
             {"file_name": photo.path.rsplit("/", 1)[-1]},
         )
 
-    def photos_by_person(self) -> dict[int, list[PhotoRef]]:
-        out: dict[int, list[PhotoRef]] = defaultdict(list)
-        for p in self.photos:
-            out[p.person_id].append(p)
+    # -- reading the scratch tables ------------------------------------------------------
+
+    def records(self, *where: Any, order: tuple[Any, ...] = ()) -> Iterator[RecordRow]:
+        """Records matching ``where`` (all), streamed in ``order``, then record id."""
+        t = scratch.records
+        stmt = select(*RECORD_COLUMNS).where(*where).order_by(*order, t.c.rid)
+        for row in scratch.stream(self.conn, stmt):
+            yield record_of(row)
+
+    def person_records(self, person_id: int) -> list[RecordRow]:
+        return list(self.records(scratch.records.c.person_id == person_id))
+
+    def records_by_id(self, rids: list[int]) -> dict[int, RecordRow]:
+        out: dict[int, RecordRow] = {}
+        for k in range(0, len(rids), 500):
+            chunk = rids[k : k + 500]
+            out.update((r.id, r) for r in self.records(scratch.records.c.rid.in_(chunk)))
         return out
 
-    def photos_by_id(self) -> dict[str, list[PhotoRef]]:
-        out: dict[str, list[PhotoRef]] = defaultdict(list)
-        for p in self.photos:
-            out[p.id_number].append(p)
-        return out
+    def photos(self, *where: Any, order: tuple[Any, ...] = ()) -> Iterator[PhotoRef]:
+        """Photos joined to people matching ``where``, in ``order``, then PersonSource
+        order."""
+        t = scratch.photos
+        stmt = select(*PHOTO_COLUMNS).where(*where).order_by(*order, t.c.seq)
+        for row in scratch.stream(self.conn, stmt):
+            yield photo_of(row)
+
+
+RECORD_COLUMNS = (
+    scratch.records.c.rid,
+    scratch.records.c.item_id,
+    scratch.records.c.sheet_id,
+    scratch.records.c.row,
+    scratch.records.c.person_id,
+    scratch.records.c.payload,
+)
+PHOTO_COLUMNS = (
+    scratch.photos.c.person_id,
+    scratch.photos.c.item_id,
+    scratch.photos.c.sha256,
+    scratch.photos.c.path,
+    scratch.photos.c.id_number,
+    scratch.photos.c.time,
+    scratch.photos.c.time_source,
+)
+
+
+def record_of(row: Any) -> RecordRow:
+    rid, item_id, sheet_id, r, person_id, payload = row[:6]
+    rec = RecordRow(rid, item_id, sheet_id, r, person_id)
+    rec.values = {f: Value(*v) for f, v in json.loads(payload).items()}
+    return rec
+
+
+def photo_of(row: Any) -> PhotoRef:
+    person_id, item_id, sha, path, number, t, src = row[:7]
+    return PhotoRef(
+        person_id, item_id, sha, path, number, datetime.fromisoformat(t) if t else None, src
+    )
+
+
+def day_of(iso: str | None) -> date | None:
+    """The date of a stored photo time (ISO text)."""
+    return datetime.fromisoformat(iso).date() if iso else None
 
 
 def load(ctx: CheckContext) -> RecordsData:
-    """The case's records, people and joined photos (loaded once per verify run)."""
+    """The case's records and joined photos in scratch tables (built once per run)."""
     cached = ctx.stash.get(STASH_KEY)
     if isinstance(cached, RecordsData):
         return cached
     s = ctx.session
-    records: dict[int, RecordRow] = {}
-    for rid, item_id, sheet_id, row, person_id in s.execute(
-        select(Record.id, Record.item_id, Record.sheet_id, Record.row, Record.person_id).order_by(
-            Record.id
-        )
-    ):
-        records[rid] = RecordRow(rid, item_id, sheet_id, row, person_id)
-    values = s.execute(
-        select(
-            RecordValue.record_id,
-            RecordValue.field,
-            RecordValue.value,
-            RecordValue.raw,
-            RecordValue.col,
-            RecordValue.problem,
-        )
-        .where(RecordValue.field.in_(FIELDS))
-        .order_by(RecordValue.record_id, RecordValue.col)
-    ).yield_per(20000)
-    for rid, fname, value, raw, col, problem in values:
-        rec = records.get(rid)
-        if rec is not None and fname and fname not in rec.values:  # a field's first column
-            rec.values[fname] = Value(value, raw, col, problem)
-    item_ids = {r.item_id for r in records.values()}
+    conn = ctx.conn
+    scratch.create(conn, scratch.records, scratch.photos, scratch.damaged)
+    n_records = _fill_records(conn)
     sheets = {
         sid: SheetInfo(sid, item_id, name, index)
         for sid, item_id, name, index in s.execute(
@@ -210,12 +253,6 @@ def load(ctx: CheckContext) -> RecordsData:
     }
     _attach_titles(ctx, sheets)
     items: dict[int, tuple[str, str | None]] = {}
-    shas: dict[int, str] = {
-        i: sha
-        for i, sha in s.execute(
-            select(Item.id, Item.sha256).where(Item.id.in_(select(Record.item_id).distinct()))
-        )
-    }
     paths: dict[int, str] = {
         i: path
         for i, path in s.execute(
@@ -225,25 +262,83 @@ def load(ctx: CheckContext) -> RecordsData:
         )
         if i is not None
     }
-    for item_id in item_ids:
-        items[item_id] = (shas[item_id], paths.get(item_id))
-    people = {
-        pid: PersonInfo(pid, idn, name, bool(det), nr, np_, conf or {})
-        for pid, idn, name, det, nr, np_, conf in s.execute(
-            select(
-                Person.id,
-                Person.id_number,
-                Person.name,
-                Person.detained,
-                Person.n_records,
-                Person.n_photos,
-                Person.conflicts,
-            )
-        )
-    }
-    data = RecordsData(list(records.values()), sheets, items, people, _photos(ctx, people))
+    for i, sha in s.execute(
+        select(Item.id, Item.sha256).where(Item.id.in_(select(Record.item_id).distinct()))
+    ):
+        items[i] = (sha, paths.get(i))
+    n_photos = _fill_photos(ctx)
+    data = RecordsData(conn, sheets, items, n_records, n_photos)
     ctx.stash[STASH_KEY] = data
     return data
+
+
+def _fill_records(conn: Connection) -> int:
+    """One stream over records and their values (in record and column order) into
+    ``tmp_verify_records``; returns the number of records."""
+    stmt = (
+        select(
+            Record.id,
+            Record.item_id,
+            Record.sheet_id,
+            Record.row,
+            Record.person_id,
+            RecordValue.field,
+            RecordValue.value,
+            RecordValue.raw,
+            RecordValue.col,
+            RecordValue.problem,
+        )
+        .outerjoin(
+            RecordValue,
+            (RecordValue.record_id == Record.id) & RecordValue.field.in_(FIELDS),
+        )
+        .order_by(Record.id, RecordValue.col, RecordValue.id)
+    )
+    batch = scratch.Batch(conn, scratch.records, 2000)
+    dmg = scratch.Batch(conn, scratch.damaged)
+    n = 0
+    for rid, group in groupby(scratch.stream(conn, stmt, 5000), key=itemgetter(0)):
+        values: dict[str, list[Any]] = {}
+        head = None
+        for row in group:
+            head = row
+            fname = row[5]
+            if fname and fname not in values:  # a field's first column
+                values[fname] = [row[6], row[7], row[8], row[9]]
+        assert head is not None
+        n += 1
+        idv = values.get("id_number")
+        float_raw = idv[1].strip() if idv is not None and idv[3] == "id_float" else None
+        if float_raw is not None:
+            f = _as_float(float_raw)
+            if f is not None and f == f:  # NaN equals nothing, as in a Python set
+                dmg.add({"f": f})
+
+        def get(name: str, values: dict[str, list[Any]] = values) -> str | None:
+            v = values.get(name)
+            return v[0] if v is not None else None
+
+        det, rel = iso_date(get("detention_date")), iso_date(get("release_date"))
+        batch.add(
+            {
+                "rid": rid,
+                "item_id": head[1],
+                "sheet_id": head[2],
+                "row": head[3],
+                "person_id": head[4],
+                "id_value": idv[0] if idv is not None else None,
+                "has_id": idv is not None,
+                "id_problem": idv[3] if idv is not None else None,
+                "id_float_raw": float_raw,
+                "detention_day": det.isoformat() if det else None,
+                "release_day": rel.isoformat() if rel else None,
+                "detention_row": any(get(f) for f in DETENTION_FIELDS),
+                "payload": json.dumps(values, ensure_ascii=False),
+            }
+        )
+    batch.flush()
+    dmg.flush()
+    return n
 
 
 def _attach_titles(ctx: CheckContext, sheets: dict[int, SheetInfo]) -> None:
@@ -254,47 +349,85 @@ def _attach_titles(ctx: CheckContext, sheets: dict[int, SheetInfo]) -> None:
         .where(SheetLayout.status == "read", Cell.row < SheetLayout.first_data_row)
         .order_by(Cell.sheet_id, Cell.row, Cell.col)
     )
-    parts: dict[int, list[str]] = defaultdict(list)
-    for sheet_id, value in rows:
-        parts[sheet_id].append(value)
-    for sheet_id, texts in parts.items():
+    for sheet_id, group in groupby(rows, key=itemgetter(0)):
+        texts = [value for _sid, value in group]
         if sheet_id in sheets:
             sheets[sheet_id].title = " ".join(texts)
 
 
-def _photos(ctx: CheckContext, people: dict[int, PersonInfo]) -> list[PhotoRef]:
+def _fill_photos(ctx: CheckContext) -> int:
+    """The photos joined to people (PersonSource order) into ``tmp_verify_photos``, with
+    their time: the file name's, else EXIF DateTimeOriginal."""
     s = ctx.session
-    rows = s.execute(
-        select(PersonSource.person_id, PersonSource.item_id, PersonSource.path, Item.sha256)
+    stmt = (
+        select(
+            PersonSource.id,
+            PersonSource.person_id,
+            PersonSource.item_id,
+            PersonSource.path,
+            Item.sha256,
+            Person.id_number,
+        )
         .join(Item, Item.id == PersonSource.item_id)
+        .outerjoin(Person, Person.id == PersonSource.person_id)
         .where(PersonSource.kind == "photo")
         .order_by(PersonSource.id)
-    ).all()
-    out: list[PhotoRef] = []
-    need_exif: list[int] = []
-    for person_id, item_id, path, sha in rows:
-        if item_id is None or path is None:
-            continue
-        pn = parse_photo_name(path)
-        t = pn.timestamp
-        person = people.get(person_id)
-        number = person.id_number if person and person.id_number else (pn.ids or [""])[0]
-        out.append(PhotoRef(person_id, item_id, sha, path, number, t, "file name" if t else ""))
-        if t is None:
-            need_exif.append(item_id)
-    if need_exif:
-        exif: dict[int, datetime] = {}
-        for i in range(0, len(need_exif), 900):
-            chunk = need_exif[i : i + 900]
-            for item_id, meta in s.execute(select(Item.id, Item.meta).where(Item.id.in_(chunk))):
+    )
+    batch = scratch.Batch(ctx.conn, scratch.photos, 2000)
+    n = 0
+    rows = iter(scratch.stream(ctx.conn, stmt))
+    while chunk := list(islice(rows, 900)):
+        out: list[dict[str, Any]] = []
+        need_exif: list[int] = []
+        for seq, person_id, item_id, path, sha, person_number in chunk:
+            if item_id is None or path is None:
+                continue
+            pn = parse_photo_name(path)
+            t = pn.timestamp
+            number = person_number if person_number else (pn.ids or [""])[0]
+            out.append(
+                {
+                    "seq": seq,
+                    "person_id": person_id,
+                    "item_id": item_id,
+                    "sha256": sha,
+                    "path": path,
+                    "id_number": number,
+                    "time": t.isoformat() if t else None,
+                    "time_source": "file name" if t else "",
+                }
+            )
+            if t is None:
+                need_exif.append(item_id)
+        if need_exif:
+            exif: dict[int, datetime] = {}
+            for item_id, meta in s.execute(
+                select(Item.id, Item.meta).where(Item.id.in_(sorted(set(need_exif))))
+            ):
                 iso = ((meta or {}).get("exif_summary") or {}).get("datetime_original")
                 if iso:
                     with contextlib.suppress(ValueError):
                         exif[item_id] = datetime.fromisoformat(iso[:19])
+            for p in out:
+                if p["time"] is None and p["item_id"] in exif:
+                    p["time"] = exif[p["item_id"]].isoformat()
+                    p["time_source"] = "EXIF DateTimeOriginal"
         for p in out:
-            if p.time is None and p.item_id in exif:
-                p.time, p.time_source = exif[p.item_id], "EXIF DateTimeOriginal"
-    return out
+            n += 1
+            batch.add(p)
+    batch.flush()
+    return n
+
+
+#: as the records stage decides who is detained
+DETENTION_FIELDS = ("detention_date", "release_date", "facility", "reason")
+
+
+def _as_float(text: str) -> float | None:
+    try:
+        return float(text.replace("X", ""))
+    except ValueError:
+        return None
 
 
 # -- county names ----------------------------------------------------------------------

@@ -3,6 +3,10 @@
 Re-running is idempotent: a check's findings and totals are replaced, in one transaction,
 each time it runs; checks not run keep theirs. One custody event (``verified``) records
 which checks ran and what they found.
+
+Memory: a check's findings are written in batches as it makes them (``Findings``), inside
+the transaction that replaces the old ones; the cross-item checks join through temporary
+tables (:mod:`guwah.verify.scratch`) on the run's one connection, dropped at the end.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from guwah.case import Case, CaseError
 from guwah.core import NoProgress, Progress, case_lock, utcnow
 from guwah.ingest.executor import Executor
 from guwah.store.custody import CustodyLog
 from guwah.store.models import CheckRun, FindingItem, FindingRow, Item
+from guwah.verify import scratch
 from guwah.verify.base import Check, all_checks
 from guwah.verify.context import CheckContext
-from guwah.verify.finding import CheckResult
+from guwah.verify.finding import CheckResult, Finding
 
 
 @dataclass
@@ -70,7 +76,12 @@ def run_checks(
     progress = progress or NoProgress()
     started = time.perf_counter()
     run = VerifyRun()
-    with case_lock(case), case.sessions() as session:
+    # one connection for the whole run: the scratch tables are temporary (per connection)
+    with (
+        case_lock(case),
+        case.engine.connect() as conn,
+        Session(bind=conn, expire_on_commit=False) as session,
+    ):
         if not session.scalar(select(func.count()).select_from(Item)):
             raise CaseError(f"{case.root} holds no items yet: run `guwah ingest LEAK` first")
         ctx = CheckContext(
@@ -94,6 +105,8 @@ def run_checks(
             },
         )
         session.commit()
+        scratch.drop(session.connection())
+        session.commit()
     run.seconds = time.perf_counter() - started
     return run
 
@@ -102,45 +115,61 @@ def _run_one(ctx: CheckContext, check: Check) -> CheckOutcome:
     why_not = check.ready(ctx)
     if why_not is not None:
         return CheckOutcome(check.name, "skipped", note=why_not)
+    check.prepare(ctx)  # work it commits itself (fingerprints), before the findings' transaction
     began, t0 = utcnow(), time.perf_counter()
-    result = check.run(ctx)
+    writer = FindingWriter(ctx, check.name)
+    ctx.writer = writer.write
+    try:
+        result = check.run(ctx)
+        result.findings.flush()
+    except BaseException:
+        ctx.session.rollback()
+        raise
+    finally:
+        ctx.writer = None
     seconds = time.perf_counter() - t0
     store_result(ctx, check, result, began, seconds)
     return CheckOutcome(
         check.name,
         "done",
         n_findings=len(result.findings),
-        severities=Counter(f.severity for f in result.findings),
+        severities=Counter(result.findings.severities),
         seconds=seconds,
         result=result,
     )
 
 
-def store_result(
-    ctx: CheckContext, check: Check, result: CheckResult, began: datetime, seconds: float
-) -> None:
-    """Replace the check's findings and run row (one transaction, committed by the caller)."""
-    s = ctx.session
-    old = select(FindingRow.id).where(FindingRow.check == check.name)
-    opts = {"synchronize_session": False}
-    s.execute(delete(FindingItem).where(FindingItem.finding_id.in_(old)), execution_options=opts)
-    s.execute(delete(FindingRow).where(FindingRow.check == check.name), execution_options=opts)
-    s.execute(delete(CheckRun).where(CheckRun.check == check.name), execution_options=opts)
-    now = utcnow()
-    rows: list[dict[str, Any]] = [
-        {
-            "check": f.check,
-            "kind": f.kind,
-            "severity": f.severity,
-            "title": f.title,
-            "explanation": f.explanation,
-            "values": f.values,
-            "created_at": now,
-        }
-        for f in result.findings
-    ]
-    if rows:
-        ids = s.scalars(
+class FindingWriter:
+    """Replaces a check's stored findings: deletes the old ones, then inserts the new ones
+    batch by batch, all in the transaction :func:`store_result` commits."""
+
+    def __init__(self, ctx: CheckContext, check: str) -> None:
+        self.s = ctx.session
+        old = select(FindingRow.id).where(FindingRow.check == check)
+        opts = {"synchronize_session": False}
+        self.s.execute(
+            delete(FindingItem).where(FindingItem.finding_id.in_(old)), execution_options=opts
+        )
+        self.s.execute(delete(FindingRow).where(FindingRow.check == check), execution_options=opts)
+        self.s.execute(delete(CheckRun).where(CheckRun.check == check), execution_options=opts)
+        self.now = utcnow()
+
+    def write(self, findings: list[Finding]) -> None:
+        rows: list[dict[str, Any]] = [
+            {
+                "check": f.check,
+                "kind": f.kind,
+                "severity": f.severity,
+                "title": f.title,
+                "explanation": f.explanation,
+                "values": f.values,
+                "created_at": self.now,
+            }
+            for f in findings
+        ]
+        if not rows:
+            return
+        ids = self.s.scalars(
             insert(FindingRow).returning(FindingRow.id, sort_by_parameter_order=True), rows
         ).all()
         items = [
@@ -152,11 +181,18 @@ def store_result(
                 "role": i.role,
                 "location": i.location,
             }
-            for fid, f in zip(ids, result.findings, strict=True)
+            for fid, f in zip(ids, findings, strict=True)
             for i in f.items
         ]
         if items:
-            s.execute(insert(FindingItem), items)
+            self.s.execute(insert(FindingItem), items)
+
+
+def store_result(
+    ctx: CheckContext, check: Check, result: CheckResult, began: datetime, seconds: float
+) -> None:
+    """Store the check's run row and commit its findings (written by ``FindingWriter``)."""
+    s = ctx.session
     s.add(
         CheckRun(
             check=check.name,

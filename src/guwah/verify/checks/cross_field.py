@@ -7,21 +7,30 @@ and sometimes an age; a genuine register, filled from the ID system, agrees with
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy import func, select
 
 from guwah.gb11643 import regions, same_place
+from guwah.verify import scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
 from guwah.verify.idnumbers import IdInfo, parse_id
 from guwah.verify.records_data import (
     ADDRESS_FIELDS,
+    RECORD_COLUMNS,
     RecordRow,
     RecordsData,
     counties_in,
+    day_of,
     load,
+    record_of,
     records_ready,
 )
 
@@ -85,33 +94,60 @@ class CrossFieldCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         data = load(ctx)
-        out = CheckResult(
+        out = ctx.result(
             params={
                 "age_tolerance_years": AGE_TOLERANCE_YEARS,
                 "county_names": "python-stdnum cn/loc, all eras",
             }
         )
-        first_photo: dict[int, date] = {}
-        for p in data.photos:
-            if p.time is not None:
-                d = p.time.date()
-                if p.person_id not in first_photo or d < first_photo[p.person_id]:
-                    first_photo[p.person_id] = d
-        found: dict[tuple[str, str], list[Mismatch]] = defaultdict(list)
-        by_number: dict[str, list[RecordRow]] = defaultdict(list)
+        conn, t, ph = data.conn, scratch.records, scratch.photos
+        first_photo = (
+            select(ph.c.person_id.label("pid"), func.min(ph.c.time).label("first"))
+            .where(ph.c.time.is_not(None))
+            .group_by(ph.c.person_id)
+            .subquery()
+        )
+        rows = scratch.stream(
+            conn,
+            select(t.c.id_value, first_photo.c.first, *RECORD_COLUMNS)
+            .outerjoin(first_photo, first_photo.c.pid == t.c.person_id)
+            .where(t.c.id_value.is_not(None), t.c.id_value != "")
+            .order_by(scratch.binary(conn, t.c.id_value), t.c.rid),
+        )
+        scratch.create(conn, scratch.pending)
+        held = scratch.Batch(conn, scratch.pending, 500)
+        seq = 0
         n = Counter[str]()
         agree = Counter[str]()
         county_source: Counter[str] = Counter()
-        for rec in data.records:
-            number = rec.get("id_number")
-            info = parse_id(number) if number else None
-            if info is None or number is None:
+        for number, group in groupby(rows, key=itemgetter(0)):
+            info = parse_id(number)
+            if info is None:
                 continue
-            by_number[number].append(rec)
-            for kind, m in self._compare(data, rec, info, first_photo, n, agree, county_source):
-                found[(kind, number)].append(m)
-        for (kind, number), ms in sorted(found.items()):
-            out.findings.append(self._finding(data, kind, number, ms, by_number[number]))
+            same_id: list[RecordRow] = []
+            found: dict[str, list[Mismatch]] = defaultdict(list)
+            for row in group:
+                rec = record_of(row[2:])
+                same_id.append(rec)
+                when = day_of(row[1])
+                for kind, m in self._compare(data, rec, info, when, n, agree, county_source):
+                    found[kind].append(m)
+            for kind, ms in sorted(found.items()):
+                seq += 1
+                held.add(
+                    {
+                        "seq": seq,
+                        "key": kind,
+                        "finding": pickle.dumps(self._finding(data, kind, number, ms, same_id)),
+                    }
+                )
+        held.flush()
+        # stored by kind, then ID number, as the in-memory check wrote them (the report
+        # lists a check's findings of one severity in that order)
+        p = scratch.pending
+        for (blob,) in scratch.stream(conn, select(p.c.finding).order_by(p.c.key, p.c.seq)):
+            out.findings.append(pickle.loads(blob))
+        scratch.drop(conn, p)
         labels = {
             "birth_date": "records whose birth date agrees with their ID number",
             "sex": "records whose sex agrees with their ID number's sex digit",
@@ -132,7 +168,7 @@ class CrossFieldCheck(Check):
         data: RecordsData,
         rec: RecordRow,
         info: IdInfo,
-        first_photo: dict[int, date],
+        when: date | None,
         n: Counter[str],
         agree: Counter[str],
         county_source: Counter[str],
@@ -187,7 +223,6 @@ class CrossFieldCheck(Check):
                         )
                     )
         age = rec.get("age")
-        when = first_photo.get(rec.person_id) if rec.person_id is not None else None
         if age and age.isdigit() and born is not None and when is not None:
             n["age"] += 1
             expected = age_on(born, when)

@@ -123,7 +123,7 @@ class DocumentsCheck(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        out = CheckResult(
+        out = ctx.result(
             params={
                 "tail_lines": TAIL_LINES,
                 "head_lines": HEAD_LINES,
@@ -131,11 +131,11 @@ class DocumentsCheck(Check):
                 "modified_grace_days": MODIFIED_GRACE.days,
             }
         )
-        docs = ctx.documents
-        with_claim = with_meta = consistent = 0
+        n_docs = with_claim = with_meta = consistent = 0
         producers: Counter[str] = Counter()
         authors: Counter[str] = Counter()
-        for doc in docs:
+        for doc in ctx.iter_documents():
+            n_docs += 1
             pdf, office = doc.meta.get("pdf") or {}, doc.meta.get("office") or {}
             producers[
                 " / ".join(
@@ -167,7 +167,7 @@ class DocumentsCheck(Check):
             elif "modified" in meta and meta["modified"][1] - end >= MODIFIED_GRACE:
                 out.findings.append(self._late(doc, claim, meta["modified"], "modified"))
             consistent += ok
-        out.total("documents whose text claims a date", with_claim, len(docs))
+        out.total("documents whose text claims a date", with_claim, n_docs)
         out.total(
             "dated documents whose metadata was created by the claimed date", consistent, with_meta
         )
@@ -175,7 +175,7 @@ class DocumentsCheck(Check):
             [k, v] for k, v in producers.most_common(30)
         ]
         out.distributions["Document authors"] = [[k, v] for k, v in authors.most_common(30)]
-        if not docs:
+        if not n_docs:
             out.notes.append("no PDF or Word documents in the case")
         return out
 

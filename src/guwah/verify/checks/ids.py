@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
+from sqlalchemy import func, select
+
+from guwah.verify import image_data, scratch
 from guwah.verify.base import Check, register
-from guwah.verify.context import CheckContext, ImageInfo
+from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
 from guwah.verify.idnumbers import LATER, IdProblem, check_id_number, parse_id
 
@@ -44,21 +49,29 @@ class IdNumbersCheck(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        out = CheckResult(params={"source": "python-stdnum cn.ric / cn/loc"})
-        where: dict[str, list[tuple[ImageInfo, str]]] = defaultdict(list)
-        seen: dict[str, date] = {}
-        for img in ctx.images:
-            for occ in img.occurrences:
-                for number in occ.photo_name.ids:
-                    where[number].append((img, occ.path))
-                    t = occ.photo_name.timestamp
-                    if t is not None and (number not in seen or t.date() > seen[number]):
-                        seen[number] = t.date()
+        out = ctx.result(params={"source": "python-stdnum cn.ric / cn/loc"})
+        image_data.ensure(ctx)
+        conn = ctx.conn
+        t, img = scratch.photo_ids, scratch.images
+        rows = scratch.stream(
+            conn,
+            select(t.c.number, t.c.day, t.c.item_id, t.c.path, img.c.sha256)
+            .join(img, img.c.item_id == t.c.item_id)
+            .order_by(scratch.binary(conn, t.c.number), t.c.seq),
+        )
         today = ctx.received.date() if ctx.received else None
-        valid = legacy = later = 0
+        n = valid = legacy = later = 0
         counties: Counter[str] = Counter()
-        for number, places in sorted(where.items()):
-            problems = check_id_number(number, today=today, seen=seen.get(number, today))
+        for number, group in groupby(rows, key=itemgetter(0)):
+            places: list[tuple[int, str, str]] = []
+            last: str | None = None  # the latest date of a name with a time
+            for _n, day, item_id, path, sha in group:
+                places.append((item_id, sha, path))
+                if day is not None and (last is None or day > last):
+                    last = day
+            n += 1
+            seen = date.fromisoformat(last) if last is not None else today
+            problems = check_id_number(number, today=today, seen=seen)
             if len(number) == 15:
                 legacy += 1
             later += any(p.code == LATER for p in problems)
@@ -69,7 +82,6 @@ class IdNumbersCheck(Check):
                 counties[f"{number[:6]} {info.county if info else '?'}"] += 1
             for problem in problems:
                 out.findings.append(self._finding(number, problem, places))
-        n = len(where)
         out.total("distinct ID numbers in photo names valid", valid, n)
         out.total("photo-name ID numbers in the 15-digit legacy form", legacy, n)
         out.total(
@@ -78,23 +90,23 @@ class IdNumbersCheck(Check):
             later,
             n,
         )
-        n_photos = sum(1 for i in ctx.images if any(o.photo_name.ids for o in i.occurrences))
-        out.total("images with an ID number in a file name", n_photos, len(ctx.images))
+        n_photos = conn.scalar(select(func.count()).select_from(img).where(img.c.n_ids > 0))
+        out.total("images with an ID number in a file name", int(n_photos or 0), ctx.n_images)
         out.distributions["Valid photo-name ID numbers by region code"] = [
             [k, v] for k, v in counties.most_common()
         ]
-        if not ctx.images:
+        if not ctx.n_images:
             out.notes.append("no images in the case")
         return out
 
     def _finding(
-        self, number: str, problem: IdProblem, places: list[tuple[ImageInfo, str]]
+        self, number: str, problem: IdProblem, places: list[tuple[int, str, str]]
     ) -> Finding:
         items = [
-            Involved(img.sha256, path, img.item_id, "photo", {"file_name": path.rsplit("/", 1)[-1]})
-            for img, path in places
+            Involved(sha, path, item_id, "photo", {"file_name": path.rsplit("/", 1)[-1]})
+            for item_id, sha, path in places
         ]
-        n = len({img.item_id for img, _ in places})
+        n = len({item_id for item_id, _, _ in places})
         return Finding(
             check=self.name,
             kind=problem.code,

@@ -8,13 +8,21 @@ image was changed after the camera wrote the thumbnail.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import func, select
+
+from guwah.store.models import ImageHash
+from guwah.verify import image_data, scratch
 from guwah.verify.base import Check, register
-from guwah.verify.cache import fingerprints
+from guwah.verify.cache import ensure_fingerprints, fingerprint_of
 from guwah.verify.context import CheckContext, ImageInfo
 from guwah.verify.finding import CheckResult, Finding, Involved
-from guwah.verify.hashing import correlation
+from guwah.verify.hashing import ALGO, correlation
+from guwah.verify.image_data import Camera
 from guwah.verify.reference import editor_in
 
 #: EXIF tags that name the software that last wrote a file
@@ -27,14 +35,14 @@ CLUSTER_MIN_SHARE = 0.6
 THUMB_MIN_CORRELATION = 0.9
 THUMB_MAX_DISTANCE = 64
 
-Camera = tuple[str, str, str]  # make, model, serial
 
+@dataclass(frozen=True)
+class _Img:
+    """What a finding names of an image read back from the scratch tables."""
 
-def camera_of(img: ImageInfo) -> Camera | None:
-    s = img.summary
-    if not (s.get("make") or s.get("model")):
-        return None
-    return (s.get("make") or "", s.get("model") or "", s.get("serial") or "")
+    item_id: int
+    sha256: str
+    path: str | None
 
 
 def camera_text(cam: Camera) -> str:
@@ -70,8 +78,17 @@ class ImagesCheck(Check):
         "serial_conflict": "one camera serial number under several models (warning)",
     }
 
+    def prepare(self, ctx: CheckContext) -> None:
+        image_data.ensure(ctx)
+        imgs = scratch.images
+        with_thumb = ctx.conn.scalar(
+            select(imgs.c.item_id).where(imgs.c.thumb.is_not(None), imgs.c.status == "ok").limit(1)
+        )
+        if with_thumb is not None:
+            ensure_fingerprints(ctx)
+
     def run(self, ctx: CheckContext) -> CheckResult:
-        out = CheckResult(
+        out = ctx.result(
             params={
                 "cluster_min_photos": CLUSTER_MIN_PHOTOS,
                 "cluster_min_share": CLUSTER_MIN_SHARE,
@@ -80,9 +97,10 @@ class ImagesCheck(Check):
             }
         )
         self._editors(ctx, out)
+        image_data.ensure(ctx)
         self._clusters(ctx, out)
         self._thumbnails(ctx, out)
-        if not ctx.images:
+        if not ctx.n_images:
             out.notes.append("no images in the case")
         return out
 
@@ -91,7 +109,7 @@ class ImagesCheck(Check):
     def _editors(self, ctx: CheckContext, out: CheckResult) -> None:
         with_exif = edited = 0
         software: Counter[str] = Counter()
-        for img in ctx.images:
+        for img in ctx.iter_images():
             if not img.exif:
                 continue
             with_exif += 1
@@ -140,54 +158,94 @@ class ImagesCheck(Check):
     # -- camera clusters -----------------------------------------------------------------
 
     def _clusters(self, ctx: CheckContext, out: CheckResult) -> None:
-        by_folder: dict[str, dict[int, Camera]] = defaultdict(dict)
-        models: Counter[str] = Counter()
-        serial_models: dict[str, set[str]] = defaultdict(set)
-        serial_items: dict[str, list[ImageInfo]] = defaultdict(list)
-        n_cam = 0
-        cams: dict[int, Camera] = {}
-        for img in ctx.images:
-            cam = camera_of(img)
-            if cam is None:
-                continue
-            n_cam += 1
-            cams[img.item_id] = cam
-            models[f"{cam[0]} {cam[1]}".strip()] += 1
-            if cam[2]:
-                serial_models[cam[2]].add(f"{cam[0]} {cam[1]}".strip())
-                serial_items[cam[2]].append(img)
-            for occ in img.occurrences:
-                by_folder[occ.folder][img.item_id] = cam
-        by_id = {i.item_id: i for i in ctx.images}
+        conn = ctx.conn
+        cams, imgs = scratch.cams, scratch.images
+        # each folder's cameras: (camera, photos, first item id) → the main camera is the
+        # most frequent, ties to the one seen first (as Counter.most_common orders them)
+        per_folder: dict[str, list[tuple[Camera, int, int]]] = defaultdict(list)
+        for folder, make, model, serial, n, first in conn.execute(
+            select(
+                cams.c.folder,
+                cams.c.make,
+                cams.c.model,
+                cams.c.serial,
+                func.count(),
+                func.min(cams.c.item_id),
+            ).group_by(cams.c.folder, cams.c.make, cams.c.model, cams.c.serial)
+        ):
+            per_folder[folder].append(((make, model, serial), int(n), int(first)))
         consistent = checked = 0
         table: list[list[object]] = []
-        flagged: set[int] = set()
-        for folder in sorted(by_folder):
-            members = by_folder[folder]
-            counts = Counter(members.values())
-            main, n_main = counts.most_common(1)[0]
-            table.append([folder, camera_text(main), f"{len(counts)} camera(s)", len(members)])
-            if len(members) < CLUSTER_MIN_PHOTOS or n_main / len(members) < CLUSTER_MIN_SHARE:
+        mains: dict[str, Camera] = {}
+        for folder in sorted(per_folder):
+            counts = sorted(per_folder[folder], key=lambda c: (-c[1], c[2]))
+            main, n_main, _first = counts[0]
+            members = sum(c[1] for c in counts)
+            table.append([folder, camera_text(main), f"{len(counts)} camera(s)", members])
+            if members < CLUSTER_MIN_PHOTOS or n_main / members < CLUSTER_MIN_SHARE:
                 continue
-            checked += len(members)
-            for item_id, cam in members.items():
-                if cam == main:
-                    consistent += 1
-                elif item_id not in flagged:
-                    flagged.add(item_id)
-                    out.findings.append(
-                        self._outlier(by_id[item_id], folder, cam, main, n_main, len(members))
-                    )
-        for serial, names in sorted(serial_models.items()):
-            if len(names) > 1:
-                out.findings.append(self._serial(serial, sorted(names), serial_items[serial]))
-        out.total("photos with camera EXIF (make or model)", n_cam, len(ctx.images))
+            checked += members
+            consistent += n_main
+            mains[folder] = main
+        folders = sorted(mains)
+        flagged: set[int] = set()  # outliers already reported (one finding per photo)
+        for k in range(0, len(folders), 500):
+            chunk = folders[k : k + 500]
+            rows = conn.execute(
+                select(
+                    cams.c.folder,
+                    cams.c.item_id,
+                    cams.c.make,
+                    cams.c.model,
+                    cams.c.serial,
+                    imgs.c.sha256,
+                    imgs.c.path,
+                )
+                .join(imgs, imgs.c.item_id == cams.c.item_id)
+                .where(cams.c.folder.in_(chunk))
+                .order_by(cams.c.item_id)
+            ).all()
+            by_folder: dict[str, list[Any]] = defaultdict(list)
+            for r in rows:
+                by_folder[r[0]].append(r)
+            for folder in chunk:
+                main = mains[folder]
+                n_main = next(c[1] for c in per_folder[folder] if c[0] == main)
+                n = sum(c[1] for c in per_folder[folder])
+                for _f, item_id, make, model, serial, sha, path in by_folder[folder]:
+                    cam = (make, model, serial)
+                    if cam != main and item_id not in flagged:
+                        flagged.add(item_id)
+                        img = _Img(item_id, sha, path)
+                        out.findings.append(self._outlier(img, folder, cam, main, n_main, n))
+        serials = conn.execute(
+            select(imgs.c.serial)
+            .where(imgs.c.has_camera, imgs.c.serial != "")
+            .group_by(imgs.c.serial)
+            .having(func.count(func.distinct(imgs.c.camname)) > 1)
+        ).scalars()
+        for serial in sorted(serials):
+            rows = conn.execute(
+                select(imgs.c.item_id, imgs.c.sha256, imgs.c.path, imgs.c.camname)
+                .where(imgs.c.has_camera, imgs.c.serial == serial)
+                .order_by(imgs.c.item_id)
+            ).all()
+            names = sorted({r[3] for r in rows})
+            out.findings.append(self._serial(serial, names, [_Img(*r[:3]) for r in rows]))
+        models: Counter[str] = Counter()
+        n_cam = 0
+        for (name,) in scratch.stream(
+            conn, select(imgs.c.camname).where(imgs.c.has_camera).order_by(imgs.c.item_id)
+        ):
+            n_cam += 1
+            models[name] += 1
+        out.total("photos with camera EXIF (make or model)", n_cam, ctx.n_images)
         out.total("photos taken with their folder's camera", consistent, checked)
         out.distributions["Camera models"] = [[k, v] for k, v in models.most_common()]
         out.distributions["Photos by folder (folder, main camera, cameras)"] = table
 
     def _outlier(
-        self, img: ImageInfo, folder: str, cam: Camera, main: Camera, n_main: int, n: int
+        self, img: _Img, folder: str, cam: Camera, main: Camera, n_main: int, n: int
     ) -> Finding:
         return Finding(
             check=self.name,
@@ -209,7 +267,7 @@ class ImagesCheck(Check):
             },
         )
 
-    def _serial(self, serial: str, names: list[str], imgs: list[ImageInfo]) -> Finding:
+    def _serial(self, serial: str, names: list[str], imgs: list[_Img]) -> Finding:
         tag = "EXIF BodySerialNumber"
         return Finding(
             check=self.name,
@@ -227,27 +285,44 @@ class ImagesCheck(Check):
     # -- thumbnails ----------------------------------------------------------------------
 
     def _thumbnails(self, ctx: CheckContext, out: CheckResult) -> None:
-        with_thumb = [i for i in ctx.images if i.meta.get("thumbnail") and i.status == "ok"]
-        if not with_thumb:
+        imgs, h = scratch.images, ImageHash
+        with_thumb = (imgs.c.thumb.is_not(None), imgs.c.status == "ok")
+        if ctx.conn.scalar(select(imgs.c.item_id).where(*with_thumb).limit(1)) is None:
             out.total("embedded thumbnails that show the image", 0, 0)
             return
-        fps = fingerprints(ctx)
         agree = compared = 0
-        for img in with_thumb:
-            fp = fps.get(img.item_id)
-            if fp is None or fp.main is None or fp.thumb is None:
+        rows = scratch.stream(
+            ctx.conn,
+            select(
+                imgs.c.item_id,
+                imgs.c.sha256,
+                imgs.c.path,
+                imgs.c.thumb,
+                h.phash,
+                h.signature,
+                h.thumb_phash,
+                h.thumb_signature,
+            )
+            .join(h, (h.item_id == imgs.c.item_id) & (h.algo == ALGO))
+            .where(*with_thumb)
+            .order_by(imgs.c.item_id),
+        )
+        for item_id, sha, path, thumb, ph, sig, tph, tsig in rows:
+            main, small = fingerprint_of(ph, sig), fingerprint_of(tph, tsig)
+            if main is None or small is None:
                 continue
             compared += 1
-            dist = (fp.main.phash ^ fp.thumb.phash).bit_count()
-            corr = correlation(fp.main.signature, fp.thumb.signature)
+            dist = (main.phash ^ small.phash).bit_count()
+            corr = correlation(main.signature, small.signature)
             if corr < THUMB_MIN_CORRELATION and dist > THUMB_MAX_DISTANCE:
-                out.findings.append(self._thumb(img, dist, corr))
+                out.findings.append(
+                    self._thumb(_Img(item_id, sha, path), json.loads(thumb), dist, corr)
+                )
             else:
                 agree += 1
         out.total("embedded thumbnails that show the image", agree, compared)
 
-    def _thumb(self, img: ImageInfo, dist: int, corr: float) -> Finding:
-        thumb = img.meta.get("thumbnail") or {}
+    def _thumb(self, img: _Img, thumb: dict[str, Any], dist: int, corr: float) -> Finding:
         return Finding(
             check=self.name,
             kind="thumbnail_mismatch",

@@ -9,12 +9,29 @@ birth dates.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
 
+from sqlalchemy import exists, func, select
+
+from guwah.store.models import Person
+from guwah.verify import scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding, Involved
-from guwah.verify.records_data import PersonInfo, RecordRow, RecordsData, load, records_ready
+from guwah.verify.records_data import (
+    PHOTO_COLUMNS,
+    PersonInfo,
+    RecordRow,
+    RecordsData,
+    _as_float,
+    load,
+    photo_of,
+    records_ready,
+)
 
 #: the fields whose disagreement under one ID number is an id_conflict
 CONFLICT_FIELDS = ("name", "birth_date", "sex")
@@ -52,7 +69,7 @@ class JoinsCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         data = load(ctx)
-        out = CheckResult(params={"conflict_fields": list(CONFLICT_FIELDS)})
+        out = ctx.result(params={"conflict_fields": list(CONFLICT_FIELDS)})
         self._orphans(data, out)
         self._missing(data, out)
         self._conflicts(data, out)
@@ -61,26 +78,29 @@ class JoinsCheck(Check):
     # -- photos with no record -----------------------------------------------------------
 
     def _orphans(self, data: RecordsData, out: CheckResult) -> None:
-        damaged = {
-            v.raw.strip()
-            for r in data.records
-            if (v := r.values.get("id_number")) is not None and v.problem == "id_float"
-        }
-        damaged_f = {f for f in map(_as_float, damaged) if f is not None}
-        by_person: dict[int, list[int]] = defaultdict(list)
-        for i, p in enumerate(data.photos):
-            by_person[p.person_id].append(i)
+        ph = scratch.photos
+        rows = scratch.stream(
+            data.conn,
+            select(Person.n_records, *PHOTO_COLUMNS)
+            .join(Person, Person.id == ph.c.person_id)
+            .order_by(ph.c.person_id, ph.c.seq),
+        )
         joined = 0
-        for pid, idx in sorted(by_person.items()):
-            person = data.people.get(pid)
-            if person is None:
+        for _pid, group in groupby(rows, key=itemgetter(1)):
+            photos = [(r[0], photo_of(r[1:])) for r in group]
+            if photos[0][0] > 0:
+                joined += len(photos)
                 continue
-            if person.n_records > 0:
-                joined += len(idx)
-                continue
-            photos = [data.photos[i] for i in idx]
-            number = photos[0].id_number
-            near = _as_float(number) in damaged_f
+            refs = [p for _n, p in photos]
+            number = refs[0].id_number
+            f = _as_float(number)
+            near = (
+                f is not None
+                and data.conn.scalar(
+                    select(scratch.damaged.c.f).where(scratch.damaged.c.f == f).limit(1)
+                )
+                is not None
+            )
             note = (
                 " A record holds this number as a damaged float (digits lost): it may be that "
                 "record's person."
@@ -94,56 +114,67 @@ class JoinsCheck(Check):
                     severity="info",
                     title="Photo whose ID number is in no record",
                     explanation=(
-                        f"The ID number {number} in the file name of {len(photos)} photo(s) "
-                        f"appears in none of the {len(data.records):,} records. The person "
+                        f"The ID number {number} in the file name of {len(refs)} photo(s) "
+                        f"appears in none of the {data.n_records:,} records. The person "
                         f"may be outside the lists that leaked, or the number in the name is "
                         f"wrong.{note}"
                     ),
-                    items=[data.photo_involved(p) for p in photos],
-                    values={"id_number": number, "photos": len(photos), "damaged_float": near},
+                    items=[data.photo_involved(p) for p in refs],
+                    values={"id_number": number, "photos": len(refs), "damaged_float": near},
                 )
             )
-        out.total(
-            "photo occurrences with an ID number that join a record", joined, len(data.photos)
-        )
+        out.total("photo occurrences with an ID number that join a record", joined, data.n_photos)
 
     # -- detainees with no photo ---------------------------------------------------------
 
     def _missing(self, data: RecordsData, out: CheckResult) -> None:
-        by_person: dict[int, list[RecordRow]] = defaultdict(list)
-        for r in data.records:
-            if r.person_id is not None:
-                by_person[r.person_id].append(r)
-        detainee_sheets: dict[int, list[int]] = defaultdict(list)  # sheet → detainees
-        detention_rows: dict[int, list[RecordRow]] = {}
-        for pid, recs in by_person.items():
-            person = data.people.get(pid)
-            if person is None or not person.detained:
-                continue
-            rows = [r for r in recs if _detention_row(r)]
-            detention_rows[pid] = rows
-            for sid in {r.sheet_id for r in rows}:
-                detainee_sheets[sid].append(pid)
-        photographed_sheet = {
-            sid
-            for sid, pids in detainee_sheets.items()
-            if any(data.people[p].n_photos for p in pids)
-        }
+        conn, t = data.conn, scratch.records
+        # the rosters (sheets) on which a detainee with a detention row has photos
+        photographed_sheet = set(
+            conn.scalars(
+                select(t.c.sheet_id)
+                .join(Person, Person.id == t.c.person_id)
+                .where(t.c.detention_row, Person.detained, Person.n_photos > 0)
+                .distinct()
+            )
+        )
+        detainees = scratch.stream(
+            conn,
+            select(Person.id, Person.id_number, Person.name, Person.n_photos)
+            .where(Person.detained, exists().where(t.c.person_id == Person.id))
+            .order_by(Person.id),
+        )
+        rosters_of = scratch.stream(
+            conn,
+            select(t.c.person_id, t.c.sheet_id)
+            .join(Person, Person.id == t.c.person_id)
+            .where(t.c.detention_row, Person.detained)
+            .order_by(t.c.person_id, t.c.rid),
+        )
         n = with_photo = no_id = unphotographed_roster = 0
-        for pid in sorted(detention_rows):
-            person = data.people[pid]
+        roster = next(rosters_of, None)
+        for pid, id_number, name, n_photos in detainees:
+            rosters: set[int] = set()
+            while roster is not None and roster[0] < pid:
+                roster = next(rosters_of, None)
+            while roster is not None and roster[0] == pid:
+                rosters.add(roster[1])
+                roster = next(rosters_of, None)
             n += 1
-            if person.n_photos:
+            if n_photos:
                 with_photo += 1
                 continue
-            if not person.id_number:
+            if not id_number:
                 no_id += 1
                 continue
-            rosters = {r.sheet_id for r in detention_rows[pid]}
             if not rosters & photographed_sheet:
                 unphotographed_roster += 1
                 continue
-            out.findings.append(self._missing_finding(data, person, by_person[pid], rosters))
+            person = PersonInfo(pid, id_number, name, True, 0, n_photos, {})
+            out.findings.append(
+                self._missing_finding(data, person, data.person_records(pid), rosters)
+            )
+        rosters_of.close()  # its last rows may be unread: end the statement
         out.total("detainees with a photo", with_photo, n)
         if no_id:
             out.notes.append(
@@ -177,20 +208,31 @@ class JoinsCheck(Check):
     # -- one ID, several people ----------------------------------------------------------
 
     def _conflicts(self, data: RecordsData, out: CheckResult) -> None:
-        recs_by_id = {r.id: r for r in data.records}
-        by_person: dict[int, list[RecordRow]] = defaultdict(list)
-        for r in data.records:
-            if r.person_id is not None:
-                by_person[r.person_id].append(r)
-        n_ids = sum(1 for p in data.people.values() if p.id_number and p.n_records)
+        n_ids = int(
+            data.conn.scalar(
+                select(func.count())
+                .select_from(Person)
+                .where(Person.id_number.is_not(None), Person.id_number != "", Person.n_records > 0)
+            )
+            or 0
+        )
         fields: Counter[str] = Counter()
         n_conf = 0
-        for person in sorted(data.people.values(), key=lambda p: p.id):
-            if not person.id_number:
-                continue
+        people = scratch.stream(
+            data.conn,
+            select(Person.id, Person.id_number, Person.conflicts)
+            .where(Person.id_number.is_not(None), Person.id_number != "")
+            .order_by(Person.id),
+        )
+        for pid, id_number, person_conflicts in people:
+            person = _Person(pid, id_number, person_conflicts or {})
             conflicts = {f: person.conflicts[f] for f in CONFLICT_FIELDS if f in person.conflicts}
             if not conflicts:
                 continue
+            wanted = sorted(
+                {rid for groups in conflicts.values() for g in groups for rid in g["records"]}
+            )
+            recs_by_id = data.records_by_id(wanted)
             n_conf += 1
             fields.update(conflicts.keys())
             items: list[Involved] = []
@@ -207,7 +249,7 @@ class JoinsCheck(Check):
                             items.append(data.involved(rec, f))
                 parts.append(f"{FIELD_WORDS[f]} {', '.join(vals)}")
             in_conflict = {rid for rid, _f in seen}
-            others = [r for r in by_person.get(person.id, []) if r.id not in in_conflict]
+            others = [r for r in data.person_records(person.id) if r.id not in in_conflict]
             items += [data.involved(r, "id_number", role="same ID number") for r in others]
             out.findings.append(
                 Finding(
@@ -235,16 +277,8 @@ class JoinsCheck(Check):
         out.distributions["ID conflicts by field"] = [[k, v] for k, v in fields.most_common()]
 
 
-#: as the records stage decides who is detained
-DETENTION_FIELDS = ("detention_date", "release_date", "facility", "reason")
-
-
-def _detention_row(rec: RecordRow) -> bool:
-    return any(rec.get(f) for f in DETENTION_FIELDS)
-
-
-def _as_float(text: str) -> float | None:
-    try:
-        return float(text.replace("X", ""))
-    except ValueError:
-        return None
+@dataclass
+class _Person:
+    id: int
+    id_number: str
+    conflicts: dict[str, Any]

@@ -10,13 +10,18 @@ filed under different people.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 
+from sqlalchemy import func, select
+
+from guwah.store.models import ImageHash
+from guwah.verify import image_data, scratch
 from guwah.verify.base import Check, register
-from guwah.verify.cache import fingerprints
+from guwah.verify.cache import ensure_fingerprints
 from guwah.verify.context import CheckContext, ImageInfo
 from guwah.verify.finding import CheckResult, Finding, Involved
-from guwah.verify.hashing import correlation
-from guwah.verify.mih import UnionFind, close_pairs
+from guwah.verify.hashing import ALGO, correlation, decode_signature
+from guwah.verify.mih import BYTES_PER_HASH, SparseUnionFind, close_pairs, close_pairs_sql
 
 #: 256-bit pHash distance for a candidate pair; resized/re-encoded copies stay within ~12
 RADIUS = 16
@@ -26,6 +31,17 @@ MIN_CORRELATION = 0.99
 
 def ids_of(img: ImageInfo) -> set[str]:
     return {n for occ in img.occurrences for n in occ.photo_name.ids}
+
+
+def _chunks(it: Iterable[int], n: int) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for x in it:
+        chunk.append(x)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @register
@@ -49,20 +65,41 @@ class NearDuplicatesCheck(Check):
         "near_duplicate": "near-identical images under one ID or none (info)",
     }
 
+    def prepare(self, ctx: CheckContext) -> None:
+        image_data.ensure(ctx)
+        ensure_fingerprints(ctx)
+
     def run(self, ctx: CheckContext) -> CheckResult:
-        out = CheckResult(params={"radius_bits": RADIUS, "min_correlation": MIN_CORRELATION})
-        fps = fingerprints(ctx)
-        imgs = [i for i in ctx.images if (f := fps.get(i.item_id)) is not None and f.main]
-        hashes = [fps[i.item_id].main.phash for i in imgs]  # type: ignore[union-attr]
+        out = ctx.result(params={"radius_bits": RADIUS, "min_correlation": MIN_CORRELATION})
+        image_data.ensure(ctx)
+        imgs, h = scratch.images, ImageHash
+        hashed = (
+            select(imgs.c.item_id, h.phash, h.signature)
+            .join(h, (h.item_id == imgs.c.item_id) & (h.algo == ALGO))
+            .where(imgs.c.status == "ok", h.phash.is_not(None), h.signature.is_not(None))
+            .order_by(imgs.c.item_id)
+        )
+        n_hashed = int(ctx.conn.scalar(select(func.count()).select_from(hashed.subquery())) or 0)
+        budget = ctx.bound.index_bytes
+        need = n_hashed * BYTES_PER_HASH
+        on_disk = need > budget
+        out.params["index"] = {
+            "where": "database (tmp_mih)" if on_disk else "memory",
+            "images": n_hashed,
+            "estimated_bytes": need,
+            "budget_bytes": budget,
+        }
+        rows = (
+            (item_id, int(ph, 16), decode_signature(sig))
+            for item_id, ph, sig in scratch.stream(ctx.conn, hashed)
+        )
         t0 = time.perf_counter()
-        uf = UnionFind(len(imgs))
+        uf = SparseUnionFind()
         candidates = confirmed = 0
         best: dict[tuple[int, int], tuple[int, float]] = {}
-        for i, j, d in close_pairs(hashes, RADIUS):
+        for i, j, d, si, sj in self._pairs(ctx, rows, on_disk):
             candidates += 1
-            fi, fj = fps[imgs[i].item_id].main, fps[imgs[j].item_id].main
-            assert fi is not None and fj is not None
-            corr = correlation(fi.signature, fj.signature)
+            corr = correlation(si, sj)
             if corr >= MIN_CORRELATION:
                 confirmed += 1
                 uf.union(i, j)
@@ -77,20 +114,22 @@ class NearDuplicatesCheck(Check):
             by_root.setdefault(uf.find(pair[0]), {})[pair] = v
         in_clusters = multi_id = renamed = 0
         for group in clusters:
-            members = [imgs[k] for k in group]
+            members = ctx.images_by_id(group)
             in_clusters += len(members)
             finding = self._cluster(members, by_root.get(uf.find(group[0]), {}))
             multi_id += finding.kind == "duplicate_photo"
             out.findings.append(finding)
-        for img in ctx.images:  # one identical file under several names
-            ids = ids_of(img)
-            if len(ids) > 1:
+        several = scratch.stream(
+            ctx.conn, select(imgs.c.item_id).where(imgs.c.n_ids > 1).order_by(imgs.c.item_id)
+        )
+        for chunk in _chunks((r[0] for r in several), 500):
+            for img in ctx.images_by_id(chunk):  # one identical file under several names
                 renamed += 1
-                out.findings.append(self._renamed(img, ids))
-        out.total("images fingerprinted", len(imgs), len(ctx.images))
-        out.total("images with a near-duplicate", in_clusters, len(imgs))
+                out.findings.append(self._renamed(img, ids_of(img)))
+        out.total("images fingerprinted", n_hashed, ctx.n_images)
+        out.total("images with a near-duplicate", in_clusters, n_hashed)
         out.total("near-duplicate clusters under different ID numbers", multi_id, len(clusters))
-        out.total("identical files under different ID numbers", renamed, len(ctx.images))
+        out.total("identical files under different ID numbers", renamed, ctx.n_images)
         sizes: dict[int, int] = {}
         for g in clusters:
             sizes[len(g)] = sizes.get(len(g), 0) + 1
@@ -98,6 +137,25 @@ class NearDuplicatesCheck(Check):
             [f"{k} images", v] for k, v in sorted(sizes.items())
         ]
         return out
+
+    @staticmethod
+    def _pairs(
+        ctx: CheckContext, rows: Iterator[tuple[int, int, bytes]], on_disk: bool
+    ) -> Iterator[tuple[int, int, int, bytes, bytes]]:
+        """Candidate pairs (item i < item j, distance, signatures): multi-index hashing in
+        memory under the budget, in the database above it."""
+        if on_disk:
+            yield from close_pairs_sql(ctx.conn, rows, RADIUS)
+            return
+        nodes: list[int] = []
+        hashes: list[int] = []
+        sigs: list[bytes] = []
+        for node, ph, sig in rows:
+            nodes.append(node)
+            hashes.append(ph)
+            sigs.append(sig)
+        for i, j, d in close_pairs(hashes, RADIUS):
+            yield nodes[i], nodes[j], d, sigs[i], sigs[j]
 
     def _cluster(
         self,

@@ -6,10 +6,15 @@ detention date and not after the recorded release.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import pickle
+from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import groupby
+
+from sqlalchemy import select
 
 from guwah.core import iso_date
+from guwah.verify import scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding
@@ -23,6 +28,28 @@ from guwah.verify.records_data import (
 
 #: dates in records are days, photo times are local seconds: a day either way is tolerated
 DAY_TOLERANCE = timedelta(days=1)
+
+
+def merge_by_person(
+    records: Iterator[RecordRow], photos: Iterator[PhotoRef]
+) -> Iterator[tuple[int, list[RecordRow], list[PhotoRef]]]:
+    """(person, their records, their photos) for each person with records, merging two
+    streams ordered by person id: one person's rows in memory at a time."""
+    photo = next(photos, None)
+    for pid, group in groupby(records, key=lambda r: r.person_id):
+        assert pid is not None
+        while photo is not None and photo.person_id < pid:
+            photo = next(photos, None)
+        mine: list[PhotoRef] = []
+        while photo is not None and photo.person_id == pid:
+            mine.append(photo)
+            photo = next(photos, None)
+        yield pid, list(group), mine
+    # photos of people after the last with records: close their cursor (SQLite cannot
+    # drop a table while a statement on the connection is still reading)
+    close = getattr(photos, "close", None)
+    if close is not None:
+        close()
 
 
 @register
@@ -51,47 +78,17 @@ class RecordTimesCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         data = load(ctx)
-        out = CheckResult(params={"tolerance_days": DAY_TOLERANCE.days})
-        detained: dict[int, list[tuple[date, RecordRow]]] = defaultdict(list)
-        released: dict[int, list[tuple[date, RecordRow]]] = defaultdict(list)
-        for rec in data.records:
-            if rec.person_id is None:
-                continue
-            d = iso_date(rec.get("detention_date"))
-            if d is not None:
-                detained[rec.person_id].append((d, rec))
-            r = iso_date(rec.get("release_date"))
-            if r is not None:
-                released[rec.person_id].append((r, rec))
-        photos = data.photos_by_person()
-        n_det = ok_det = n_rel = ok_rel = 0
-        gaps: list[int] = []
-        for pid, dated in sorted(detained.items()):
-            times = [p for p in photos.get(pid, []) if p.time is not None]
-            if not times:
-                continue
-            n_det += 1
-            start = min(d for d, _ in dated)
-            first = min(p.time.date() for p in times if p.time is not None)
-            if first >= start - DAY_TOLERANCE:
-                ok_det += 1
-                gaps.append((first - start).days)
-            else:
-                early = [p for p in times if p.time and p.time.date() < start - DAY_TOLERANCE]
-                out.findings.append(self._before(data, start, dated, early, len(times)))
-        for pid, dated in sorted(released.items()):
-            times = [p for p in photos.get(pid, []) if p.time is not None]
-            if not times:
-                continue
-            n_rel += 1
-            end = max(d for d, _ in dated)
-            late = [p for p in times if p.time is not None and p.time.date() > end + DAY_TOLERANCE]
-            if late:
-                out.findings.append(self._after(data, end, dated, late))
-            else:
-                ok_rel += 1
-        out.total("detainees with photos, the first not before detention", ok_det, n_det)
-        out.total("released people with photos none of which is after release", ok_rel, n_rel)
+        out = ctx.result(params={"tolerance_days": DAY_TOLERANCE.days})
+        t, ph = scratch.records, scratch.photos
+        dated_rows = data.records(
+            t.c.person_id.is_not(None),
+            (t.c.detention_day.is_not(None)) | (t.c.release_day.is_not(None)),
+            order=(t.c.person_id,),
+        )
+        timed = data.photos(ph.c.time.is_not(None), order=(ph.c.person_id,))
+        n_det = ok_det = n_rel = ok_rel = seq = 0
+        scratch.create(data.conn, scratch.pending)
+        after = scratch.Batch(data.conn, scratch.pending, 500)
         buckets = [
             (0, "same day"),
             (7, "within a week"),
@@ -100,11 +97,46 @@ class RecordTimesCheck(Check):
             (10**6, "later"),
         ]
         dist = {label: 0 for _, label in buckets}
-        for g in gaps:
-            for limit, label in buckets:
-                if g <= limit:
-                    dist[label] += 1
-                    break
+        for _pid, recs, times in merge_by_person(dated_rows, timed):
+            if not times:
+                continue
+            detained = [(d, r) for r in recs if (d := iso_date(r.get("detention_date")))]
+            released = [(d, r) for r in recs if (d := iso_date(r.get("release_date")))]
+            if detained:
+                n_det += 1
+                start = min(d for d, _ in detained)
+                first = min(p.time.date() for p in times if p.time is not None)
+                if first >= start - DAY_TOLERANCE:
+                    ok_det += 1
+                    gap = (first - start).days
+                    dist[next(label for limit, label in buckets if gap <= limit)] += 1
+                else:
+                    early = [p for p in times if p.time and p.time.date() < start - DAY_TOLERANCE]
+                    out.findings.append(self._before(data, start, detained, early, len(times)))
+            if released:
+                n_rel += 1
+                end = max(d for d, _ in released)
+                late = [
+                    p for p in times if p.time is not None and p.time.date() > end + DAY_TOLERANCE
+                ]
+                if late:  # written after every photo_before_detention, as before
+                    seq += 1
+                    after.add(
+                        {
+                            "seq": seq,
+                            "key": "",
+                            "finding": pickle.dumps(self._after(data, end, released, late)),
+                        }
+                    )
+                else:
+                    ok_rel += 1
+        after.flush()
+        p = scratch.pending
+        for (blob,) in scratch.stream(data.conn, select(p.c.finding).order_by(p.c.seq)):
+            out.findings.append(pickle.loads(blob))
+        scratch.drop(data.conn, p)
+        out.total("detainees with photos, the first not before detention", ok_det, n_det)
+        out.total("released people with photos none of which is after release", ok_rel, n_rel)
         out.distributions["Days from detention to first photo"] = [[k, v] for k, v in dist.items()]
         return out
 

@@ -3,13 +3,28 @@ numbers damaged by a spreadsheet (stored as floats) are reported as such."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from itertools import groupby
+from operator import itemgetter
 
+from sqlalchemy import func, select
+
+from guwah.store.models import Person
+from guwah.verify import scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext
 from guwah.verify.finding import CheckResult, Finding
 from guwah.verify.idnumbers import LATER, IdProblem, check_id_number, parse_id
-from guwah.verify.records_data import PhotoRef, RecordRow, RecordsData, load, records_ready
+from guwah.verify.records_data import (
+    RECORD_COLUMNS,
+    PhotoRef,
+    RecordRow,
+    RecordsData,
+    day_of,
+    load,
+    record_of,
+    records_ready,
+)
 
 TITLES = {
     "id_bad_format": "ID number in the records is not 18 or 15 digits",
@@ -55,26 +70,30 @@ class RecordIdsCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         data = load(ctx)
-        out = CheckResult(params={"source": "python-stdnum cn.ric / cn/loc"})
-        by_number: dict[str, list[RecordRow]] = defaultdict(list)
-        damaged: dict[str, list[RecordRow]] = defaultdict(list)
-        n_with = 0
-        for rec in data.records:
-            v = rec.values.get("id_number")
-            if v is None:
-                continue
-            n_with += 1
-            if v.problem == "id_float":
-                damaged[v.raw.strip()].append(rec)
-            elif v.value:
-                by_number[v.value].append(rec)
-        photos = data.photos_by_id()
+        out = ctx.result(params={"source": "python-stdnum cn.ric / cn/loc"})
+        conn, t, ph = data.conn, scratch.records, scratch.photos
+        last_photo = (
+            select(ph.c.id_number.label("number"), func.max(ph.c.time).label("last"))
+            .where(ph.c.time.is_not(None))
+            .group_by(ph.c.id_number)
+            .subquery()
+        )
+        rows = scratch.stream(
+            conn,
+            select(t.c.id_value, last_photo.c.last, *RECORD_COLUMNS)
+            .outerjoin(last_photo, last_photo.c.number == t.c.id_value)
+            .where(t.c.id_value.is_not(None), t.c.id_value != "", t.c.id_float_raw.is_(None))
+            .order_by(scratch.binary(conn, t.c.id_value), t.c.rid),
+        )
         today = ctx.received.date() if ctx.received else None
-        valid = legacy = later = 0
+        n = valid = legacy = later = n_readable = 0
         regions: Counter[str] = Counter()
-        for number, recs in sorted(by_number.items()):
-            times = [p.time.date() for p in photos.get(number, []) if p.time is not None]
-            problems = check_id_number(number, today=today, seen=max(times, default=today))
+        for number, group in groupby(rows, key=itemgetter(0)):
+            raw_rows = list(group)  # decoded only for a finding
+            last = raw_rows[0][1]
+            n += 1
+            n_readable += len(raw_rows)
+            problems = check_id_number(number, today=today, seen=day_of(last) or today)
             legacy += len(number) == 15
             later += any(p.code == LATER for p in problems)
             problems = [p for p in problems if p.code != LATER]
@@ -82,20 +101,26 @@ class RecordIdsCheck(Check):
                 valid += 1
                 info = parse_id(number)
                 regions[f"{number[:6]} {info.county if info and info.county else '?'}"] += 1
-            for problem in problems:
-                out.findings.append(
-                    self._finding(data, number, problem, recs, photos.get(number, []))
-                )
-        for raw, recs in sorted(damaged.items()):
-            out.findings.append(self._damaged(data, raw, recs))
-        n = len(by_number)
-        out.total("distinct ID numbers in the records valid", valid, n)
-        out.total("records with a readable ID number", sum(map(len, by_number.values())), n_with)
-        out.total(
-            "records whose ID number was damaged (stored as a float)",
-            sum(map(len, damaged.values())),
-            n_with,
+            if problems:
+                recs = [record_of(row[2:]) for row in raw_rows]
+                photos = list(data.photos(ph.c.id_number == number))
+                for problem in problems:
+                    out.findings.append(self._finding(data, number, problem, recs, photos))
+        n_damaged = 0
+        damaged = scratch.stream(
+            conn,
+            select(t.c.id_float_raw, *RECORD_COLUMNS)
+            .where(t.c.id_float_raw.is_not(None))
+            .order_by(scratch.binary(conn, t.c.id_float_raw), t.c.rid),
         )
+        for raw, group in groupby(damaged, key=itemgetter(0)):
+            recs = [record_of(row[1:]) for row in group]
+            n_damaged += len(recs)
+            out.findings.append(self._damaged(data, raw, recs))
+        n_with = int(conn.scalar(select(func.count()).select_from(t).where(t.c.has_id)) or 0)
+        out.total("distinct ID numbers in the records valid", valid, n)
+        out.total("records with a readable ID number", n_readable, n_with)
+        out.total("records whose ID number was damaged (stored as a float)", n_damaged, n_with)
         out.total("distinct record ID numbers in the 15-digit legacy form", legacy, n)
         out.total(
             "distinct record ID numbers whose region code came into use after the birth "
@@ -103,19 +128,21 @@ class RecordIdsCheck(Check):
             later,
             n,
         )
-        out.total("records with an ID number", n_with, len(data.records))
+        out.total("records with an ID number", n_with, data.n_records)
         out.distributions["Valid record ID numbers by region code"] = [
             [k, v] for k, v in regions.most_common()
         ]
-        problems_seen = Counter(
-            rec.values["id_number"].problem or "none"
-            for rec in data.records
-            if "id_number" in rec.values
-        )
+        cell_problem = func.coalesce(func.nullif(t.c.id_problem, ""), "none")
+        seen = conn.execute(
+            select(cell_problem, func.count(), func.min(t.c.rid))
+            .where(t.c.has_id)
+            .group_by(cell_problem)
+        ).all()
+        # counts first, ties in the order the problems first occur (Counter.most_common)
         out.distributions["ID cells by records-stage problem"] = [
-            [k, v] for k, v in problems_seen.most_common()
+            [k, int(v)] for k, v, _first in sorted(seen, key=lambda r: (-r[1], r[2]))
         ]
-        if not data.records:
+        if not data.n_records:
             out.notes.append("the records stage found no records in this case")
         return out
 
@@ -145,12 +172,9 @@ class RecordIdsCheck(Check):
         )
 
     def _damaged(self, data: RecordsData, raw: str, recs: list[RecordRow]) -> Finding:
+        pids = sorted({r.person_id for r in recs if r.person_id is not None})
         joined = sorted(
-            {
-                data.people[r.person_id].id_number or ""
-                for r in recs
-                if r.person_id in data.people and data.people[r.person_id].id_number
-            }
+            {n for n in data.conn.scalars(select(Person.id_number).where(Person.id.in_(pids))) if n}
         )
         how = (
             f" The records stage joined the row(s) by name to the person with ID {', '.join(joined)}."

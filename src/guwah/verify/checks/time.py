@@ -9,12 +9,16 @@ before the camera model existed, not far outside the leak's own window.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from statistics import quantiles
 
+from sqlalchemy import select
+
+from guwah.verify import image_data, scratch
 from guwah.verify.base import Check, register
 from guwah.verify.context import CheckContext, ImageInfo, Occ
 from guwah.verify.finding import CheckResult, Finding, Involved
+from guwah.verify.image_data import capture_of, exif_time
 from guwah.verify.reference import camera_for
 
 #: file-name time vs EXIF DateTimeOriginal: camera clocks write whole seconds; a renaming
@@ -28,16 +32,6 @@ LOCAL_UTC_OFFSET = timedelta(hours=8)
 WINDOW_MIN_PHOTOS = 20
 WINDOW_IQR_FACTOR = 1.5
 EXIF_TAG = "EXIF DateTimeOriginal"
-
-
-def exif_time(img: ImageInfo) -> datetime | None:
-    iso = img.summary.get("datetime_original")
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso[:19])
-    except ValueError:
-        return None
 
 
 def local_mtime(occ: Occ) -> datetime | None:
@@ -57,6 +51,37 @@ def span(delta: timedelta) -> str:
     if h:
         return f"{h} h {m} min {sec} s"
     return f"{m} min {sec} s" if m else f"{sec} s"
+
+
+@dataclass(frozen=True)
+class _Img:
+    """What a finding names of an image read back from the scratch table."""
+
+    item_id: int
+    sha256: str
+    path: str | None
+
+
+def quartiles(counts: list[tuple[int, int]], n: int) -> tuple[float, float, float]:
+    """``statistics.quantiles(data, n=4)`` (method 'exclusive') of the ``n`` values given
+    as sorted (value, count) pairs: the same interpolation, on ranks of the multiset."""
+
+    def at(k: int) -> int:  # the k-th (0-based) value of the sorted multiset
+        seen = 0
+        for value, c in counts:
+            seen += c
+            if k < seen:
+                return value
+        raise IndexError(k)
+
+    m = n + 1
+    out: list[float] = []
+    for i in range(1, 4):
+        j = i * m // 4
+        j = 1 if j < 1 else n - 1 if j > n - 1 else j
+        delta = i * m - j * 4
+        out.append((at(j - 1) * (4 - delta) + at(j) * delta) / 4)
+    return out[0], out[1], out[2]
 
 
 @register
@@ -89,16 +114,19 @@ class TimeCheck(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        out = CheckResult(
+        out = ctx.result(
             params={
                 "name_exif_tolerance_s": NAME_EXIF_TOLERANCE.seconds,
                 "mtime_tolerance_s": MTIME_TOLERANCE.seconds,
                 "local_utc_offset_h": LOCAL_UTC_OFFSET.seconds // 3600,
             }
         )
-        captures: dict[int, tuple[datetime, str]] = {}
-        compared = agree = mt_n = mt_ok = 0
-        for img in ctx.images:
+        days: Counter[str] = Counter()
+        months: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        compared = agree = mt_n = mt_ok = n_images = 0
+        for img in ctx.iter_images():
+            n_images += 1
             exif_t = exif_time(img)
             named = [(o, o.photo_name.timestamp) for o in img.occurrences]
             name_times = [(o, t) for o, t in named if t is not None]
@@ -106,10 +134,11 @@ class TimeCheck(Check):
                 pn = occ.photo_name
                 if pn.timestamp_text and pn.timestamp is None:
                     out.findings.append(self._invalid_name(img, occ))
-            if exif_t is not None:
-                captures[img.item_id] = (exif_t, "EXIF DateTimeOriginal")
-            elif name_times:
-                captures[img.item_id] = (name_times[0][1], "file name")
+            capture = capture_of(img)
+            if capture is not None:
+                days[capture[0].date().isoformat()] += 1
+                months[capture[0].strftime("%Y-%m")] += 1
+                sources[capture[1]] += 1
             if exif_t is not None and name_times:
                 compared += 1
                 bad = [(o, t) for o, t in name_times if abs(t - exif_t) > NAME_EXIF_TOLERANCE]
@@ -131,11 +160,8 @@ class TimeCheck(Check):
                         mt_ok += 1
         out.total("photos whose file-name time agrees with EXIF DateTimeOriginal", agree, compared)
         out.total("file times not earlier than the photo's capture", mt_ok, mt_n)
-        self._possible(ctx, out, captures)
-        days = Counter(t.date().isoformat() for t, _ in captures.values())
-        months = Counter(t.strftime("%Y-%m") for t, _ in captures.values())
-        sources = Counter(src for _, src in captures.values())
-        sources["no time"] = len(ctx.images) - len(captures)
+        self._possible(ctx, out, days)
+        sources["no time"] = n_images - sum(days.values())
         out.distributions["Photos by month"] = [[k, months[k]] for k in sorted(months)]
         out.distributions["Photos by day"] = [[k, days[k]] for k in sorted(days)]
         out.distributions["Where the capture time comes from"] = [
@@ -145,20 +171,35 @@ class TimeCheck(Check):
 
     # -- possible times ------------------------------------------------------------------
 
-    def _possible(
-        self, ctx: CheckContext, out: CheckResult, captures: dict[int, tuple[datetime, str]]
-    ) -> None:
-        by_id = {i.item_id: i for i in ctx.images}
+    def _possible(self, ctx: CheckContext, out: CheckResult, days: Counter[str]) -> None:
+        """Capture times against receipt, camera release and the leak's window: a second
+        pass over the images' capture times (the scratch table), in item id order."""
         received = ctx.received + LOCAL_UTC_OFFSET if ctx.received else None
-        window = self._window([t.date() for t, _ in captures.values()])
+        window = self._window(days)
         if window:
             out.params["window"] = [window[0].isoformat(), window[1].isoformat()]
-        known = after_release = in_window = n_models = 0
-        for item_id, (t, src) in captures.items():
-            img = by_id[item_id]
+        known = after_release = in_window = n_models = n_captures = 0
+        image_data.ensure(ctx)
+        t_img = scratch.images
+        rows = scratch.stream(
+            ctx.conn,
+            select(
+                t_img.c.item_id,
+                t_img.c.sha256,
+                t_img.c.path,
+                t_img.c.capture,
+                t_img.c.capture_src,
+                t_img.c.model,
+            )
+            .where(t_img.c.capture.is_not(None))
+            .order_by(t_img.c.item_id),
+        )
+        for item_id, sha, path, iso, src, model in rows:
+            n_captures += 1
+            img = _Img(item_id, sha, path)
+            t = datetime.fromisoformat(iso)
             if received is not None and t > received:
                 out.findings.append(self._future(img, t, src, received))
-            model = img.summary.get("model")
             if model:
                 n_models += 1
                 cam = camera_for(model)
@@ -179,7 +220,7 @@ class TimeCheck(Check):
             out.total(
                 f"dated photos inside the leak's window {window[0]} – {window[1]}",
                 in_window,
-                len(captures),
+                n_captures,
             )
         else:
             out.notes.append(
@@ -187,10 +228,16 @@ class TimeCheck(Check):
             )
 
     @staticmethod
-    def _window(dates: list[date]) -> tuple[date, date] | None:
-        if len(dates) < WINDOW_MIN_PHOTOS:
+    def _window(days: Counter[str]) -> tuple[date, date] | None:
+        """Tukey's fences on the capture dates, from their counts by day (the quartiles of
+        ``statistics.quantiles(…, n=4)``, its default 'exclusive' method, computed on the
+        sorted multiset without listing it)."""
+        n = sum(days.values())
+        if n < WINDOW_MIN_PHOTOS:
             return None
-        q1, _q2, q3 = quantiles([d.toordinal() for d in dates], n=4)
+        q1, _q2, q3 = quartiles(
+            sorted((date.fromisoformat(d).toordinal(), c) for d, c in days.items()), n
+        )
         iqr = max(q3 - q1, 1.0)
         lo = int(q1 - WINDOW_IQR_FACTOR * iqr)
         hi = int(q3 + WINDOW_IQR_FACTOR * iqr + 0.999)
@@ -198,7 +245,9 @@ class TimeCheck(Check):
 
     # -- findings ------------------------------------------------------------------------
 
-    def _item(self, img: ImageInfo, occ: Occ | None = None, tag: str | None = None) -> Involved:
+    def _item(
+        self, img: ImageInfo | _Img, occ: Occ | None = None, tag: str | None = None
+    ) -> Involved:
         path = occ.path if occ else img.path
         loc: dict[str, str] = {}
         if tag:
@@ -272,7 +321,7 @@ class TimeCheck(Check):
             values={"timestamp": occ.photo_name.timestamp_text},
         )
 
-    def _future(self, img: ImageInfo, t: datetime, src: str, received: datetime) -> Finding:
+    def _future(self, img: _Img, t: datetime, src: str, received: datetime) -> Finding:
         return Finding(
             check=self.name,
             kind="photo_in_future",
@@ -286,9 +335,7 @@ class TimeCheck(Check):
             values={"capture_time": t.isoformat(), "source": src, "received": received.isoformat()},
         )
 
-    def _anachronism(
-        self, img: ImageInfo, t: datetime, src: str, model: str, released: date
-    ) -> Finding:
+    def _anachronism(self, img: _Img, t: datetime, src: str, model: str, released: date) -> Finding:
         return Finding(
             check=self.name,
             kind="camera_anachronism",
@@ -309,7 +356,7 @@ class TimeCheck(Check):
             },
         )
 
-    def _outside(self, img: ImageInfo, t: datetime, src: str, window: tuple[date, date]) -> Finding:
+    def _outside(self, img: _Img, t: datetime, src: str, window: tuple[date, date]) -> Finding:
         return Finding(
             check=self.name,
             kind="photo_outside_window",
