@@ -319,3 +319,27 @@ def test_officials_imported_after_a_build_survive_the_next_build(tmp_path: Path)
         assert chen.n_documents == 1
         posts = s.scalars(select(OfficialPost).where(OfficialPost.official_id == chen.id)).all()
         assert any(p.source == "import" and p.date_from == "2016-08" for p in posts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what Tesseract made of synthetic scans (benchmarks/officials.py, medium leak, seed 1)
+        ("组会议，郭勇、赛买提 ' 帕尔哈提及各乡镇党委书记参加会议。", "赛买提·帕尔哈提"),
+        ("出席:杨军、郭勇、赛买提 ' 帕尔哈提、依沙克 “，吐尔孙江\n", "依沙克·吐尔孙江"),
+        ("联系人:艾买提 “' 塔依尔", "艾买提·塔依尔"),
+        ("出席:李永强、吴志强、库尔班 “ 亚森、王伟。", "库尔班·亚森"),
+        # a first part that ends in a one-character segment (努尔 + 兰: Nurlan)
+        ("按照应收尽收的要求继续排查，努尔兰.巴合提同志\n负责督导。", "努尔兰·巴合提"),
+        # 和 joins two comrades; it is not the second one's first character
+        ("牙合甫·买合木提同志和穆明同志要亲自抓", "穆明"),
+    ],
+)
+def test_ocr_forms_of_a_names_dot_and_joined_names(text: str, expected: str) -> None:
+    assert expected in names(text)
+
+
+def test_quotation_marks_tight_around_words_stay_quotation_marks() -> None:
+    found = names("要认真学习“三个代表”重要思想，王伟同志负责。")
+    assert found == ["王伟"]
+    assert not any("·" in n for n in names("他说“好”“对”，李强同志同意。"))

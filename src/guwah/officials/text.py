@@ -75,21 +75,26 @@ class Norm:
         self.width = lengths[int(len(lengths) * 0.9)] if lengths else 0
         offset = 0
         for li, line in enumerate(lines):
+            skip = 0
             for j, ch in enumerate(line):
+                if j < skip:
+                    continue
                 if ch in " \t\u3000\u00a0" and chars and _joinable(chars[-1], line, j):
                     continue
                 if ch in DOTS and chars and _HAN1.match(chars[-1]) and _next_han(line, j):
                     ch = "·"
-                elif (
-                    ch in "“”"
-                    and 0 < j < len(line) - 1
-                    and line[j - 1] == " "
-                    and line[j + 1] == " "
-                    and chars
-                    and _HAN1.match(chars[-1])
-                    and _next_han(line, j)
-                ):
-                    ch = "·"  # OCR reads a name's dot as a spaced quotation mark
+                elif ch in QUOTES and _HAN1.match(_last_seen(chars)):
+                    run = _quote_dot(line, j)
+                    if run:  # OCR reads a name's dot as a spaced quotation mark ('  “'  “，)
+                        while chars and chars[-1] == " ":
+                            chars.pop()
+                            pos.pop()
+                        chars.append("·")
+                        pos.append(offset + j)
+                        skip = j + run
+                        continue
+                if j < skip:
+                    continue
                 chars.append(ch)
                 pos.append(offset + j)
             offset += len(line) + 1
@@ -107,6 +112,35 @@ class Norm:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.pos[start], self.pos[end - 1] + 1
+
+
+QUOTES = "'\"“”‘’`"
+
+
+def _last_seen(chars: list[str]) -> str:
+    """The last character written but for spaces ('' if none)."""
+    k = len(chars) - 1
+    while k >= 0 and chars[k] == " ":
+        k -= 1
+    return chars[k] if k >= 0 else ""
+
+
+def _quote_dot(line: str, j: int) -> int:
+    """How many characters from ``j`` (a quotation mark after a Han character) OCR made of a
+    name's dot: a run of quotation marks, commas and spaces up to the next Han character that
+    holds a space or two marks (赛买提 ' 帕尔哈提, 艾买提 “' 塔依尔, 依沙克 “，吐尔孙江) — never a
+    quotation mark set tight against the words it quotes (学习“三个代表”); 0 if none."""
+    k = j
+    while k < len(line) and line[k] in QUOTES + "，, ":
+        k += 1
+    run = line[j:k]
+    before_space = j > 0 and line[j - 1] == " "
+    marks = sum(1 for c in run if c != " ")
+    if k >= len(line) or not _HAN1.match(line[k]) or k - j > 4:
+        return 0
+    if not (before_space or " " in run or marks >= 2):
+        return 0
+    return k - j
 
 
 def _starts_block(line: str) -> bool:
@@ -174,13 +208,23 @@ def _place_starts() -> frozenset[str]:
     return frozenset(n for n in county_names() if 3 <= len(n) <= 5)
 
 
+def _transcribed(run: str) -> bool:
+    """Every character of ``run`` a segment of the transcription table, at least half of it in
+    segments of two characters or more (努尔兰 = 努尔 + 兰 Nurlan; 由赛买提 is not: 由 is none)."""
+    from guwah.names.uyghur import segment
+
+    pieces = segment(run)
+    table = names_data.segments()
+    return all(s in table for s, _ in pieces) and coverage(run) >= 0.5
+
+
 def _uyghur(text: str, i: int) -> int | None:
     """The end of a name in Uyghur transcription (parts joined by ·) starting at ``i``."""
     m = re.compile(f"{HAN}{{2,8}}(?:·{HAN}{{1,8}}){{1,3}}").match(text, i)
     if not m:
         return None
     parts = m.group().split("·")
-    if coverage(parts[0]) < 0.99:  # 由赛买提: the name starts later
+    if coverage(parts[0]) < 0.99 and not _transcribed(parts[0]):  # 由赛买提: starts later
         return None
     # the last part runs on into the next word: the longest name-like piece before a boundary
     last = parts[-1]
@@ -207,7 +251,7 @@ def _uyghur_starts(text: str) -> set[int]:
     for m in re.finditer(f"({HAN}{{2,9}})·{HAN}", text):
         run = m.group(1)
         for k in range(len(run) - 1):
-            if coverage(run[k:]) >= 0.99:
+            if coverage(run[k:]) >= 0.99 or _transcribed(run[k:]):
                 out.add(m.start(1) + k)
                 break
     return out
@@ -389,6 +433,9 @@ def find_mentions(text: str) -> tuple[list[Mention], DocHeader]:
 
     starts |= person_starts(t) | _uyghur_starts(t)
     starts |= {i + 1 for i, ch in enumerate(t) if ch in LEADS and i + 1 < len(t)}
+    # 甲同志和乙同志: the 和 joins two names, it does not begin the second (和 is a surname too)
+    joined = {m.start() + 2 for m in re.finditer("同志[和与及]", t)}
+    starts -= joined
     for i in sorted(starts):
         if i in found or i >= len(t):
             continue
