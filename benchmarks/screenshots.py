@@ -59,6 +59,7 @@ def prepare() -> tuple[Path, Path]:
         guwah("ingest", str(leak), "--case", str(case), "--custodian", "screenshots")
         guwah("records", "--case", str(case))
         guwah("verify", "--case", str(case))
+        guwah("officials", "build", "--case", str(case))
         guwah("search", "--update", "--case", str(case))
     return case, truth
 
@@ -149,6 +150,7 @@ def main() -> None:
                 ("item", cell),
                 ("person", f"/people/{hit['id']}"),
                 ("report", "/report"),
+                ("officials", "/officials"),
                 # the interface in Uyghur (right to left) and Chinese; the last two, since
                 # ?lang= is remembered in a cookie
                 ("person-ug", f"/people/{hit['id']}?lang=ug"),
