@@ -152,3 +152,29 @@ def test_a_family_abroad_finds_a_brother_with_a_rough_birth_year_and_reads_the_s
     # the record's values carry their meaning in English beside them
     glosses = page.locator("table.values .means .gloss[lang=en]").all_inner_texts()
     assert {"male", "female"} & set(glosses) and "Uyghur" in glosses
+
+
+def test_a_relative_in_the_same_household_is_one_click_away(
+    built: WebCase, server: str, page: Any
+) -> None:
+    """The household register links the family both ways (issue 18, item 4)."""
+    head = next(
+        p
+        for p in built.truth["people"]
+        if p.get("in_resident_list") and p["relation_to_head"] == "户主" and len(p["family"]) >= 2
+    )
+    page.goto(server + "/people?q=" + head["id_number"])
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    table = page.locator("table.household")
+    assert table.count() == 1 and table.evaluate("e => e.checkVisibility()")
+    relative = head["family"][0]
+    row = table.locator("tr", has_text=relative["relation"])
+    row.locator("a[href^='/people/']").first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("#id-number").inner_text() == relative["id_number"]
+    back = page.locator("table.household tr", has_text="户主")
+    assert back.count() >= 1
+    back.locator("a[href^='/people/']").first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("#id-number").inner_text() == head["id_number"]
