@@ -110,3 +110,19 @@ def test_in_chromium_a_gloss_reads_beside_the_value_and_uyghur_runs_right_to_lef
         cell_text = first.evaluate("e => e.parentElement.textContent")
         original = first.evaluate("e => e.previousElementSibling.textContent")
         assert original and cell_text.startswith(original)
+
+
+def test_places_in_uyghur_only_as_a_published_source_names_them() -> None:
+    addr = value_gloss(
+        "household_address", "新疆维吾尔自治区喀什地区疏附县托克扎克镇奥依巴格村1组1号"
+    )
+    assert addr is not None
+    # the county and the town as Wikipedia gives them in Uyghur; the village is in no source,
+    # so it has no Uyghur and keeps its pinyin reading marked as one
+    assert addr.ug == "كونا شەھەر › توققۇزاق"
+    assert "Toqquzaq town" in addr.en and "Aoyibage* village" in addr.en
+    text = resources.files("guwah.reference").joinpath("glossary").joinpath(
+        "places_ug.csv"
+    ).read_text(encoding="utf-8")  # fmt: skip
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) >= 30 and all(r["source"].startswith("http") and r["ug"] for r in rows)

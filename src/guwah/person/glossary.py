@@ -13,7 +13,9 @@ Every gloss names its source, a data file of guwah's:
 - relations: ``reference/relations.json`` (English; its Arabic-script term as the Uyghur);
 - ethnicity and sex: ``reference/ethnicities.json``; 男/女;
 - places (county, township, village, addresses): the exonyms, else pinyin marked ``*`` as a
-  reading (:func:`guwah.person.summary.place_gloss`).
+  reading (:func:`guwah.person.summary.place_gloss`); in Uyghur the names that
+  ``reference/glossary/places_ug.csv`` gives with their published source (taken from the cited
+  place forms of ``benchmarks/data/real_name_forms*.csv``, and 疏附, 托克扎克).
 
 A value no data file explains gets no gloss: guwah does not guess a translation.
 """
@@ -121,8 +123,35 @@ def value_gloss(field: str | None, value: str | None) -> Gloss | None:
         from guwah.person.summary import place_gloss
 
         en, source = place_gloss(text)
-        return Gloss(en, "", source) if en else None
+        ug = _place_ug(text)
+        if ug:
+            source += "; Uyghur: places_ug.csv (each name with its published source)"
+        return Gloss(en, ug, source) if en else None
     return None
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, tuple[str, str]]:
+    rows = csv.DictReader(_ref("glossary", "places_ug.csv").splitlines())
+    return {r["zh"]: (r["ug"], r["uly"]) for r in rows}
+
+
+def _places_ug() -> dict[str, str]:
+    return {zh: ug for zh, (ug, _) in _places().items()}
+
+
+def place_latin(name: str) -> str:
+    """A place's Uyghur name in Latin letters (ULY) where a published source gives it, else ''."""
+    return _places().get(name, ("", ""))[1]
+
+
+def _place_ug(place: str) -> str:
+    """The Uyghur names of the parts of a written place that a published source gives (the
+    others left out: no name is made up), joined as the English is: 喀什地区疏附县 → كونا شەھەر."""
+    from guwah.person.places import named_parts
+
+    known = _places_ug()
+    return " › ".join(known[name] for name, _ in named_parts(place) if name in known)
 
 
 def _facility(text: str) -> Gloss | None:

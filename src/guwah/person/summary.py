@@ -64,6 +64,7 @@ def place_gloss(place: str) -> tuple[str, str]:
     from pypinyin import lazy_pinyin
 
     from guwah.lists.data import xinjiang_exonyms
+    from guwah.person.glossary import place_latin
     from guwah.person.places import named_parts, suffixes
 
     exonyms = xinjiang_exonyms()
@@ -76,6 +77,9 @@ def place_gloss(place: str) -> tuple[str, str]:
             sources.add("exonyms")
         elif name.isascii():
             shown = name  # a number: village 1, no. 8
+        elif uly := place_latin(name):
+            shown = uly  # its Uyghur name, as a published source writes it in Latin letters
+            sources.add("places_ug.csv")
         else:
             shown = "".join(lazy_pinyin(name)).capitalize() + "*"
             sources.add("pinyin")
