@@ -152,3 +152,13 @@ def test_the_dossier_downloads_from_the_official_page(client: tuple[TestClient, 
     assert "陈全国" in text
     assert c.get(f"/officials/{oid}/dossier.docx").status_code == 404
     assert c.get("/officials/999999/dossier.html").status_code == 404
+
+
+def test_the_officials_pages_in_uyghur_and_chinese(client: tuple[TestClient, Case]) -> None:
+    c, case = client
+    ug = c.get("/officials?lang=ug").text
+    assert '<html lang="ug" dir="rtl">' in ug and "ئەمەلدارلار ۋە جازا بوشلۇقى" in ug
+    assert "陈全国" in ug  # names as written, whatever the interface's language
+    zh = c.get(f"/officials/{_id(case, '陈全国')}?lang=zh-Hans").text
+    assert "职务" in zh and "Mentions in the leak" not in zh
+    c.cookies.clear()
