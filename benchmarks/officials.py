@@ -9,6 +9,8 @@ a fresh case with OCR (or reuses --case), runs ``guwah officials build`` (timed)
 - mentions: precision and recall of (document, name) occurrences in documents, slides and
   scans against every mention the generator recorded (target ≥ 0.95 each);
 - officials: precision and recall of (name, jurisdiction) pairs named in documents;
+- registry officials: the same of the registry's officials (one per name and jurisdiction,
+  the forms of one name with and without its dot joined), as `guwah officials` lists them;
 - units right: of the mentions found and true, the share resolved to the true jurisdiction;
 - posts right: of the found mentions that carry a post, the share whose unit + title is the
   true post (target ≥ 0.95 each).
@@ -122,6 +124,15 @@ def main() -> None:
         if found_count[k] < c and len(wrong) < 60:
             wrong.append(f"missed {k[1]} ×{c - found_count[k]} in {k[0][:12]}")
     o_tp = len(true_officials & found_officials)
+    # the registry itself: each official of a document mention once, by its name and place
+    registry = {
+        (name, place)
+        for name, place in db.execute(
+            "select distinct o.name, o.jurisdiction from officials o join official_mentions m "
+            "on m.official_id = o.id where m.method != 'sheet'"
+        )
+    }
+    r_tp = len(true_officials & registry)
     print(f"scale {args.scale}, seed {args.seed}; {len(seen_paths)} documents, {missing} not found")
     print(f"officials build: {seconds:.1f} s")
     print(
@@ -132,6 +143,11 @@ def main() -> None:
         f"officials: precision {ratio(o_tp, len(found_officials)):.3f}, "
         f"recall {ratio(o_tp, len(true_officials)):.3f} "
         f"({o_tp} of {len(found_officials)} found, {len(true_officials)} true)"
+    )
+    print(
+        f"registry officials: precision {ratio(r_tp, len(registry)):.3f}, "
+        f"recall {ratio(r_tp, len(true_officials)):.3f} "
+        f"({r_tp} of {len(registry)} in the registry, {len(true_officials)} true)"
     )
     print(f"units right: {ratio(units_ok, units_n):.3f} ({units_ok}/{units_n})")
     print(f"posts right: {ratio(posts_ok, posts_n):.3f} ({posts_ok}/{posts_n})")

@@ -343,3 +343,24 @@ def test_quotation_marks_tight_around_words_stay_quotation_marks() -> None:
     found = names("要认真学习“三个代表”重要思想，王伟同志负责。")
     assert found == ["王伟"]
     assert not any("·" in n for n in names("他说“好”“对”，李强同志同意。"))
+
+
+def test_a_name_with_and_without_its_dot_is_one_official(tmp_path: Path) -> None:
+    """OCR or a clerk leaves out the dot of a transcribed name: same county, same official."""
+    case = _case_with(
+        tmp_path,
+        {
+            "a/speech.txt": "讲话\n吴志强同志和库尔班亚森同志要亲自抓。\n\n疏附县委办公室\n2018年7月23日\n",
+            "b/minutes.txt": "会议纪要\n疏附县公安局副局长库尔班·亚森同志汇报了工作。\n\n疏附县公安局\n2018年5月2日\n",
+        },
+    )
+    build(case)
+    with case.sessions() as s:
+        offs = s.scalars(select(Official).where(Official.jurisdiction == "疏附县")).all()
+        kurban = [o for o in offs if o.name.replace("·", "") == "库尔班亚森"]
+        assert len(kurban) == 1, [(o.name, o.key) for o in offs]
+        assert kurban[0].name == "库尔班·亚森" and set(kurban[0].names) == {
+            "库尔班·亚森",
+            "库尔班亚森",
+        }
+        assert kurban[0].n_documents == 2

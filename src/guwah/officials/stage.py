@@ -207,7 +207,10 @@ def _read_sheets(session: Session, stats: BuildStats, progress: Progress) -> Non
 
 
 def official_key(name: str, place: str, sha256: str = "") -> str:
-    """Same name *and* same jurisdiction; a mention without one stays alone to its file."""
+    """Same name *and* same jurisdiction; a mention without one stays alone to its file. The
+    dot between the parts of a transcribed name is punctuation, often lost to OCR or left out
+    by a clerk: 库尔班亚森 and 库尔班·亚森 of one county are one official."""
+    name = name.replace("·", "")
     return f"{name}|{place}" if place else f"{name}||{sha256}"
 
 
@@ -247,14 +250,15 @@ def resolve(session: Session, stats: BuildStats) -> None:
         return u
 
     for key, ms in groups.items():
-        first = ms[0]
+        first = next((m for m in ms if "·" in m.name), ms[0])  # the form with its dot
+        forms = list(dict.fromkeys([first.name, *(m.name for m in ms)]))
         off = imported.get(key)
         if off is None:
             off = Official(
                 name=first.name,
                 key=key,
                 jurisdiction=first.jurisdiction,
-                names=[first.name],
+                names=forms,
                 rank=0,
                 source="leak",
                 sources=[],
@@ -264,6 +268,7 @@ def resolve(session: Session, stats: BuildStats) -> None:
             session.add(off)
         else:
             off.source = "both"
+            off.names = list(dict.fromkeys([*(off.names or []), *forms]))
         session.flush()
         off.n_mentions = len(ms)
         off.n_documents = len({m.sha256 for m in ms})
