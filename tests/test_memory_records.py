@@ -13,8 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
-from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -27,9 +25,9 @@ from guwah.ingest.pipeline import ingest
 from guwah.records.stage import build_records
 from guwah.store.models import SheetLayout
 from guwah.synth import generate
+from tests.old_source import source_with_old_package
 from tests.records_files import write_records_leak
 
-REPO = Path(__file__).resolve().parents[1]
 BEFORE = "3d5b59c"  # main before issue 21: records resolved in dictionaries
 TABLES = (
     "records",
@@ -44,26 +42,9 @@ TABLES = (
 
 
 def _old_source(tmp: Path) -> Path:
-    """Today's src/ with the records stage as it was at BEFORE, out of this repository's
-    history: only the records algorithm differs (the schema and settings are today's)."""
-    out = tmp / "before"
-    shutil.copytree(REPO / "src", out / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(out / "src" / "guwah" / "records")
-    try:
-        tar = subprocess.run(
-            ["git", "-C", str(REPO), "archive", BEFORE, "src/guwah/records"],
-            check=True,
-            capture_output=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        pytest.fail(
-            f"needs commit {BEFORE} in the repository's history (a full clone, "
-            f"fetch-depth 0) to run the old records code: {exc}",
-            pytrace=False,
-        )
-    with tarfile.open(fileobj=BytesIO(tar)) as t:
-        t.extractall(out, filter="data")
-    return out / "src"
+    """Today's src/ with the records package as it was at BEFORE."""
+    out = source_with_old_package(tmp, BEFORE, "records")
+    return out
 
 
 def dump(case: Case) -> dict[str, list[str]]:

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tarfile
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -32,33 +29,16 @@ from guwah.store.models import CheckRun, FindingItem, FindingRow
 from guwah.synth import generate
 from guwah.verify.stage import run_checks
 from tests.conftest import pg_database
+from tests.old_source import REPO, source_with_old_package
 
-REPO = Path(__file__).resolve().parents[1]
 BEFORE = "a7dfb78"  # main before issue 21 item 2: verify held the whole leak in memory
 
 
 def old_source(tmp: Path) -> Path:
-    """Today's src/ with the verify package as it was at BEFORE, out of this repository's
-    history: only the verify algorithm differs (the schema and the other stages are today's)."""
-    out = tmp / "before"
-    shutil.copytree(REPO / "src", out / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(out / "src" / "guwah" / "verify")
-    try:
-        tar = subprocess.run(
-            ["git", "-C", str(REPO), "archive", BEFORE, "src/guwah/verify"],
-            check=True,
-            capture_output=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        pytest.fail(
-            f"needs commit {BEFORE} in the repository's history (a full clone, "
-            f"fetch-depth 0) to run the old verify code: {exc}",
-            pytrace=False,
-        )
-    with tarfile.open(fileobj=BytesIO(tar)) as t:
-        t.extractall(out, filter="data")
-    assert not (out / "src" / "guwah" / "verify" / "scratch.py").exists()
-    return out / "src"
+    """Today's src/ with the verify package as it was at BEFORE."""
+    out = source_with_old_package(tmp, BEFORE, "verify")
+    assert not (out / "guwah" / "verify" / "scratch.py").exists()
+    return out
 
 
 def run_old(src: Path, case_dir: Path) -> None:

@@ -13,7 +13,6 @@ and counted.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
@@ -58,6 +57,7 @@ def _by_key(session: Session, key: str) -> Official | None:
 def _restat(session: Session, off: Official) -> None:
     """Counts, rank and the leak's posts of ``off`` from the mentions it now holds."""
     from .data import patterns
+    from .stage import leak_posts
 
     p = patterns()
     ms = session.scalars(
@@ -73,32 +73,15 @@ def _restat(session: Session, off: Official) -> None:
             OfficialPost.official_id == off.id, OfficialPost.source == "leak"
         )
     )
-    posts: dict[tuple[str, str], list[OfficialMention]] = defaultdict(list)
-    for m in ms:
-        if m.title:
-            posts[(m.title, m.unit or m.context_unit)].append(m)
     units = {
         name: uid
         for uid, name in session.execute(
             select(OfficialUnit.id, OfficialUnit.name).where(
-                OfficialUnit.name.in_([u for _t, u in posts])
+                OfficialUnit.name.in_({m.unit or m.context_unit for m in ms if m.title})
             )
         )
     }
-    for (title, unit_name), pms in posts.items():
-        dates = sorted(d for d in (m.doc_date for m in pms) if d)
-        session.add(
-            OfficialPost(
-                official_id=off.id,
-                title=title,
-                unit=unit_name,
-                unit_id=units.get(unit_name),
-                date_from=dates[0] if dates else None,
-                date_to=dates[-1] if dates else None,
-                evidence=[m.id for m in pms],
-                source="leak",
-            )
-        )
+    session.add_all(leak_posts(off.id, list(ms), units))
     session.flush()
 
 

@@ -214,6 +214,33 @@ def official_key(name: str, place: str, sha256: str = "") -> str:
     return f"{name}|{place}" if place else f"{name}||{sha256}"
 
 
+def leak_posts(
+    official_id: int, mentions: list[OfficialMention], unit_ids: dict[str, int] | None = None
+) -> list[OfficialPost]:
+    """An official's posts as the mentions evidence them: one per title and unit, dated from
+    the first document that shows it to the last."""
+    by_post: dict[tuple[str, str], list[OfficialMention]] = defaultdict(list)
+    for m in mentions:
+        if m.title:
+            by_post[(m.title, m.unit or m.context_unit)].append(m)
+    out = []
+    for (title, unit_name), pms in by_post.items():
+        dates = sorted(d for d in (m.doc_date for m in pms) if d)
+        out.append(
+            OfficialPost(
+                official_id=official_id,
+                title=title,
+                unit=unit_name,
+                unit_id=(unit_ids or {}).get(unit_name),
+                date_from=dates[0] if dates else None,
+                date_to=dates[-1] if dates else None,
+                evidence=[m.id for m in pms],
+                source="leak",
+            )
+        )
+    return out
+
+
 def resolve(session: Session, stats: BuildStats) -> None:
     """Mentions → officials (name + jurisdiction), their posts, and the unit hierarchy."""
     p = patterns()
@@ -273,26 +300,11 @@ def resolve(session: Session, stats: BuildStats) -> None:
         off.n_mentions = len(ms)
         off.n_documents = len({m.sha256 for m in ms})
         off.rank = max([off.rank or 0, *(p.rank(m.title) for m in ms)])
-        posts: dict[tuple[str, str], list[OfficialMention]] = defaultdict(list)
         for m in ms:
             m.official_id = off.id
-            if m.title:
-                posts[(m.title, m.unit or m.context_unit)].append(m)
-        for (title, unit_name), pms in posts.items():
-            dates = sorted(d for d in (m.doc_date for m in pms) if d)
-            session.add(
-                OfficialPost(
-                    official_id=off.id,
-                    title=title,
-                    unit=unit_name,
-                    unit_id=None,
-                    date_from=dates[0] if dates else None,
-                    date_to=dates[-1] if dates else None,
-                    evidence=[m.id for m in pms],
-                    source="leak",
-                )
-            )
-            stats.posts += 1
+        posts = leak_posts(off.id, ms)
+        session.add_all(posts)
+        stats.posts += len(posts)
         stats.officials += 1
     for m in mentions:
         for name in (m.unit, m.context_unit):

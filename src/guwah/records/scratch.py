@@ -8,9 +8,6 @@ and out of them with indexed queries, so its memory does not grow with the leak.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,14 +17,15 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    insert,
-    text,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Executable
+
+from guwah.store.scratch import TEMPORARY as _TMP
+from guwah.store.scratch import Batch, create, drop, stream
+
+__all__ = ["Batch", "create_all", "drop_all", "stream"]
 
 meta = MetaData()
-_TMP = ["TEMPORARY"]
 
 #: one row per record: the keys resolution joins on and the rest as JSON (``payload``)
 rk = Table(
@@ -167,37 +165,8 @@ where_tables = {
 
 
 def drop_all(conn: Connection) -> None:
-    for table in reversed(meta.sorted_tables):
-        conn.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+    drop(conn, reversed(meta.sorted_tables))
 
 
 def create_all(conn: Connection) -> None:
-    drop_all(conn)  # a pooled connection may keep the tables of a failed build
-    meta.create_all(conn)
-
-
-def stream(conn: Connection, stmt: Executable, per: int = 2000) -> Iterator[Any]:
-    """Rows of ``stmt`` fetched ``per`` at a time (a server-side cursor on PostgreSQL)."""
-    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": per})
-    try:
-        yield from result
-    finally:
-        result.close()
-
-
-class Batch:
-    """Rows for one table, inserted ``size`` at a time."""
-
-    def __init__(self, conn: Connection, table: Any, size: int = 5000) -> None:
-        self.conn, self.table, self.size = conn, table, size
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.size:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.conn.execute(insert(self.table), self.rows)
-            self.rows = []
+    create(conn, list(meta.sorted_tables))  # a pooled connection may keep a failed build's

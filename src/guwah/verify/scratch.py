@@ -9,9 +9,6 @@ so a run's memory does not grow with the leak.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,14 +19,17 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    insert,
-    text,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ColumnElement, Executable
+
+from guwah.store.scratch import TEMPORARY as _TMP
+from guwah.store.scratch import Batch, binary, stream
+from guwah.store.scratch import create as _create
+from guwah.store.scratch import drop as _drop
+
+__all__ = ["Batch", "binary", "create", "drop", "stream"]
 
 meta = MetaData()
-_TMP = ["TEMPORARY"]
 
 #: one row per image item, in item id order, with what the cross-image checks compare
 images = Table(
@@ -161,45 +161,10 @@ mih_hashes = Table(
 
 
 def drop(conn: Connection, *tables: Table) -> None:
-    for table in tables or tuple(reversed(meta.sorted_tables)):
-        conn.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+    """Drop ``tables`` (default: every table of this run) if they exist."""
+    _drop(conn, tables or tuple(reversed(meta.sorted_tables)))
 
 
 def create(conn: Connection, *tables: Table) -> None:
     """(Re-)create the tables: a pooled connection may keep those of a failed run."""
-    drop(conn, *tables)
-    for table in tables:
-        table.create(conn)
-
-
-def stream(conn: Connection, stmt: Executable, per: int = 2000) -> Generator[Any, None, None]:
-    """Rows of ``stmt`` fetched ``per`` at a time (a server-side cursor on PostgreSQL)."""
-    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": per})
-    try:
-        yield from result
-    finally:
-        result.close()
-
-
-def binary(conn: Connection, col: Any) -> ColumnElement[Any]:
-    """``col`` ordered by code point, as Python sorts strings (PostgreSQL's collation may
-    not: ``COLLATE "C"``; SQLite compares bytes already)."""
-    return col.collate("C") if conn.dialect.name == "postgresql" else col
-
-
-class Batch:
-    """Rows for one table, inserted ``size`` at a time."""
-
-    def __init__(self, conn: Connection, table: Any, size: int = 5000) -> None:
-        self.conn, self.table, self.size = conn, table, size
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.size:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.conn.execute(insert(self.table), self.rows)
-            self.rows = []
+    _create(conn, list(tables))
