@@ -23,6 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from treemem import measure  # noqa: E402
 
+# The public sanctions lists beside the checkout (see ../shared/data/README.md).
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
 
 def stages(leak: Path, case: Path, scale: str, seed: int) -> list[tuple[str, list[str]]]:
     g = [sys.executable, "-m", "guwah"]
@@ -33,6 +36,41 @@ def stages(leak: Path, case: Path, scale: str, seed: int) -> list[tuple[str, lis
         ("records", [*g, "records", "--case", str(case)]),
         ("verify", [*g, "verify", "--case", str(case)]),
         ("verify (warm)", [*g, "verify", "--case", str(case)]),
+        ("analyse", [*g, "analyse", "--case", str(case), "--out", str(case.parent / "tables")]),
+        ("officials build", [*g, "officials", "build", "--case", str(case)]),
+        (
+            "lists import ofac",
+            [
+                *g,
+                "lists",
+                "import",
+                str(DATA / "ofac" / "sdn-2024-05-03.csv"),
+                "--format",
+                "ofac-csv",
+                "--name",
+                "ofac",
+                "--as-of",
+                "2024-05-03",
+                "--case",
+                str(case),
+            ],
+        ),
+        (
+            "lists import eu",
+            [
+                *g,
+                "lists",
+                "import",
+                str(DATA / "eu" / "ghrsr-32020R1998.csv"),
+                "--format",
+                "eu-csv",
+                "--name",
+                "eu",
+                "--case",
+                str(case),
+            ],
+        ),
+        ("gap", [*g, "gap", "--case", str(case), "--out", str(case.parent / "gap.xlsx")]),
     ]
 
 
