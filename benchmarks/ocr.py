@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
-from guwah.ingest.ocr import clean_ocr_text
+from guwah.ingest.ocr_layout import clean_ocr_text
 from guwah.ingest.ocr_stage import run_ocr
 from guwah.ingest.pipeline import ingest
 from guwah.store.models import Item, Occurrence, Page

@@ -13,12 +13,8 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from guwah.config import Limits
-from guwah.ingest.ocr import (
-    available_languages,
-    clean_ocr_text,
-    looks_like_text,
-    ocr_item,
-)
+from guwah.ingest.ocr import available_languages, looks_like_text, ocr_item
+from guwah.ingest.ocr_layout import clean_ocr_text
 from guwah.ingest.registry import ExtractContext, ExtractionError, pick
 from tests.conftest import CJK_FONT
 

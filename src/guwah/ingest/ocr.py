@@ -12,21 +12,29 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from guwah.han import HAN_CLASS
 from guwah.ingest.bounds import pixel_limit
+from guwah.ingest.deskew import skew_angle
+from guwah.ingest.ocr_layout import (
+    Row,
+    Segment,
+    rows_confidence,
+    rows_of,
+    rows_text,
+    segments_of,
+)
 from guwah.ingest.registry import ExtractionError, PageText
 
 TEST_SIZE = 320  # long side of the copy the text test looks at
@@ -38,20 +46,6 @@ _TESS_PACKAGES = {
     "uig": "tesseract-ocr-uig",
     "eng": "tesseract-ocr-eng",
 }
-_HAN = HAN_CLASS + "\u2e80-\u2fff\u3040-\u30ff"  # Han (guwah.han), radicals and kana
-_CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef"
-# Tesseract separates every CJK character by a space; Chinese is written without them.
-# Drop a space between two Han characters, between Han and a digit ("2018 年"), and next
-# to full-width punctuation; keep it between Han and a Latin word.
-_CJK_GAP = re.compile(
-    rf"(?<=[{_HAN}{_CJK_PUNCT}])[ \t]+(?=[{_HAN}{_CJK_PUNCT}0-9])"
-    rf"|(?<=[0-9])[ \t]+(?=[{_HAN}{_CJK_PUNCT}])"
-    rf"|(?<=[{_CJK_PUNCT}])[ \t]+|[ \t]+(?=[{_CJK_PUNCT}])"
-)
-# ASCII punctuation read in place of full-width between Han characters: "镇 : 现" → "镇:现"
-_HAN_ASCII_PUNCT = re.compile(rf"(?<=[{_HAN}])[ \t]*([,.:;!?])[ \t]*(?=[{_HAN}])")
-
-
 # -- the cheap test -------------------------------------------------------------------------
 
 
@@ -180,12 +174,6 @@ def check_languages(languages: str) -> None:
         )
 
 
-def clean_ocr_text(text: str) -> str:
-    """Remove the spaces Tesseract puts between CJK characters; trim line ends."""
-    text = _HAN_ASCII_PUNCT.sub(r"\1", _CJK_GAP.sub("", text))
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip()
-
-
 @dataclass
 class OcrPage(PageText):
     """An OCR page, with what was run on it and why (``detail``, kept in ``Item.meta``)."""
@@ -241,7 +229,8 @@ def _ocr_pages(
         if per_page:
             results.append(choose_and_read(img, run, languages))
         else:
-            read = run.read(img, languages)
+            with _PageFile(img) as page:
+                read = run.read(page, languages)
             detail = {"models": [languages], "why": 'a fixed set (ocr_models = "fixed")'}
             results.append(_page(run, read, languages, detail))
     return results
@@ -255,17 +244,31 @@ SCRIPT_MODELS = {"Han": "chi_sim", "Arabic": "uig", "Latin": "eng"}
 SECOND_MODEL = {"chi_sim": "uig", "chi_tra": "uig", "uig": "chi_sim", "eng": "chi_sim"}
 MIXED_SCRIPT_CONF = 0.5  # OSD script confidence under which a page is taken as mixed
 CHECK_CONF = 80.0  # a first pass under this mean word confidence is checked with two models
+LINE_CHECK_CONF = 60.0  # lines of such a pass under this are read again with the second model
 TRAD_CHECK_CONF = 89.0  # a chi_sim pass under this is tried with chi_tra as well
+TRAD_MARGIN = 5.0  # chi_tra is kept over chi_sim only when this much more confident
+DESKEW_FROM = 0.5  # degrees of tilt from which a page is levelled before it is read
 ROTATE_CONF = 1.5  # OSD orientation confidence needed to turn a page
+OSD_MIN_CHARS = 20  # characters OSD reads before it decides (Tesseract's default: 50)
 UNRELIABLE_BELOW = 60.0  # pages whose mean word confidence is under this are flagged
 OSD_LONG_SIDE = 1700  # OSD looks at a copy of the page no larger than this
 
 
 @dataclass
 class _Read:
-    text: str
-    confidence: float | None
-    words: int
+    rows: list[Row]
+
+    @property
+    def text(self) -> str:
+        return rows_text(self.rows)
+
+    @property
+    def confidence(self) -> float | None:
+        return rows_confidence(self.rows)[0]
+
+    @property
+    def words(self) -> int:
+        return rows_confidence(self.rows)[1]
 
 
 @dataclass
@@ -281,10 +284,11 @@ class _Run:
             raise _timeout(self.page_no, self.total_s)
         return left
 
-    def read(self, img: Image.Image, languages: str) -> _Read:
-        data = _tesseract_data(img, languages, self.left(), self.dpi, self.page_no, self.total_s)
-        text, conf, words = _assemble(data)
-        return _Read(text, conf, words)
+    def read(self, page: _PageFile, languages: str, psm: int = 3) -> _Read:
+        data = _tesseract_data(
+            page.path, languages, self.left(), self.dpi, self.page_no, self.total_s, psm
+        )
+        return _Read(rows_of(segments_of(data)))
 
 
 def _page(run: _Run, read: _Read, language: str, detail: dict[str, Any]) -> OcrPage:
@@ -300,81 +304,221 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
 
     Tesseract's orientation and script detection (``--psm 0``) on a reduced copy names the
     script: Han → ``chi_sim``, Arabic → ``uig``, Latin → ``eng``. The first pass is then
-    checked: under :data:`CHECK_CONF` (or when OSD was unsure of the script) the page is read
-    again with a second model added, and the better read kept; a ``chi_sim`` pass under
-    :data:`TRAD_CHECK_CONF` is tried with ``chi_tra`` (traditional characters). Where OSD
-    cannot tell (too few characters), ``fallback`` runs. A blank page is not OCR'd at all.
+    checked, cheapest question first. Under :data:`CHECK_CONF` (or when OSD was unsure of
+    the script) the page is read again with a second model added — a page that mixes
+    scripts — and that read is kept when it is better. A ``chi_sim`` page that is not mixed
+    and reads under :data:`TRAD_CHECK_CONF` is tried with ``chi_tra``, which is kept only
+    when it beats ``chi_sim`` by :data:`TRAD_MARGIN` (on simplified forms ``chi_tra`` scores
+    a little higher while reading worse). Where OSD cannot tell (too few characters),
+    ``fallback`` runs. A blank page is not OCR'd at all. The page is written to a file once
+    and every Tesseract call reads that file.
     """
     _, stats = looks_like_text(img)
     if stats["ink"] + stats["mid"] < 0.0005:
-        return _page(run, _Read("", None, 0), "", {"models": [], "why": "blank page"})
+        return _page(run, _Read([]), "", {"models": [], "why": "blank page"})
     have = _languages()
-    osd = _osd(img, run)
-    why: list[str] = []
-    detail: dict[str, Any] = {}
-    if osd is not None:
-        detail["osd"] = osd
-        if osd["rotate"] and osd["orientation_conf"] >= ROTATE_CONF:
-            img = img.rotate(-osd["rotate"], expand=True, fillcolor="white")
-            detail["rotated"] = osd["rotate"]
-            why.append(f"turned {osd['rotate']}° (OSD)")
-    model = SCRIPT_MODELS.get(osd["script"]) if osd else None
-    if model is None or model not in have:
-        reason = "OSD found too few characters" if osd is None else f"OSD script {osd['script']}"
-        why.append(f"{reason}: the case's set {fallback}")
-        read = run.read(img, fallback)
-        return _page(run, read, fallback, {**detail, "models": [fallback], "why": "; ".join(why)})
-    assert osd is not None
-    second = SECOND_MODEL.get(model)
-    second = second if second in have else None
-    tried: list[tuple[str, _Read]] = []
-    if osd["script_conf"] < MIXED_SCRIPT_CONF and second:
-        why.append(f"OSD script {osd['script']} at confidence {osd['script_conf']:g}: mixed")
-        first = f"{model}+{second}"
-        tried.append((first, run.read(img, first)))
-    else:
-        why.append(f"OSD script {osd['script']}")
-        tried.append((model, run.read(img, model)))
-        conf = tried[0][1].confidence
-        if conf is not None and model == "chi_sim" and conf < TRAD_CHECK_CONF and "chi_tra" in have:
-            why.append(f"chi_sim confidence {conf:g} < {TRAD_CHECK_CONF:g}: chi_tra tried")
-            tried.append(("chi_tra", run.read(img, "chi_tra")))
-        best = max(tried, key=_score)
-        conf = best[1].confidence
-        if conf is not None and conf < CHECK_CONF and second:
-            pair = f"{best[0]}+{second}"
-            why.append(f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried")
-            tried.append((pair, run.read(img, pair)))
-    chosen, read = max(tried, key=_score)
+    with _PageFile(img) as page:
+        osd = _osd(page, run)
+        why: list[str] = []
+        detail: dict[str, Any] = {}
+        if osd is not None:
+            detail["osd"] = osd
+            if osd["rotate"] and osd["orientation_conf"] >= ROTATE_CONF:
+                page.replace(img.rotate(-osd["rotate"], expand=True, fillcolor="white"))
+                detail["rotated"] = osd["rotate"]
+                why.append(f"turned {osd['rotate']}° (OSD)")
+        skew = skew_angle(page.image)
+        if abs(skew) >= DESKEW_FROM:
+            page.replace(page.image.rotate(-skew, expand=True, fillcolor="white"))
+            detail["deskewed"] = skew
+            why.append(f"levelled by {-skew:g}° (tilted {skew:g}°)")
+        model = SCRIPT_MODELS.get(osd["script"]) if osd else None
+        if model is None or model not in have:
+            reason = (
+                "OSD found too few characters" if osd is None else f"OSD script {osd['script']}"
+            )
+            why.append(f"{reason}: the case's set {fallback}")
+            read = run.read(page, fallback)
+            detail.update(models=[fallback], why="; ".join(why))
+            return _page(run, read, fallback, detail)
+        assert osd is not None
+        second = SECOND_MODEL.get(model)
+        second = second if second in have else None
+        tried = _try_models(page, run, model, second, osd, have, why)
+    chosen, read = _kept(tried)
     if len(tried) > 1:
         why.append(f"kept {chosen}")
     detail["tried"] = {name: r.confidence for name, r in tried}
-    return _page(
-        run, read, chosen, {**detail, "models": [m for m, _ in tried], "why": "; ".join(why)}
-    )
+    detail.update(models=[m for m, _ in tried], why="; ".join(why))
+    return _page(run, read, chosen, detail)
 
 
-def _score(tried: tuple[str, _Read]) -> float:
-    return tried[1].confidence or 0.0
+def _try_models(
+    page: _PageFile,
+    run: _Run,
+    model: str,
+    second: str | None,
+    osd: dict[str, Any],
+    have: frozenset[str],
+    why: list[str],
+) -> list[tuple[str, _Read]]:
+    """The reads a page gets: its script's model, then a pair or chi_tra where in doubt."""
+    if osd["script_conf"] < MIXED_SCRIPT_CONF and second:
+        why.append(f"OSD script {osd['script']} at confidence {osd['script_conf']:g}: mixed")
+        pair = f"{model}+{second}"
+        return [(pair, run.read(page, pair))]
+    why.append(f"OSD script {osd['script']}")
+    first = run.read(page, model)
+    tried = [(model, first)]
+    conf = first.confidence
+    if conf is None:
+        return tried
+    if conf < CHECK_CONF and second:
+        pair = f"{model}+{second}"
+        by_line = _reread_lines(page, run, first, second)
+        if by_line is not None:
+            lines, read = by_line
+            why.append(
+                f"confidence {conf:g} < {CHECK_CONF:g}: {lines} lines under "
+                f"{LINE_CHECK_CONF:g} read again with {second}"
+            )
+            if (read.confidence or 0.0) > conf:
+                tried.append((pair, read))
+                return tried  # a page of two scripts; not one of traditional characters
+        else:
+            why.append(f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried")
+            tried.append((pair, run.read(page, pair)))
+            if (tried[-1][1].confidence or 0.0) > conf:
+                return tried
+    if model == "chi_sim" and conf < TRAD_CHECK_CONF and "chi_tra" in have:
+        why.append(f"chi_sim confidence {conf:g} < {TRAD_CHECK_CONF:g}: chi_tra tried")
+        tried.append(("chi_tra", run.read(page, "chi_tra")))
+    return tried
 
 
-def _osd(img: Image.Image, run: _Run) -> dict[str, Any] | None:
-    """Tesseract's orientation and script detection on a reduced copy (None: cannot tell)."""
+def _reread_lines(
+    page: _PageFile, run: _Run, first: _Read, second: str
+) -> tuple[int, _Read] | None:
+    """The page's poorly read lines read again with ``second``, the better read of each kept.
+
+    A page of Chinese and Uyghur lines read with ``chi_sim`` has its Chinese lines right and
+    its Uyghur lines garbled at low confidence. Those lines, cut out full width and stacked
+    into one strip, are read with ``uig`` alone: a second model over a third of a page
+    instead of the whole page with two (``chi_sim+uig`` costs about three ``chi_sim``
+    passes). None when no line is under :data:`LINE_CHECK_CONF`.
+    """
+    low = [i for i, row in enumerate(first.rows) if row.confidence < LINE_CHECK_CONF]
+    if not low:
+        return None
+    strip, spans = _strip(page.image, [first.rows[i] for i in low])
+    with _PageFile(strip) as lines:
+        again = run.read(lines, second, psm=6)
+    found: dict[int, list[Segment]] = {}
+    for row in again.rows:
+        centre = (row.top + row.bottom) / 2
+        for k, (top, bottom) in enumerate(spans):
+            if top <= centre < bottom:
+                found.setdefault(k, []).extend(row.segments)
+                break
+    rows = list(first.rows)
+    for k, i in enumerate(low):
+        if k in found:
+            block, par = rows[i].paragraph
+            new = Row([replace(seg, block=block, par=par) for seg in found[k]])
+            if new.confidence > rows[i].confidence:
+                rows[i] = new
+    return len(low), _Read(rows)
+
+
+def _strip(img: Image.Image, rows: list[Row]) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """The rows cut out of the page full width, one under the other, and where each lies."""
+    crops = []
+    for row in rows:
+        pad = (row.bottom - row.top) // 2
+        crops.append(img.crop((0, max(0, row.top - pad), img.width, row.bottom + pad)))
+    gap = 20
+    strip = Image.new(img.mode, (img.width, sum(c.height + gap for c in crops) + gap), "white")
+    spans, y = [], gap
+    for crop in crops:
+        strip.paste(crop, (0, y))
+        spans.append((y - gap // 2, y + crop.height + gap // 2))
+        y += crop.height + gap
+    return strip, spans
+
+
+def _kept(tried: list[tuple[str, _Read]]) -> tuple[str, _Read]:
+    """The best read: highest mean confidence, chi_tra only by :data:`TRAD_MARGIN`."""
+    first_conf = tried[0][1].confidence or 0.0
+
+    def score(entry: tuple[str, _Read]) -> float:
+        conf = entry[1].confidence or 0.0
+        if entry[0] == "chi_tra" and tried[0][0] == "chi_sim":
+            return conf if conf >= first_conf + TRAD_MARGIN else -1.0
+        return conf
+
+    return max(tried, key=score)
+
+
+class _PageFile:
+    """A page written once to an uncompressed temporary file (PGM or PPM) for Tesseract.
+
+    pytesseract re-encodes an in-memory image as PNG for every call; a page read by OSD and
+    two or three models is encoded once instead, and Tesseract decodes PNM fastest.
+    """
+
+    def __init__(self, img: Image.Image) -> None:
+        self.dir = tempfile.mkdtemp(prefix="guwah-ocr-")
+        self.path = os.path.join(self.dir, "page.pnm")
+        self.image = img
+        self.replace(img)
+
+    def replace(self, img: Image.Image) -> None:
+        self.image = img if img.mode in ("L", "RGB") else img.convert("RGB")
+        self.image.save(self.path, "PPM")
+
+    def small(self, long_side: int) -> str:
+        """A grayscale copy no larger than ``long_side`` (the page itself when it is smaller)."""
+        scale = long_side / max(self.image.size)
+        if scale >= 1:
+            return self.path
+        w, h = self.image.size
+        small = self.image.convert("L").resize(
+            (max(1, int(w * scale)), max(1, int(h * scale))), Image.Resampling.BOX
+        )
+        path = os.path.join(self.dir, "small.pgm")
+        small.save(path, "PPM")
+        return path
+
+    def __enter__(self) -> _PageFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _osd(page: _PageFile, run: _Run) -> dict[str, Any] | None:
+    """Tesseract's orientation and script detection on a reduced copy (None: cannot tell).
+
+    OSD stops once it has seen :data:`OSD_MIN_CHARS` characters (Tesseract's default is 50):
+    about half the time on a dense page with the same script and orientation. A page it
+    would turn on so little evidence is asked again with the default.
+    """
+    scale = min(1.0, OSD_LONG_SIDE / max(page.image.size))
+    path = page.small(OSD_LONG_SIDE)
+    dpi = int(run.dpi * scale) if run.dpi else None
+    base = "--psm 0" + (f" --dpi {dpi}" if dpi and dpi >= 70 else "")
+    osd = _osd_call(path, f"{base} -c min_characters_to_try={OSD_MIN_CHARS}", run)
+    if osd is not None and osd["rotate"] and osd["orientation_conf"] < ROTATE_CONF:
+        osd = _osd_call(path, base, run) or osd
+    return osd
+
+
+def _osd_call(path: str, config: str, run: _Run) -> dict[str, Any] | None:
     import pytesseract
 
-    small = img.convert("L")
-    scale = OSD_LONG_SIDE / max(small.size)
-    dpi = run.dpi
-    if scale < 1:
-        small = small.resize(
-            (max(1, int(small.width * scale)), max(1, int(small.height * scale))),
-            Image.Resampling.BOX,
-        )
-        dpi = int(dpi * scale) if dpi else None
-    config = "--psm 0" + (f" --dpi {dpi}" if dpi and dpi >= 70 else "")
     try:
         osd = pytesseract.image_to_osd(
-            small, config=config, timeout=run.left(), output_type=pytesseract.Output.DICT
+            path, config=config, timeout=run.left(), output_type=pytesseract.Output.DICT
         )
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
@@ -382,11 +526,10 @@ def _osd(img: Image.Image, run: _Run) -> dict[str, Any] | None:
         return None
     except pytesseract.TesseractError:
         return None  # "Too few characters": nothing to tell the script by
-    rotate = int(osd.get("rotate", 0)) % 360
     return {
         "script": str(osd.get("script", "")),
         "script_conf": float(osd.get("script_conf", 0.0)),
-        "rotate": rotate if scale >= 1 or rotate in (90, 180, 270) else 0,
+        "rotate": int(osd.get("rotate", 0)) % 360,
         "orientation_conf": float(osd.get("orientation_conf", 0.0)),
     }
 
@@ -398,14 +541,20 @@ def _timeout(page_no: int, timeout_s: float) -> ExtractionError:
 
 
 def _tesseract_data(
-    img: Image.Image, languages: str, left: float, dpi: int | None, page_no: int, total: float
+    path: str,
+    languages: str,
+    left: float,
+    dpi: int | None,
+    page_no: int,
+    total: float,
+    psm: int = 3,
 ) -> dict[str, list[Any]]:
     import pytesseract
 
-    config = "--psm 3" + (f" --dpi {dpi}" if dpi else "")
+    config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "")
     try:
         data = pytesseract.image_to_data(
-            img, lang=languages, config=config, timeout=left, output_type=pytesseract.Output.DICT
+            path, lang=languages, config=config, timeout=left, output_type=pytesseract.Output.DICT
         )
     except RuntimeError as exc:  # pytesseract signals its timeout this way
         if "timeout" in str(exc).lower():
@@ -418,34 +567,6 @@ def _tesseract_data(
     except pytesseract.TesseractError as exc:
         raise ExtractionError("corrupt", f"OCR failed on page {page_no}: {exc}") from exc
     return data
-
-
-def _assemble(data: dict[str, list[Any]]) -> tuple[str, float | None, int]:
-    """Text (lines and paragraphs as Tesseract found them), the mean confidence of the words
-    kept, and how many words were kept."""
-    lines: list[str] = []
-    confs: list[float] = []
-    current: tuple[int, int, int] | None = None
-    words: list[str] = []
-    last_par: tuple[int, int] | None = None
-    for i, word in enumerate(data["text"]):
-        word = (word or "").strip()
-        conf = float(data["conf"][i])
-        if not word or conf < 0:
-            continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        if key != current:
-            if words:
-                lines.append(" ".join(words))
-            if last_par is not None and key[:2] != last_par:
-                lines.append("")
-            current, last_par, words = key, key[:2], []
-        words.append(word)
-        confs.append(conf)
-    if words:
-        lines.append(" ".join(words))
-    mean = round(sum(confs) / len(confs), 2) if confs else None
-    return clean_ocr_text("\n".join(lines)), mean, len(confs)
 
 
 def _image_pages(path: Path, pages: list[int]) -> Iterator[tuple[int, Image.Image, int | None]]:
