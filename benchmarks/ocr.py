@@ -33,7 +33,6 @@ from sqlalchemy import select
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
-from guwah.ingest.ocr_layout import clean_ocr_text
 from guwah.ingest.ocr_stage import run_ocr
 from guwah.ingest.pipeline import ingest
 from guwah.store.models import Item, Occurrence, Page
@@ -58,7 +57,7 @@ def floor(paths: dict[str, Path], pages: dict[str, SynthPage], workers: int) -> 
             env=env,
             check=True,
         )
-        return name, clean_ocr_text(out.stdout)
+        return name, out.stdout  # cer() ignores whitespace, Tesseract's spaces included
 
     with ThreadPoolExecutor(workers) as pool:
         return dict(pool.map(one, list(paths)))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from guwah.ingest.bounds import pixel_limit
 from guwah.ingest.deskew import skew_angle
@@ -382,11 +382,15 @@ def _try_models(
                 f"confidence {conf:g} < {CHECK_CONF:g}: {lines} lines under "
                 f"{LINE_CHECK_CONF:g} read again with {second}"
             )
-            if (read.confidence or 0.0) > conf:
+            if read is not None and (read.confidence or 0.0) > conf:
                 tried.append((pair, read))
                 return tried  # a page of two scripts; not one of traditional characters
-        else:
-            why.append(f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried")
+        if by_line is None or by_line[1] is None:
+            why.append(
+                f"{pair} tried"
+                if by_line
+                else f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried"
+            )
             tried.append((pair, run.read(page, pair)))
             if (tried[-1][1].confidence or 0.0) > conf:
                 return tried
@@ -398,52 +402,56 @@ def _try_models(
 
 def _reread_lines(
     page: _PageFile, run: _Run, first: _Read, second: str
-) -> tuple[int, _Read] | None:
+) -> tuple[int, _Read | None] | None:
     """The page's poorly read lines read again with ``second``, the better read of each kept.
 
     A page of Chinese and Uyghur lines read with ``chi_sim`` has its Chinese lines right and
-    its Uyghur lines garbled at low confidence. Those lines, cut out full width and stacked
-    into one strip, are read with ``uig`` alone: a second model over a third of a page
+    its Uyghur lines garbled at low confidence. The page with only those lines left on it
+    is read with ``uig`` alone: a second model over a third of a page
     instead of the whole page with two (``chi_sim+uig`` costs about three ``chi_sim``
-    passes). None when no line is under :data:`LINE_CHECK_CONF`.
+    passes). None when no line is under :data:`LINE_CHECK_CONF`; the count of such lines
+    and None when Tesseract's layout dropped one of them (it happens: the page is then read
+    with both models, as a whole).
     """
     low = [i for i, row in enumerate(first.rows) if row.confidence < LINE_CHECK_CONF]
     if not low:
         return None
-    strip, spans = _strip(page.image, [first.rows[i] for i in low])
-    with _PageFile(strip) as lines:
-        again = run.read(lines, second, psm=6)
+    with _PageFile(_only(page.image, first.rows, low)) as lines:
+        again = run.read(lines, second)
     found: dict[int, list[Segment]] = {}
-    for row in again.rows:
+    for row in again.rows:  # each line read again belongs to the poor line it lies on
         centre = (row.top + row.bottom) / 2
-        for k, (top, bottom) in enumerate(spans):
-            if top <= centre < bottom:
-                found.setdefault(k, []).extend(row.segments)
-                break
+        at = min(low, key=lambda i: abs(first.rows[i].centre - centre))
+        if abs(first.rows[at].centre - centre) <= first.rows[at].height:
+            found.setdefault(at, []).extend(row.segments)
+    if len(found) < len(low):
+        return len(low), None
     rows = list(first.rows)
-    for k, i in enumerate(low):
-        if k in found:
-            block, par = rows[i].paragraph
-            new = Row([replace(seg, block=block, par=par) for seg in found[k]])
-            if new.confidence > rows[i].confidence:
-                rows[i] = new
+    for i in low:
+        block, par = rows[i].paragraph
+        new = Row([replace(seg, block=block, par=par) for seg in found[i]])
+        if new.confidence > rows[i].confidence:
+            rows[i] = new
     return len(low), _Read(rows)
 
 
-def _strip(img: Image.Image, rows: list[Row]) -> tuple[Image.Image, list[tuple[int, int]]]:
-    """The rows cut out of the page full width, one under the other, and where each lies."""
-    crops = []
-    for row in rows:
-        pad = (row.bottom - row.top) // 2
-        crops.append(img.crop((0, max(0, row.top - pad), img.width, row.bottom + pad)))
-    gap = 20
-    strip = Image.new(img.mode, (img.width, sum(c.height + gap for c in crops) + gap), "white")
-    spans, y = [], gap
-    for crop in crops:
-        strip.paste(crop, (0, y))
-        spans.append((y - gap // 2, y + crop.height + gap // 2))
-        y += crop.height + gap
-    return strip, spans
+def _only(img: Image.Image, rows: list[Row], keep: list[int]) -> Image.Image:
+    """A copy of the page with every row but ``keep`` painted white.
+
+    The rows stay where they are: cut out and stacked into a strip, Tesseract dropped whole
+    lines of it (fragments of the neighbouring lines' ink at a cut's edge).
+    """
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    kept = set(keep)
+    for i, row in enumerate(rows):
+        if i not in kept:
+            for seg in row.segments:
+                pad = seg.height // 4
+                draw.rectangle(
+                    (seg.left - pad, seg.top - pad, seg.right + pad, seg.bottom + pad), fill="white"
+                )
+    return out
 
 
 def _kept(tried: list[tuple[str, _Read]]) -> tuple[str, _Read]:

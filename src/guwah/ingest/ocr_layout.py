@@ -6,7 +6,7 @@ their full-width commas line up into a narrow white river and Tesseract takes th
 two columns: it reads the first phrase of every line, then the rest of every line (two of
 the ten synthetic Chinese batch pages of ``benchmarks/ocr.py``: character error 33 % each,
 every character right). :func:`rows_of` joins a segment to the segment of another block that
-it continues — the same line on the page (centres within :data:`SAME_ROW` line heights),
+it continues (to its right, or to its left in Arabic script) — the same line on the page (centres within :data:`SAME_ROW` line heights),
 starting less than :data:`ROW_GAP` line heights after the other ends. The gutter between
 real columns is wider than that, so they stay apart.
 """
@@ -33,12 +33,15 @@ _CJK_GAP = re.compile(
     rf"|(?<=[{_CJK_PUNCT}])[ \t]+|[ \t]+(?=[{_CJK_PUNCT}])"
 )
 # ASCII punctuation read in place of full-width between Han characters: "镇 : 现" → "镇:现"
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew and Arabic scripts
+_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))  # LRM, RLM, Arabic letter mark
 _HAN_ASCII_PUNCT = re.compile(rf"(?<=[{_HAN}])[ \t]*([,.:;!?])[ \t]*(?=[{_HAN}])")
 
 
 def clean_ocr_text(text: str) -> str:
-    """Remove the spaces Tesseract puts between CJK characters; trim line ends."""
-    text = _HAN_ASCII_PUNCT.sub(r"\1", _CJK_GAP.sub("", text))
+    """Remove the spaces Tesseract puts between CJK characters and the invisible direction
+    marks it puts around Latin runs in Arabic script; trim line ends."""
+    text = _HAN_ASCII_PUNCT.sub(r"\1", _CJK_GAP.sub("", text)).translate(_MARKS)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip()
 
 
@@ -62,6 +65,12 @@ class Segment:
     @property
     def centre(self) -> float:
         return (self.top + self.bottom) / 2
+
+    @property
+    def rtl(self) -> bool:
+        """Written right to left (mostly Arabic-script letters): it goes on to its left."""
+        letters = [c for w in self.words for c in w if c.isalpha()]
+        return sum(1 for c in letters if _RTL.match(c)) * 2 > len(letters)
 
 
 @dataclass
@@ -90,6 +99,14 @@ class Row:
     @property
     def bottom(self) -> int:
         return max(s.bottom for s in self.segments)
+
+    @property
+    def height(self) -> int:
+        return max(1, self.bottom - self.top)
+
+    @property
+    def centre(self) -> float:
+        return (self.top + self.bottom) / 2
 
     @property
     def paragraph(self) -> tuple[int, int]:
@@ -125,11 +142,12 @@ def rows_of(segments: list[Segment]) -> list[Row]:
     continued: set[int] = set()
     for i, seg in enumerate(segments):
         best: tuple[int, int] | None = None
+        rtl = seg.rtl
         for j, other in enumerate(segments):
-            if j == i or other.block == seg.block or j in continued:
+            if j == i or other.block == seg.block or j in continued or other.rtl != rtl:
                 continue
             h = max(seg.height, other.height)
-            gap = other.left - seg.right
+            gap = seg.left - other.right if rtl else other.left - seg.right
             same_row = abs(other.centre - seg.centre) <= SAME_ROW * h
             if same_row and -0.2 * h <= gap <= ROW_GAP * h and (best is None or gap < best[0]):
                 best = (gap, j)
