@@ -9,7 +9,7 @@ and keeps the best.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
@@ -50,6 +50,8 @@ class Form:
     #: a Chinese-script reading that is a transcription (separated parts, or covered by the
     #: segment table): only such readings are compared by sound with each other
     transcribed: bool = False
+    #: read from a Han name in characters written given name first (秀英 陈 as 陈秀英)
+    given_first: bool = False
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -137,6 +139,8 @@ def forms(name: str) -> tuple[Form, ...]:
             )
             if len(p.parts) == 1 and (split := split_surname(p.parts[0].text)):
                 out.append(_hanzi_form(*split))
+        if p.given_first:
+            out = [replace(f, given_first=True) for f in out]
         return tuple(out)
     if p.script in (Script.ARABIC, Script.CYRILLIC):
         toks = []

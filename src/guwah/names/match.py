@@ -34,6 +34,11 @@ JOINED = 0.95  # matched only when written together
 INITIAL = 0.85  # an initial against a full name part
 MISMATCH = 0.85  # each part that does not match however many others do
 MAX_TOKENS = 6
+#: a Han name in characters read given name first (静 林 as 林静) against another name in
+#: characters written surname first: Chinese puts the surname first, and the inversion is the
+#: only bridge, so it is found, never decisive (against Latin, whose order is free and whose
+#: comma marks the family name, the reading stands: 军 徐 = XU, Jun)
+GIVEN_FIRST = 0.78
 SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
 SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
 SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
@@ -425,6 +430,22 @@ def _hanzi_vs_latin(h: Form, lat: Form, hanzi_first: bool) -> _Result:
 
 
 def _compare(a: Form, b: Form) -> _Result:
+    r = _compare_forms(a, b)
+    if a.given_first == b.given_first or r.score <= 0.0:
+        return r
+    h, o = (a, b) if a.given_first else (b, a)
+    if not any(t.chinese for t in o.tokens):
+        return r
+    text = " ".join(t.text for t in h.tokens[1:]) + " " + h.tokens[0].text
+    note = (
+        f"{text.strip()} read given name first ({''.join(t.text for t in h.tokens)}): names in "
+        f"Chinese characters put the surname first, so this reading is not decisive "
+        f"(score × {GIVEN_FIRST:.2f})"
+    )
+    return _Result(r.score * GIVEN_FIRST, (*r.notes, note))
+
+
+def _compare_forms(a: Form, b: Form) -> _Result:
     if a.kind == HANZI and b.kind == HANZI:
         return _hanzi_vs_hanzi(a, b)
     if a.kind == HANZI or b.kind == HANZI:
