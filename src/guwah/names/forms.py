@@ -36,6 +36,7 @@ class Token:
     pinyin: tuple[str, ...] = ()
     chinese: str = ""
     machine: tuple[str, ...] = ()  # sound keys of the machine pinyin of a transcription
+    exact: bool = False  # read from a table (a gazetteer's names): no typo is forgiven
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Form:
     transcribed: bool = False
     #: read from a Han name in characters written given name first (秀英 陈 as 陈秀英)
     given_first: bool = False
+    #: a reading by the gazetteer: the place and its names (和田 = Hotan, Khotan, Hetian)
+    place: str = ""
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -116,8 +119,51 @@ def _latin_token(part: Part) -> Token:
     )
 
 
+def place_of(text: str, script: Script) -> tuple[str, tuple[str, ...]] | None:
+    """The Xinjiang place that ``text`` names in characters (和田, 和田县) or in Latin (Hotan,
+    Shache, Kizil Su), with its Latin names and pinyin, from the gazetteer ``data.places``."""
+    if script is Script.HAN:
+        han = "".join(text.split())
+        han = han if han in data.places() else data.PLACE_SUFFIX.sub("", han)
+    else:
+        han = data.place_of_latin().get(fold(text), "")
+    latins = data.places().get(han)
+    return (han, _uniq([*latins, pinyin_word(syllables(han))])) if latins else None
+
+
+def _place_form(text: str, script: Script) -> Form | None:
+    """A one-part reading of a place name by all of its gazetteer names (莎车 = Yarkant)."""
+    found = place_of(text, script)
+    if found is None:
+        return None
+    han, latins = found
+    # the official 1976 spelling of a name also read as Uyghur Latin (Qira = Chira, چىرا)
+    spelt = [y for x in latins for y in (x, sasm_to_uly(x))]
+    token = Token(
+        "place",
+        text,
+        latins[0],
+        _uniq([sound_key(x) for x in spelt]),
+        _uniq([pinyin_key(x) for x in latins]),
+        text if script is Script.HAN else "",
+        exact=True,
+    )
+    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}")
+
+
 @lru_cache(maxsize=200_000)
 def forms(name: str) -> tuple[Form, ...]:
+    """Every comparable form of ``name``, with its gazetteer reading when it names a place."""
+    out = _forms(name)
+    p = parse(name)
+    if not out or p.script not in (Script.HAN, Script.LATIN):
+        return out
+    sep = "" if p.script is Script.HAN else " "
+    place = _place_form(sep.join(t.text for t in p.parts), p.script)
+    return (*out, place) if place else out
+
+
+def _forms(name: str) -> tuple[Form, ...]:
     """Every comparable form of ``name``."""
     p: ParsedName = parse(name)
     if not p.parts:

@@ -62,6 +62,7 @@ ROLE_LABEL = {
     "surname": "surname",
     "last": "last name",
     "other": "name part",
+    "place": "place",
 }
 
 
@@ -166,7 +167,7 @@ def _typed(tokens: tuple[Token, ...], space: str) -> bool:
     """Whether a typo may be forgiven: only between words typed in Latin, and not between
     two pinyin words, where a letter apart is another syllable and so another character
     (Hailun 海仑 / Hailin 海林)."""
-    if any(t.chinese for t in tokens):
+    if any(t.chinese or t.exact for t in tokens):
         return False
     return not (space == "pinyin" and all(looks_like_pinyin(t.text) for t in tokens))
 
@@ -430,7 +431,13 @@ def _hanzi_vs_latin(h: Form, lat: Form, hanzi_first: bool) -> _Result:
 
 
 def _compare(a: Form, b: Form) -> _Result:
+    for f, o in ((a, b), (b, a)):  # a Latin word read as a place (Emin, the county 额敏 or
+        if f.place and not f.tokens[0].chinese and not o.place:  # a man) meets places only
+            return _NONE
     r = _compare_forms(a, b)
+    if (a.place or b.place) and r.score > 0.0:
+        places = dict.fromkeys(f.place for f in (a, b) if f.place)
+        r = _Result(r.score, (*r.notes, *(f"place by the gazetteer: {p}" for p in places)))
     if a.given_first == b.given_first or r.score <= 0.0:
         return r
     h, o = (a, b) if a.given_first else (b, a)
