@@ -47,12 +47,16 @@ def test_two_places_stay_apart(a: str, b: str) -> None:
     assert not m.match, m.explanation
 
 
-def test_a_latin_word_is_read_as_a_place_only_against_a_place() -> None:
+def test_a_latin_word_is_read_as_a_place_only_against_a_place_or_characters() -> None:
     """Emin is the Latin name of the county 额敏 and the given name of many men: the gazetteer
-    reading of a Latin word counts only against another place, never against a person."""
+    reading of a Latin word counts only against another place or a name in characters (和阗,
+    an older writing of 和田 whose pinyin Hetian is one of Hotan's names: WIKIMILI_HOTAN), never
+    against a person's name in Latin."""
     assert place_of("Emin", Script.LATIN) is not None
     assert "gazetteer" not in score("Emin", "Emin Tohti").explanation
     assert "gazetteer" not in score("Emin", "依明").explanation
+    assert not score("Emin", "Emin Tohti").match
+    assert score("和阗", "Hotan").match
     assert place_of("依明", Script.HAN) is None
     assert place_of("王明山", Script.HAN) is None
 
@@ -68,9 +72,7 @@ def test_readings_are_capped_fewest_changes_first() -> None:
         ("c", "x"),
         ("a", "y"),
     ]
-    assert sorted(fewest_changes(options)) == sorted(
-        (p, q) for p in options[0] for q in options[1]
-    )
+    assert sorted(fewest_changes(options)) == sorted((p, q) for p in options[0] for q in options[1])
     assert "Gheylet" in transcription_to_latin("海来提")
     assert score("海来提•尼亚孜", "Gheyret Niyaz").match
 
@@ -80,3 +82,15 @@ def test_pinyin_read_back_uses_every_reading_of_a_segment() -> None:
     fourth reading, ghey."""
     m = score("Hailaiti Niyazi", "Gheyret Niyaz")
     assert m.match, m.explanation
+
+
+def test_a_turkish_style_c_is_j_only_in_a_word_that_has_turkish_letters() -> None:
+    """The French Wikipedia's list of Xinjiang divisions (FRWIKI_XJ, in
+    ``benchmarks/data/real_name_forms.csv``) writes 五家渠 (Wujiaqu, ۋۇجياچۈ) as Vucyaçü: a
+    Turkish-style alphabet, where c is j. Only a word with ç, ş, ğ or ı is read so."""
+    from guwah.names.uyghur import turkish_to_uly
+
+    assert turkish_to_uly("Vucyaçü") == "Vujyaçü"
+    assert turkish_to_uly("Carlos") == "" and turkish_to_uly("Kaşgar") == ""
+    assert score("五家渠", "Vucyaçü").match
+    assert score("ۋۇجياچۈ", "Vucyaçü").match

@@ -20,7 +20,7 @@ from .keys import fold, pinyin_key, sound_key
 from .parse import HAN, SURNAME, ParsedName, Part, parse
 from .romanise import part_latin
 from .scripts import Script
-from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly
+from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly, turkish_to_uly
 
 HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
 
@@ -107,7 +107,15 @@ def _latin_token(part: Part) -> Token:
     # … and the Wade-Giles of a transcription (Pao-erh-han, 包尔汉) read back the same way
     wade = [r for w in from_wade_giles(part.text) for r in pinyin_to_latin(w)]
     back = _uniq(
-        [sound_key(r) for r in (*pinyin_to_latin(part.text), *wade, sasm_to_uly(part.text))]
+        [
+            sound_key(r)
+            for r in (
+                *pinyin_to_latin(part.text),
+                *wade,
+                sasm_to_uly(part.text),
+                turkish_to_uly(part.text),
+            )
+        ]
     )
     return Token(
         part.role,

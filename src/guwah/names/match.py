@@ -431,8 +431,9 @@ def _hanzi_vs_latin(h: Form, lat: Form, hanzi_first: bool) -> _Result:
 
 
 def _compare(a: Form, b: Form) -> _Result:
-    for f, o in ((a, b), (b, a)):  # a Latin word read as a place (Emin, the county 额敏 or
-        if f.place and not f.tokens[0].chinese and not o.place:  # a man) meets places only
+    for f, o in ((a, b), (b, a)):  # a Latin word read as a place (Emin: the county 额敏, or
+        # a man) meets only places and names in characters (和阗, whose pinyin is Hotan's)
+        if f.place and not f.tokens[0].chinese and not (o.place or o.tokens[0].chinese):
             return _NONE
     r = _compare_forms(a, b)
     if (a.place or b.place) and r.score > 0.0:

@@ -139,6 +139,18 @@ def pinyin_to_latin(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(readings))
 
 
+_TURKISH = frozenset("çşğıÇŞĞİ")
+
+
+def turkish_to_uly(word: str) -> str:
+    """A word in a Turkish-style alphabet (it has ç, ş, ğ or ı: Vucyaçü, Kaşgarlı), whose c is
+    ULY's j (Vucyaçü = Wujyachü, 五家渠), rewritten with j; '' when it has no such letter or no
+    c. A c in a word without those letters is left alone (Carlos, Marc)."""
+    if "c" not in word.lower() or not _TURKISH & set(word):
+        return ""
+    return word.replace("c", "j").replace("C", "J")
+
+
 def sasm_to_uly(word: str) -> str:
     """A word in the official Chinese romanisation of Uyghur (SASM/GNC, 1976: x = sh, q = ch,
     as in Kaxgar, Ürümqi) rewritten with ULY's sh and ch; '' when it has neither letter."""
