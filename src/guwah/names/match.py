@@ -154,6 +154,8 @@ def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
 
 def _role(ta: Token, tb: Token) -> str:
     """The role of a matched pair: a Chinese, Arabic or Cyrillic part knows its role best."""
+    if "place" in (ta.role, tb.role):
+        return "place"
     for t in (ta, tb):
         if t.chinese and t.role in (SURNAME, "given") and not (ta.chinese and tb.chinese):
             return t.role  # a Han name's part against a Uyghur spelling of it: 陈 = چېن
