@@ -12,10 +12,16 @@ install the yardstick into the venv (it is not a runtime dependency of guwah):
    synthetic leak through ``NameIndex``: how many match someone at the default threshold.
 4. Query latency against 300,000 synthetic names (plus the 50,000 negatives, for variety):
    p50/p95 for a mix of Chinese and Latin queries.
+
+``--part fp`` runs one part alone; ``--truth leak.truth.json`` reads the people of a leak
+already generated (``guwah synth demo/leak --seed 1 --scale medium --truth
+demo/leak.truth.json``) instead of generating it again. Example:
+``PYTHONPATH=src .venv/bin/python benchmarks/names.py --part fp --truth demo/leak.truth.json``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import itertools
 import json
@@ -123,7 +129,9 @@ def quality(nk: Callable[[str, str, str], float] | None) -> None:
         print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
 
 
-def synth_people() -> list[dict[str, object]]:
+def synth_people(truth: Path | None = None) -> list[dict[str, object]]:
+    if truth is not None:
+        return list(json.loads(truth.read_text("utf-8"))["people"])
     from guwah.synth import generate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +140,7 @@ def synth_people() -> list[dict[str, object]]:
     return list(truth["people"])
 
 
-def false_positives(people: list[dict[str, object]]) -> None:
+def false_positives(people: list[dict[str, object]], shown: int = 5) -> None:
     print("== false positives: yente negatives against a medium synthetic leak's people")
     ix = NameIndex()
     for p in people:
@@ -145,7 +153,7 @@ def false_positives(people: list[dict[str, object]]) -> None:
         res = ix.search(name, limit=1, min_score=DEFAULT_THRESHOLD)
         if res:
             hits += 1
-            if len(examples) < 5:
+            if len(examples) < shown:
                 examples.append(f"{name} -> {res[0][1].explanation}")
     dt = time.perf_counter() - t
     print(
@@ -205,16 +213,38 @@ def latency() -> None:
 
 
 def main() -> None:
-    nk = logic_v2()
-    if nk is None:
-        print(
-            "nomenklatura is not installed: logic-v2 columns skipped "
-            "(install with: .venv/bin/pip install nomenklatura)",
-            file=sys.stderr,
-        )
-    quality(nk)
-    false_positives(synth_people())
-    latency()
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example: PYTHONPATH=src .venv/bin/python benchmarks/names.py --part fp "
+        "--truth demo/leak.truth.json",
+    )
+    ap.add_argument(
+        "--part",
+        choices=["all", "quality", "fp", "latency"],
+        default="all",
+        help="run one part: quality (F1), fp (yente false positives), latency",
+    )
+    ap.add_argument(
+        "--truth",
+        type=Path,
+        help="truth file of a medium leak generated with seed 1 (else one is generated)",
+    )
+    ap.add_argument("--examples", type=int, default=5, help="false positives to print (default 5)")
+    args = ap.parse_args()
+    if args.part in ("all", "quality"):
+        nk = logic_v2()
+        if nk is None:
+            print(
+                "nomenklatura is not installed: logic-v2 columns skipped "
+                "(install with: .venv/bin/pip install nomenklatura)",
+                file=sys.stderr,
+            )
+        quality(nk)
+    if args.part in ("all", "fp"):
+        false_positives(synth_people(args.truth), args.examples)
+    if args.part in ("all", "latency"):
+        latency()
 
 
 if __name__ == "__main__":

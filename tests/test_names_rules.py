@@ -217,6 +217,27 @@ def test_han_name_written_apart_given_name_first() -> None:
     assert parse("艾力 买买提").kind == "patronymic"
 
 
+def test_han_characters_read_given_name_first_are_never_decisive_against_characters() -> None:
+    """Names in Chinese characters put the surname first: 全国 陈 (Chen Quanguo, OFAC SDN,
+    written as a Western form joins first and last name) against 陈全国 needs the inversion
+    and nothing else, so it is found (0.78) but not a match; yente's negatives wrote 117 such
+    names (静 林, 秀英 陳), each the same characters as a person of the medium leak. Against
+    Latin, whose order is free and whose comma marks the family name, the reading stands, and
+    the same writing on both sides is the same name."""
+    from guwah.names import parse
+
+    assert parse("全国 陈").given_first and not parse("陈 全国").given_first
+    m = score("全国 陈", "陈全国")
+    assert not m.match and m.score == pytest.approx(0.78)
+    assert "read given name first (陈全国)" in m.explanation
+    assert not score("惠宁 骆", "骆惠宁").match  # Luo Huining
+    assert not score("全國 陳", "陈全国").match  # traditional characters alike
+    assert score("陈 全国", "陈全国").match  # surname first with a space: as written
+    assert score("全国 陈", "全国 陈").match
+    assert score("全国 陈", "CHEN, Quanguo").match
+    assert score("全国 陈", "Quanguo Chen").match
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [

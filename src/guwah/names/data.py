@@ -9,9 +9,36 @@ from functools import cache
 from importlib import resources
 
 
-def _csv(name: str) -> list[dict[str, str]]:
-    text = (resources.files("guwah") / "reference" / "names" / name).read_text("utf-8")
+def _csv(name: str, folder: str = "names") -> list[dict[str, str]]:
+    text = (resources.files("guwah") / "reference" / folder / name).read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
+
+
+#: administrative suffixes a place name may carry: 和田县, 哈密市, 和田地区, 巴音郭楞蒙古自治州
+PLACE_SUFFIX = re.compile(
+    r"(维吾尔自治区|(?:回族|蒙古族?|哈萨克|柯尔克孜|锡伯|塔吉克)?自治[州县]|地区|市|县)$"
+)
+
+
+@cache
+def places() -> dict[str, tuple[str, ...]]:
+    """Xinjiang place in characters → its Latin names, from the gazetteer the lists share
+    (``reference/lists/xinjiang_exonyms.csv``, every prefecture and county: 莎车 → Yarkant,
+    Yarkand, Shache; 哈密 → Hami, Kumul). A place's Chinese name is often no transcription of
+    its Uyghur one (和田 Hotan, 莎车 Yarkant), so only a gazetteer can join them."""
+    return {r["han"]: tuple(r["latin"].split("|")) for r in _csv("xinjiang_exonyms.csv", "lists")}
+
+
+@cache
+def place_of_latin() -> dict[str, str]:
+    """A Latin name of a Xinjiang place (lower case, marks and spaces dropped) → the place."""
+    from .keys import fold
+
+    out: dict[str, str] = {}
+    for han, latins in places().items():
+        for lat in latins:
+            out.setdefault(fold(lat), han)
+    return out
 
 
 @cache

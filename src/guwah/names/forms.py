@@ -9,7 +9,7 @@ and keeps the best.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
@@ -20,7 +20,7 @@ from .keys import fold, pinyin_key, sound_key
 from .parse import HAN, SURNAME, ParsedName, Part, parse
 from .romanise import part_latin
 from .scripts import Script
-from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly
+from .uyghur import coverage, pinyin_as_uyghur, pinyin_to_latin, sasm_to_uly, turkish_to_uly
 
 HANZI, SOUND, LATIN = "hanzi", "sound", "latin"
 
@@ -36,6 +36,7 @@ class Token:
     pinyin: tuple[str, ...] = ()
     chinese: str = ""
     machine: tuple[str, ...] = ()  # sound keys of the machine pinyin of a transcription
+    exact: bool = False  # read from a table (a gazetteer's names): no typo is forgiven
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class Form:
     #: a Chinese-script reading that is a transcription (separated parts, or covered by the
     #: segment table): only such readings are compared by sound with each other
     transcribed: bool = False
+    #: read from a Han name in characters written given name first (秀英 陈 as 陈秀英)
+    given_first: bool = False
+    #: a reading by the gazetteer: the place and its names (和田 = Hotan, Khotan, Hetian)
+    place: str = ""
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -102,7 +107,15 @@ def _latin_token(part: Part) -> Token:
     # … and the Wade-Giles of a transcription (Pao-erh-han, 包尔汉) read back the same way
     wade = [r for w in from_wade_giles(part.text) for r in pinyin_to_latin(w)]
     back = _uniq(
-        [sound_key(r) for r in (*pinyin_to_latin(part.text), *wade, sasm_to_uly(part.text))]
+        [
+            sound_key(r)
+            for r in (
+                *pinyin_to_latin(part.text),
+                *wade,
+                sasm_to_uly(part.text),
+                turkish_to_uly(part.text),
+            )
+        ]
     )
     return Token(
         part.role,
@@ -114,8 +127,51 @@ def _latin_token(part: Part) -> Token:
     )
 
 
+def place_of(text: str, script: Script) -> tuple[str, tuple[str, ...]] | None:
+    """The Xinjiang place that ``text`` names in characters (和田, 和田县) or in Latin (Hotan,
+    Shache, Kizil Su), with its Latin names and pinyin, from the gazetteer ``data.places``."""
+    if script is Script.HAN:
+        han = "".join(text.split())
+        han = han if han in data.places() else data.PLACE_SUFFIX.sub("", han)
+    else:
+        han = data.place_of_latin().get(fold(text), "")
+    latins = data.places().get(han)
+    return (han, _uniq([*latins, pinyin_word(syllables(han))])) if latins else None
+
+
+def _place_form(text: str, script: Script) -> Form | None:
+    """A one-part reading of a place name by all of its gazetteer names (莎车 = Yarkant)."""
+    found = place_of(text, script)
+    if found is None:
+        return None
+    han, latins = found
+    # the official 1976 spelling of a name also read as Uyghur Latin (Qira = Chira, چىرا)
+    spelt = [y for x in latins for y in (x, sasm_to_uly(x))]
+    token = Token(
+        "place",
+        text,
+        latins[0],
+        _uniq([sound_key(x) for x in spelt]),
+        _uniq([pinyin_key(x) for x in latins]),
+        text if script is Script.HAN else "",
+        exact=True,
+    )
+    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}")
+
+
 @lru_cache(maxsize=200_000)
 def forms(name: str) -> tuple[Form, ...]:
+    """Every comparable form of ``name``, with its gazetteer reading when it names a place."""
+    out = _forms(name)
+    p = parse(name)
+    if not out or p.script not in (Script.HAN, Script.LATIN):
+        return out
+    sep = "" if p.script is Script.HAN else " "
+    place = _place_form(sep.join(t.text for t in p.parts), p.script)
+    return (*out, place) if place else out
+
+
+def _forms(name: str) -> tuple[Form, ...]:
     """Every comparable form of ``name``."""
     p: ParsedName = parse(name)
     if not p.parts:
@@ -137,6 +193,8 @@ def forms(name: str) -> tuple[Form, ...]:
             )
             if len(p.parts) == 1 and (split := split_surname(p.parts[0].text)):
                 out.append(_hanzi_form(*split))
+        if p.given_first:
+            out = [replace(f, given_first=True) for f in out]
         return tuple(out)
     if p.script in (Script.ARABIC, Script.CYRILLIC):
         toks = []

@@ -34,6 +34,11 @@ JOINED = 0.95  # matched only when written together
 INITIAL = 0.85  # an initial against a full name part
 MISMATCH = 0.85  # each part that does not match however many others do
 MAX_TOKENS = 6
+#: a Han name in characters read given name first (静 林 as 林静) against another name in
+#: characters written surname first: Chinese puts the surname first, and the inversion is the
+#: only bridge, so it is found, never decisive (against Latin, whose order is free and whose
+#: comma marks the family name, the reading stands: 军 徐 = XU, Jun)
+GIVEN_FIRST = 0.78
 SKELETON = 0.85  # a transcription with the consonants of the Latin word, vowels aside
 SKELETON_FLOOR = 0.7  # ... and already this close letter by letter
 SKELETON_MIN = 4  # consonant classes at least (Abdurehim ptrkm; Tohti tkt is too short)
@@ -57,6 +62,7 @@ ROLE_LABEL = {
     "surname": "surname",
     "last": "last name",
     "other": "name part",
+    "place": "place",
 }
 
 
@@ -148,6 +154,8 @@ def _keys(t: Token, space: str, other: Token | None = None) -> tuple[str, ...]:
 
 def _role(ta: Token, tb: Token) -> str:
     """The role of a matched pair: a Chinese, Arabic or Cyrillic part knows its role best."""
+    if "place" in (ta.role, tb.role):
+        return "place"
     for t in (ta, tb):
         if t.chinese and t.role in (SURNAME, "given") and not (ta.chinese and tb.chinese):
             return t.role  # a Han name's part against a Uyghur spelling of it: 陈 = چېن
@@ -161,7 +169,7 @@ def _typed(tokens: tuple[Token, ...], space: str) -> bool:
     """Whether a typo may be forgiven: only between words typed in Latin, and not between
     two pinyin words, where a letter apart is another syllable and so another character
     (Hailun 海仑 / Hailin 海林)."""
-    if any(t.chinese for t in tokens):
+    if any(t.chinese or t.exact for t in tokens):
         return False
     return not (space == "pinyin" and all(looks_like_pinyin(t.text) for t in tokens))
 
@@ -425,6 +433,29 @@ def _hanzi_vs_latin(h: Form, lat: Form, hanzi_first: bool) -> _Result:
 
 
 def _compare(a: Form, b: Form) -> _Result:
+    for f, o in ((a, b), (b, a)):  # a Latin word read as a place (Emin: the county 额敏, or
+        # a man) meets only places and names in characters (和阗, whose pinyin is Hotan's)
+        if f.place and not f.tokens[0].chinese and not (o.place or o.tokens[0].chinese):
+            return _NONE
+    r = _compare_forms(a, b)
+    if (a.place or b.place) and r.score > 0.0:
+        places = dict.fromkeys(f.place for f in (a, b) if f.place)
+        r = _Result(r.score, (*r.notes, *(f"place by the gazetteer: {p}" for p in places)))
+    if a.given_first == b.given_first or r.score <= 0.0:
+        return r
+    h, o = (a, b) if a.given_first else (b, a)
+    if not any(t.chinese for t in o.tokens):
+        return r
+    text = " ".join(t.text for t in h.tokens[1:]) + " " + h.tokens[0].text
+    note = (
+        f"{text.strip()} read given name first ({''.join(t.text for t in h.tokens)}): names in "
+        f"Chinese characters put the surname first, so this reading is not decisive "
+        f"(score × {GIVEN_FIRST:.2f})"
+    )
+    return _Result(r.score * GIVEN_FIRST, (*r.notes, note))
+
+
+def _compare_forms(a: Form, b: Form) -> _Result:
     if a.kind == HANZI and b.kind == HANZI:
         return _hanzi_vs_hanzi(a, b)
     if a.kind == HANZI or b.kind == HANZI:

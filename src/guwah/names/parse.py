@@ -45,6 +45,9 @@ class ParsedName:
     script: Script
     kind: str  # "patronymic", "han" or "unknown"
     parts: tuple[Part, ...]
+    #: a Han name in characters read given name first (军 徐 as 徐军): an inference against how
+    #: Chinese writes names, so the matcher never lets this reading decide alone
+    given_first: bool = False
 
     def part(self, role: str) -> str | None:
         return next((p.text for p in self.parts if p.role == role), None)
@@ -79,9 +82,11 @@ def _patronymic(original: str, script: Script, tokens: list[str], last: str = FA
     )
 
 
-def _han(original: str, script: Script, surname: str, given: str) -> ParsedName:
+def _han(
+    original: str, script: Script, surname: str, given: str, given_first: bool = False
+) -> ParsedName:
     parts = (Part(SURNAME, surname),) + ((Part(GIVEN, given),) if given else ())
-    return ParsedName(original, script, HAN, parts)
+    return ParsedName(original, script, HAN, parts, given_first)
 
 
 def _parse_chinese(original: str, text: str) -> ParsedName:
@@ -93,8 +98,9 @@ def _parse_chinese(original: str, text: str) -> ParsedName:
         and all(len(t) <= 2 for t in tokens)
         and tokens[-1] in data.surnames()
         and coverage("".join(tokens)) < 0.5
-    ):  # a Han name written given name first, apart (军 徐, 玉华 磊 张): not given · father
-        return _han(original, Script.HAN, tokens[-1], "".join(tokens[:-1]))
+    ):  # a Han name written given name first, apart (军 徐, 玉华 磊 张): not given · father;
+        # Chinese puts the surname first, so this reading is marked as an inference
+        return _han(original, Script.HAN, tokens[-1], "".join(tokens[:-1]), given_first=True)
     if len(tokens) > 1:
         return _patronymic(original, Script.HAN, tokens)
     word = tokens[0] if tokens else ""

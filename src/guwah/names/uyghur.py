@@ -13,6 +13,7 @@ families write ("Erkin Tursun").
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
@@ -60,6 +61,18 @@ def pinyin_as_uyghur(syllable: str) -> str:
     return syllable
 
 
+def fewest_changes(options: list[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
+    """Every choice of one alternative per segment, those that leave more segments at their
+    first (most likely) reading first: so a cap on the readings keeps the second reading of
+    every segment (海来提: 海 ghey, the fourth of its readings, as in Gheyret) before the
+    combinations of two."""
+    n = len(options)
+    for k in range(n + 1):
+        for changed in itertools.combinations(range(n), k):
+            choices = [opts[1:] if i in changed else opts[:1] for i, opts in enumerate(options)]
+            yield from itertools.product(*choices)
+
+
 @lru_cache(maxsize=65536)
 def transcription_to_latin(chinese: str) -> tuple[str, ...]:
     """Latin readings of a transcribed name, most likely first (at most ``MAX_READINGS``).
@@ -69,7 +82,7 @@ def transcription_to_latin(chinese: str) -> tuple[str, ...]:
     """
     options = [alts for _, alts in segment(chinese)]
     readings: list[str] = []
-    for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
+    for combo in itertools.islice(fewest_changes(options), MAX_READINGS):
         word = "".join(combo)
         readings.append(word[:1].upper() + word[1:].lower())
     return tuple(dict.fromkeys(readings))
@@ -84,7 +97,7 @@ def _pinyin_segments() -> dict[str, tuple[str, ...]]:
         readings = pinyin(chinese, style=Style.NORMAL, heteronym=True)
         for combo in itertools.islice(itertools.product(*readings), MAX_READINGS):
             key = fold("".join(combo).replace("ü", "u").replace("v", "u"))
-            out.setdefault(key, []).extend(alts[:3])
+            out.setdefault(key, []).extend(alts)
     return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
@@ -124,6 +137,18 @@ def pinyin_to_latin(word: str) -> tuple[str, ...]:
 
     walk(0, "", 0)
     return tuple(dict.fromkeys(readings))
+
+
+_TURKISH = frozenset("çşğıÇŞĞİ")
+
+
+def turkish_to_uly(word: str) -> str:
+    """A word in a Turkish-style alphabet (it has ç, ş, ğ or ı: Vucyaçü, Kaşgarlı), whose c is
+    ULY's j (Vucyaçü = Wujyachü, 五家渠), rewritten with j; '' when it has no such letter or no
+    c. A c in a word without those letters is left alone (Carlos, Marc)."""
+    if "c" not in word.lower() or not _TURKISH & set(word):
+        return ""
+    return word.replace("c", "j").replace("C", "J")
 
 
 def sasm_to_uly(word: str) -> str:
