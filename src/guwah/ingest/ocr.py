@@ -304,9 +304,10 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
 
     Tesseract's orientation and script detection (``--psm 0``) on a reduced copy names the
     script: Han → ``chi_sim``, Arabic → ``uig``, Latin → ``eng``. The first pass is then
-    checked, cheapest question first. Under :data:`CHECK_CONF` (or when OSD was unsure of
-    the script) the page is read again with a second model added — a page that mixes
-    scripts — and that read is kept when it is better. A ``chi_sim`` page that is not mixed
+    checked, cheapest question first. Lines read under :data:`LINE_CHECK_CONF` are read again
+    with the other script's model (a page that mixes scripts, :func:`_reread_lines`); a page
+    under :data:`CHECK_CONF` whose lines cannot be read so is read whole with both models
+    (so is a page OSD was unsure of); either read is kept when it is better. A ``chi_sim`` page that is not mixed
     and reads under :data:`TRAD_CHECK_CONF` is tried with ``chi_tra``, which is kept only
     when it beats ``chi_sim`` by :data:`TRAD_MARGIN` (on simplified forms ``chi_tra`` scores
     a little higher while reading worse). Where OSD cannot tell (too few characters),
@@ -373,24 +374,18 @@ def _try_models(
     conf = first.confidence
     if conf is None:
         return tried
-    if conf < CHECK_CONF and second:
+    poor_line = any(row.confidence < LINE_CHECK_CONF for row in first.rows)
+    if second and (conf < CHECK_CONF or poor_line):
         pair = f"{model}+{second}"
         by_line = _reread_lines(page, run, first, second)
         if by_line is not None:
             lines, read = by_line
-            why.append(
-                f"confidence {conf:g} < {CHECK_CONF:g}: {lines} lines under "
-                f"{LINE_CHECK_CONF:g} read again with {second}"
-            )
+            why.append(f"{lines} lines under {LINE_CHECK_CONF:g} read again with {second}")
             if read is not None and (read.confidence or 0.0) > conf:
                 tried.append((pair, read))
                 return tried  # a page of two scripts; not one of traditional characters
-        if by_line is None or by_line[1] is None:
-            why.append(
-                f"{pair} tried"
-                if by_line
-                else f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried"
-            )
+        if conf < CHECK_CONF and (by_line is None or by_line[1] is None):
+            why.append(f"confidence {conf:g} < {CHECK_CONF:g}: {pair} tried")
             tried.append((pair, run.read(page, pair)))
             if (tried[-1][1].confidence or 0.0) > conf:
                 return tried
@@ -416,14 +411,17 @@ def _reread_lines(
     low = [i for i, row in enumerate(first.rows) if row.confidence < LINE_CHECK_CONF]
     if not low:
         return None
-    with _PageFile(_only(page.image, first.rows, low)) as lines:
-        again = run.read(lines, second)
     found: dict[int, list[Segment]] = {}
-    for row in again.rows:  # each line read again belongs to the poor line it lies on
-        centre = (row.top + row.bottom) / 2
-        at = min(low, key=lambda i: abs(first.rows[i].centre - centre))
-        if abs(first.rows[at].centre - centre) <= first.rows[at].height:
-            found.setdefault(at, []).extend(row.segments)
+    for psm in (3, 11):  # 11, sparse text, finds the lone lines that page layout (3) drops
+        missing = [i for i in low if i not in found]
+        if not missing:
+            break
+        with _PageFile(_only(page.image, first.rows, missing)) as lines:
+            again = run.read(lines, second, psm=psm)
+        for row in again.rows:  # each line read again belongs to the poor line it lies on
+            at = min(missing, key=lambda i: abs(first.rows[i].centre - row.centre))
+            if abs(first.rows[at].centre - row.centre) <= first.rows[at].height:
+                found.setdefault(at, []).extend(row.segments)
     if len(found) < len(low):
         return len(low), None
     rows = list(first.rows)
