@@ -9,8 +9,9 @@ when connecting).
 Faults. A worker that dies (killed, over its memory limit, or ended by the hard stop of
 ``tasks.time_limit``) fails only its tasks: the scheduler runs them again elsewhere up to
 ``distributed.scheduler.allowed-failures`` times (1 for ``dask-local``), then a chunk is
-sent again one task at a time, and the task that still kills its worker comes back as a
-:class:`WorkerCrash`. A scheduler that cannot be reached is a :class:`DaskError` before any
+sent again one task at a time, a task that loses its worker alone too is run once more with
+nothing else in flight, and if it still kills its worker it comes back as a
+:class:`WorkerCrash` (never a task that only stood beside it). A scheduler that cannot be reached is a :class:`DaskError` before any
 work; one that goes away mid-run, or a cluster left with no worker, stops the run with a
 :class:`DaskError` (the caller keeps what it committed; the same command resumes).
 """
@@ -198,37 +199,58 @@ class DaskExecutor:
     ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
         client = self.start()
         chunks = chunked(iter(tasks), self.chunk_size, self.costly_s)
-        in_flight: dict[Future, tuple[list[T], bool]] = {}  # future → its tasks, sent alone?
-        alone: list[T] = []  # tasks of a chunk whose worker died, to be sent one by one
+        in_flight: dict[Future, tuple[list[T], str]] = {}  # future → its tasks, how sent
+        queues: dict[str, list[T]] = {"alone": [], "suspect": []}
         exhausted = False
         try:
             while True:
-                while len(in_flight) < self.workers * self.chunks_per_worker:
-                    if alone:
-                        task = alone.pop(0)
-                        in_flight[self._submit(client, fn, [task])] = ([task], True)
-                        continue
-                    chunk = None if exhausted else next(chunks, None)
-                    if chunk is None:
-                        exhausted = True
-                        break
-                    in_flight[self._submit(client, fn, chunk)] = (chunk, len(chunk) == 1)
+                exhausted = self._fill(client, fn, chunks, in_flight, queues, exhausted)
                 if not in_flight:
                     return
                 for fut in self._wait(client, in_flight):
-                    chunk, single = in_flight.pop(fut)
-                    yield from self._collect(fut, chunk, single, alone)
+                    chunk, how = in_flight.pop(fut)
+                    yield from self._collect(fut, chunk, how, queues)
         finally:
             if in_flight and client.status == "running":
                 with suppress(Exception):  # the run is ending anyway; close() releases the rest
                     client.cancel(list(in_flight))
+
+    def _fill(
+        self,
+        client: Client,
+        fn: Callable[[T], R],
+        chunks: Iterator[list[T]],
+        in_flight: dict[Future, tuple[list[T], str]],
+        queues: dict[str, list[T]],
+        exhausted: bool,
+    ) -> bool:
+        """Submit up to the bound: tasks sent again alone first, then new chunks. A suspect
+        (a task that lost its worker when sent alone: it or a task queued beside it killed
+        the worker) runs with nothing else of ours in flight, so its death is its own."""
+        while not any(how == "suspect" for _, how in in_flight.values()):
+            if queues["suspect"]:
+                if not in_flight:
+                    task = queues["suspect"].pop(0)
+                    in_flight[self._submit(client, fn, [task])] = ([task], "suspect")
+                return exhausted
+            if len(in_flight) >= self.workers * self.chunks_per_worker:
+                return exhausted
+            if queues["alone"]:
+                task = queues["alone"].pop(0)
+                in_flight[self._submit(client, fn, [task])] = ([task], "alone")
+                continue
+            chunk = None if exhausted else next(chunks, None)
+            if chunk is None:
+                return True
+            in_flight[self._submit(client, fn, chunk)] = (chunk, "chunk")
+        return exhausted
 
     def _submit(self, client: Client, fn: Callable[[T], R], chunk: list[T]) -> Future:
         self._alive(client)
         return client.submit(_run_chunk, fn, chunk, pure=False)
 
     def _collect(
-        self, fut: Future, chunk: list[T], single: bool, alone: list[T]
+        self, fut: Future, chunk: list[T], how: str, queues: dict[str, list[T]]
     ) -> Iterator[tuple[T, R | WorkerCrash[T]]]:
         from distributed import KilledWorker
 
@@ -238,11 +260,13 @@ class DaskExecutor:
             exc = fut.exception()
             if not isinstance(exc, KilledWorker):
                 fut.result()  # a bug of the task itself stops the run, as in the process pool
-            if single:
-                yield chunk[0], WorkerCrash(chunk[0], WORKER_DIED)
-            else:
-                alone.extend(chunk)  # which of them killed the worker: each one alone
             fut.release()
+            if how == "suspect":
+                yield chunk[0], WorkerCrash(chunk[0], WORKER_DIED)
+            elif len(chunk) == 1:
+                queues["suspect"].append(chunk[0])
+            else:
+                queues["alone"].extend(chunk)  # which of them killed the worker: each alone
             return
         try:
             results = fut.result()
