@@ -274,6 +274,11 @@ def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(tmp_path: Pat
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
     assert "dask scheduler" in err and "--executor dask-local" in err  # what to do next
     assert "Traceback" not in proc.stderr
+    for command in ("extract", "ocr"):  # the same option, the same error
+        other = run_cli(
+            command, "--case", case_dir, "--executor", f"tcp://127.0.0.1:{port}", check=False
+        )
+        assert other.returncode == 2 and "cannot reach the Dask scheduler" in other.stderr
     with pytest.raises(DaskError, match="cannot reach"):
         DaskExecutor(f"tcp://127.0.0.1:{port}").start()
     db = sqlite3.connect(case_dir / "guwah.db")
