@@ -21,7 +21,7 @@ from guwah.textsafe import for_terminal
 
 if TYPE_CHECKING:
     from guwah.case import Case
-    from guwah.ingest.executor import Executor
+    from guwah.ingest.executor import Executor, ExecutorSpec
     from guwah.ingest.ocr_stage import OcrStats
     from guwah.ingest.pipeline import RunStats
     from guwah.search.stage import IndexStats
@@ -30,6 +30,30 @@ if TYPE_CHECKING:
 Workers = Annotated[int, typer.Option(help="Worker processes (0: one per core).")]
 Ocr = Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scans after extraction.")]
 Serial = Annotated[bool, typer.Option(help="Extract in this process (debugging).")]
+
+
+def _executor_spec(value: str) -> str:
+    from guwah.ingest.executor import parse_executor
+
+    try:
+        parse_executor(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return value
+
+
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        envvar="GUWAH_EXECUTOR",
+        callback=_executor_spec,
+        help="Where the extraction and OCR tasks run: pool (worker processes here), "
+        "dask-local[:N] (a local Dask cluster of N processes; N: --workers), or the Dask "
+        "scheduler at dask://HOST[:8786] or tcp://HOST:PORT (its workers must see the case "
+        "directory at the same path). This process alone writes the case.",
+    ),
+]
 
 
 def ingest_command(
@@ -50,10 +74,12 @@ def ingest_command(
     ] = True,
     ocr: Ocr = True,
     serial: Serial = False,
+    executor: ExecutorOpt = "pool",
 ) -> None:
     """Preserve a leak: store every file once by SHA-256, log custody, extract, OCR.
 
-    Safe to re-run and to resume after an interruption: nothing is added twice.
+    Safe to re-run and to resume after an interruption: nothing is added twice. On a Dask
+    cluster: --executor dask://HOST:8786 (README: Server mode).
 
     Example: [bold]guwah ingest ~/leak.zip --case cases/xpf --custodian "A. Researcher" --note "received 2022-05-24"[/]
     """
@@ -61,18 +87,23 @@ def ingest_command(
 
     case = open_case(case_dir)
 
-    def work(executor: Executor, progress: RichProgress) -> RunStats:
+    def work(pool: Executor, progress: RichProgress) -> RunStats:
         return run_ingest(
-            case, sources, custodian, note, executor=executor, progress=progress, extract=extract
+            case, sources, custodian, note, executor=pool, progress=progress, extract=extract
         )
 
-    _extraction_command(case, work, workers, serial, ocr=ocr, extracted=extract)
+    spec = _spec(executor, serial)
+    _extraction_command(case, work, workers, serial, ocr=ocr, extracted=extract, spec=spec)
     if not extract:
         console.print(f"Preserved only. Next: guwah extract --case {case.root}")
 
 
 def extract_command(
-    case_dir: CaseOpt = None, workers: Workers = -1, ocr: Ocr = True, serial: Serial = False
+    case_dir: CaseOpt = None,
+    workers: Workers = -1,
+    ocr: Ocr = True,
+    serial: Serial = False,
+    executor: ExecutorOpt = "pool",
 ) -> None:
     """Extract every original still waiting: text, tables, metadata; then OCR and index.
 
@@ -85,10 +116,10 @@ def extract_command(
 
     case = open_case(case_dir)
 
-    def work(executor: Executor, progress: RichProgress) -> RunStats:
-        return extract_pending(case, executor=executor, progress=progress)
+    def work(pool: Executor, progress: RichProgress) -> RunStats:
+        return extract_pending(case, executor=pool, progress=progress)
 
-    _extraction_command(case, work, workers, serial, ocr=ocr)
+    _extraction_command(case, work, workers, serial, ocr=ocr, spec=_spec(executor, serial))
 
 
 def _extraction_command(
@@ -98,21 +129,20 @@ def _extraction_command(
     serial: bool,
     ocr: bool,
     extracted: bool = True,
+    spec: ExecutorSpec | None = None,
 ) -> None:
     """Run ``work`` with progress; if it ``extracted``, then OCR (if ``ocr``) and update the
     search index; print the run and the case summary."""
-    from guwah.ingest.executor import make_executor
     from guwah.search.command import print_index_update, update_search_index
 
     n_workers = case.settings.workers if workers < 0 else workers
-    memory = case.settings.limits.worker_memory_bytes
     ocr_stats: OcrStats | None = None
     index_stats: IndexStats | None = None
     with case_errors(), RichProgress() as progress:
-        stats = work(make_executor(n_workers, memory, serial=serial), progress)
+        stats = work(_executor(case, n_workers, serial, spec), progress)
         if extracted:
             if ocr and case.settings.ocr_enabled:
-                ocr_stats = _run_ocr(case, progress, n_workers, serial=serial)
+                ocr_stats = _run_ocr(case, progress, n_workers, serial=serial, spec=spec)
             index_stats = update_search_index(case, progress)
     print_run(stats)
     if index_stats is not None:
@@ -129,12 +159,34 @@ def _run_ocr(
     serial: bool = False,
     force: bool = False,
     languages: str | None = None,
+    spec: ExecutorSpec | None = None,
 ) -> OcrStats:
-    from guwah.ingest.executor import make_executor
     from guwah.ingest.ocr_stage import run_ocr
 
-    executor = make_executor(workers, case.settings.limits.worker_memory_bytes, serial=serial)
+    executor = _executor(case, workers, serial, spec)
     return run_ocr(case, force=force, languages=languages, executor=executor, progress=progress)
+
+
+def _spec(value: str, serial: bool) -> ExecutorSpec:
+    """The parsed ``--executor`` (already checked by its callback); not with ``--serial``."""
+    from guwah.ingest.executor import parse_executor
+
+    spec = parse_executor(value)
+    if serial and spec.kind != "pool":
+        raise typer.BadParameter(
+            "--serial runs in this process: leave it out to use --executor", param_hint="--serial"
+        )
+    return spec
+
+
+def _executor(case: Case, workers: int, serial: bool, spec: ExecutorSpec | None) -> Executor:
+    """The executor for one stage; a Dask cluster is connected (and checked) here."""
+    from guwah.ingest.executor import make_executor
+
+    memory = case.settings.limits.worker_memory_bytes
+    root = getattr(case.blobs, "root", None)  # Dask workers must read the originals there
+    store = str(root) if isinstance(root, Path) else None
+    return make_executor(workers, memory, serial=serial, spec=spec, store=store)
 
 
 def _print_ocr(stats: OcrStats) -> None:
@@ -154,6 +206,7 @@ def ocr_command(
     ] = None,
     workers: Workers = -1,
     index: IndexOpt = True,
+    executor: ExecutorOpt = "pool",
 ) -> None:
     """Run (or resume) OCR on scans and image-only PDF pages, then index what it read (a
     scan of running text is typed as a document: `type:document` finds it).
@@ -164,8 +217,9 @@ def ocr_command(
 
     case = open_case(case_dir)
     n_workers = case.settings.workers if workers < 0 else workers
+    spec = _spec(executor, serial=False)
     with case_errors(), RichProgress() as progress:
-        stats = _run_ocr(case, progress, n_workers, force=force, languages=languages)
+        stats = _run_ocr(case, progress, n_workers, force=force, languages=languages, spec=spec)
         updated = index_after(case, progress, index) if stats.pages else None
     _print_ocr(stats)
     if updated is not None:

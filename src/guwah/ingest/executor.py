@@ -1,8 +1,9 @@
-"""One interface for mapping work over items: in-process, or a pool of worker processes.
+"""One interface for mapping work over items: in-process, a pool of worker processes, or a
+Dask cluster (``executor_dask.py``), chosen by :func:`parse_executor` from ``--executor``.
 
 Stages hand the executor a top-level function and an iterable of picklable tasks and read
-results as they complete. Only the calling process writes to the database. A Dask
-executor can implement the same ``imap_unordered`` without touching the extractors.
+results as they complete. Only the calling process writes to the database (and the
+custody log), whichever executor runs the tasks.
 
 A worker that dies (a C library crashing on a malicious file) does not stop the run: the
 tasks that were in flight are retried one at a time in a fresh worker, and the one that
@@ -25,7 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,6 +72,28 @@ class SerialExecutor:
 
     def close(self) -> None:
         return None
+
+
+def chunked(source: Iterator[T], chunk_size: int, costly_s: float) -> Iterator[list[T]]:
+    """Chunks of at most ``chunk_size`` tasks and, past one task, under ``costly_s``.
+
+    A costly task is sent at once, alone; the cheap chunk being filled waits for more
+    cheap tasks (or the end of the source).
+    """
+    chunk: list[T] = []
+    cost = 0.0
+    for task in source:
+        c = task_cost(task)
+        if c >= costly_s:
+            yield [task]
+            continue
+        chunk.append(task)
+        cost += c
+        if len(chunk) >= chunk_size or cost >= costly_s:
+            yield chunk
+            chunk, cost = [], 0.0
+    if chunk:
+        yield chunk
 
 
 def _limit_worker_memory(max_bytes: int) -> None:
@@ -164,25 +187,7 @@ class ProcessExecutor:
                 yield from self._isolate(fn, broken)
 
     def _chunks(self, source: Iterator[T]) -> Iterator[list[T]]:
-        """Chunks of at most ``chunk_size`` tasks and, past one task, under ``costly_s``.
-
-        A costly task is sent at once, alone; the cheap chunk being filled waits for more
-        cheap tasks (or the end of the source).
-        """
-        chunk: list[T] = []
-        cost = 0.0
-        for task in source:
-            c = task_cost(task)
-            if c >= self.costly_s:
-                yield [task]
-                continue
-            chunk.append(task)
-            cost += c
-            if len(chunk) >= self.chunk_size or cost >= self.costly_s:
-                yield chunk
-                chunk, cost = [], 0.0
-        if chunk:
-            yield chunk
+        return chunked(source, self.chunk_size, self.costly_s)
 
     def _isolate(
         self, fn: Callable[[T], R], tasks: list[T]
@@ -215,8 +220,74 @@ class ProcessExecutor:
             self._pool = None
 
 
-def make_executor(workers: int = 0, memory_bytes: int = 0, serial: bool = False) -> Executor:
-    """A process pool (``workers`` 0: one per core), or this process alone if ``serial``."""
+DASK_PORT = 8786  # the port `dask scheduler` listens on by default
+EXECUTOR_FORMS = (
+    "pool, dask-local, dask-local:N, dask://HOST[:PORT], tcp://HOST:PORT or tls://HOST:PORT"
+)
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """What ``--executor`` asked for: the process pool, a local Dask cluster of ``workers``
+    (None: ``--workers``), or the Dask scheduler at ``address``."""
+
+    kind: Literal["pool", "dask-local", "dask"] = "pool"
+    workers: int | None = None
+    address: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "dask":
+            return str(self.address)
+        if self.kind == "dask-local" and self.workers:
+            return f"dask-local:{self.workers}"
+        return self.kind
+
+
+def parse_executor(text: str | None) -> ExecutorSpec:
+    """``pool`` (the default), ``dask-local[:N]``, ``dask://HOST[:PORT]`` (port 8786 unless
+    given) or a Dask address ``tcp://HOST:PORT`` / ``tls://HOST:PORT``; ValueError otherwise."""
+    value = (text or "").strip()
+    if value in ("", "pool", "local", "process", "processes"):
+        return ExecutorSpec()
+    if value == "dask-local" or value.startswith("dask-local:"):
+        n = value.partition(":")[2]
+        if not n:
+            return ExecutorSpec("dask-local")
+        if not n.isdigit() or int(n) < 1:
+            raise ValueError(f"dask-local:N takes a number of workers of 1 or more, not {n!r}")
+        return ExecutorSpec("dask-local", workers=int(n))
+    scheme, sep, rest = value.partition("://")
+    if sep and scheme in ("dask", "tcp", "tls") and rest:
+        host, colon, port = rest.rstrip("/").rpartition(":")
+        if not colon or "]" in port:  # no port (an IPv6 literal's colons are inside [])
+            host, port = rest.rstrip("/"), str(DASK_PORT)
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(
+                f"not a scheduler address: {value!r} (HOST:PORT, e.g. dask://10.0.0.5:8786)"
+            )
+        return ExecutorSpec(
+            "dask", address=f"{'tcp' if scheme == 'dask' else scheme}://{host}:{port}"
+        )
+    raise ValueError(f"unknown executor {value!r}: use {EXECUTOR_FORMS}")
+
+
+def make_executor(
+    workers: int = 0,
+    memory_bytes: int = 0,
+    serial: bool = False,
+    spec: ExecutorSpec | None = None,
+    store: str | None = None,
+) -> Executor:
+    """A process pool (``workers`` 0: one per core), this process alone if ``serial``, or
+    the Dask cluster of ``spec`` (connected now, so that an unreachable scheduler fails
+    before any work; ``store``: a directory every Dask worker must be able to read)."""
     if serial:
         return SerialExecutor()
-    return ProcessExecutor(workers=workers, memory_bytes=memory_bytes)
+    if spec is None or spec.kind == "pool":
+        return ProcessExecutor(workers=workers, memory_bytes=memory_bytes)
+    from guwah.ingest.executor_dask import DaskExecutor
+
+    n = spec.workers or workers or os.cpu_count() or 1
+    executor = DaskExecutor(spec.address, workers=n, memory_bytes=memory_bytes, store=store)
+    executor.start()
+    return executor

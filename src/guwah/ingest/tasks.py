@@ -6,10 +6,12 @@ Tasks and outcomes are small picklable values. Each task runs under a wall-clock
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 import warnings
@@ -44,6 +46,10 @@ def time_limit(seconds: float) -> Iterator[None]:
     if seconds <= 0:
         yield
         return
+    if threading.current_thread() is not threading.main_thread():  # a Dask worker's thread
+        with _thread_time_limit(seconds):
+            yield
+        return
     fired = False
 
     def _alarm(_signum: int, _frame: FrameType | None) -> None:
@@ -60,6 +66,42 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float) -> Iterator[None]:
+    """:func:`time_limit` off the main thread (no signals there): a watchdog thread raises
+    :class:`TaskTimeout` in this one, and again after each grace; in a worker process the
+    second time ends the process."""
+    target = threading.get_ident()
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def _raise(exc: type[BaseException] | None) -> None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(target), exc and ctypes.py_object(exc)
+        )
+
+    def _watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            with lock:
+                if done.is_set():
+                    return
+                if wait != seconds and multiprocessing.parent_process() is not None:
+                    os._exit(
+                        HARD_STOP_EXIT
+                    )  # the stop was swallowed: only ending the process works
+                _raise(TaskTimeout)
+            wait = min(GRACE_S, max(1.0, seconds))
+
+    threading.Thread(target=_watch, name="guwah-time-limit", daemon=True).start()
+    try:
+        yield
+    finally:
+        with lock:
+            done.set()
+            _raise(None)  # a stop not yet delivered is dropped: the work ended in time
 
 
 @dataclass(frozen=True)
