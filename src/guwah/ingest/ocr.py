@@ -411,26 +411,45 @@ def _reread_lines(
     low = [i for i, row in enumerate(first.rows) if row.confidence < LINE_CHECK_CONF]
     if not low:
         return None
-    found: dict[int, list[Segment]] = {}
+    lines = _printed_lines(first.rows, low)
+    found: dict[int, list[Segment]] = {}  # a printed line → what the second model read there
     for psm in (3, 11):  # 11, sparse text, finds the lone lines that page layout (3) drops
-        missing = [i for i in low if i not in found]
+        missing = [k for k in range(len(lines)) if k not in found]
         if not missing:
             break
-        with _PageFile(_only(page.image, first.rows, missing)) as lines:
-            again = run.read(lines, second, psm=psm)
+        keep = [i for k in missing for i in lines[k]]
+        with _PageFile(_only(page.image, first.rows, keep)) as alone:
+            again = run.read(alone, second, psm=psm)
         for row in again.rows:  # each line read again belongs to the poor line it lies on
-            at = min(missing, key=lambda i: abs(first.rows[i].centre - row.centre))
-            if abs(first.rows[at].centre - row.centre) <= first.rows[at].height:
-                found.setdefault(at, []).extend(row.segments)
-    if len(found) < len(low):
-        return len(low), None
-    rows = list(first.rows)
-    for i in low:
-        block, par = rows[i].paragraph
-        new = Row([replace(seg, block=block, par=par) for seg in found[i]])
-        if new.confidence > rows[i].confidence:
-            rows[i] = new
-    return len(low), _Read(rows)
+            k = min(missing, key=lambda k: abs(first.rows[lines[k][0]].centre - row.centre))
+            if abs(first.rows[lines[k][0]].centre - row.centre) <= first.rows[lines[k][0]].height:
+                found.setdefault(k, []).extend(row.segments)
+    if len(found) < len(lines):
+        return len(lines), None
+    rows: list[Row | None] = list(first.rows)
+    for k, members in enumerate(lines):
+        old = [c for i in members for c in first.rows[i].confs]
+        block, par = first.rows[members[0]].paragraph
+        new = Row([replace(seg, block=block, par=par) for seg in found[k]])
+        if new.confidence > sum(old) / len(old):
+            rows[members[0]] = new
+            for i in members[1:]:
+                rows[i] = None  # its words are in the line read again
+    return len(lines), _Read([r for r in rows if r is not None])
+
+
+def _printed_lines(rows: list[Row], which: list[int]) -> list[list[int]]:
+    """Rows ``which`` grouped by the printed line they lie on (Tesseract can cut one line in
+    two segments it does not join, such as Chinese read with ``uig``)."""
+    lines: list[list[int]] = []
+    for i in sorted(which, key=lambda i: rows[i].centre):
+        if lines and abs(rows[lines[-1][0]].centre - rows[i].centre) <= 0.5 * rows[i].height:
+            lines[-1].append(i)
+        else:
+            lines.append([i])
+    for members in lines:
+        members.sort()  # reading order within a line, as Tesseract gave it
+    return lines
 
 
 def _only(img: Image.Image, rows: list[Row], keep: list[int]) -> Image.Image:

@@ -78,6 +78,7 @@ class Row:
     """A printed line: one or more segments, left to right."""
 
     segments: list[Segment]
+    para: tuple[int, int] | None = None  # set for the lines of blocks joined by rows_of
 
     @property
     def text(self) -> str:
@@ -110,7 +111,7 @@ class Row:
 
     @property
     def paragraph(self) -> tuple[int, int]:
-        return self.segments[0].block, self.segments[0].par
+        return self.para or (self.segments[0].block, self.segments[0].par)
 
 
 def segments_of(data: dict[str, list[Any]]) -> list[Segment]:
@@ -154,7 +155,16 @@ def rows_of(segments: list[Segment]) -> list[Row]:
         if best is not None:
             following[i] = best[1]
             continued.add(best[1])
-    rows = []
+    group = {seg.block: seg.block for seg in segments}  # blocks that share printed lines
+
+    def root(block: int) -> int:
+        while group[block] != block:
+            block = group[block]
+        return block
+
+    for i, j in following.items():
+        group[root(segments[j].block)] = root(segments[i].block)
+    by_group: dict[int, list[Row]] = {}  # in the order each group first comes
     for i in range(len(segments)):
         if i in continued:
             continue
@@ -162,7 +172,14 @@ def rows_of(segments: list[Segment]) -> list[Row]:
         while at in following and len(chain) <= len(segments):
             at = following[at]
             chain.append(segments[at])
-        rows.append(Row(chain))
+        by_group.setdefault(root(chain[0].block), []).append(Row(chain))
+    rows: list[Row] = []
+    for g, members in by_group.items():
+        if any(len(r.segments) > 1 for r in members):  # blocks Tesseract split one text into
+            members.sort(key=lambda r: r.centre)  # their lines top to bottom, one paragraph
+            for r in members:
+                r.para = (g, 0)
+        rows.extend(members)
     return rows
 
 
