@@ -6,12 +6,15 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from guwah.analyse.tables import Count, Table
+from guwah.analyse.words import number
+from guwah.web.i18n import gettext
 
 
 def bars(
     table: Table, label_col: int, count_col: int, title: str, href: str = "#", width: int = 640
 ) -> Markup:
-    """A horizontal bar chart of a table's counts, one bar per row."""
+    """A horizontal bar chart of a table's counts, one bar per row (``table`` and ``title``
+    in the language being rendered: :func:`guwah.analyse.words.shown`)."""
     rows = [
         (str(r[label_col]), r[count_col]) for r in table.rows if isinstance(r[count_col], Count)
     ]
@@ -32,13 +35,15 @@ def bars(
         w = max(1, int((width - left - 60) * c.n / top))
         bar = f'<rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="#4a6fa5"/>'
         if c.ref:
-            name = escape(f"{label}: {c.n} (the people behind it)")
+            name = escape(
+                gettext("{label}: {n} (the people behind it)").format(label=label, n=number(c.n))
+            )
             bar = f'<a href="{escape(href)}{escape(c.ref)}" aria-label="{name}">{bar}</a>'
         out += [
             f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end">'
             f"{escape(label[:34])}</text>",
             bar,
-            f'<text x="{left + w + 4}" y="{y + 13}" font-size="11">{c.n}</text>',
+            f'<text x="{left + w + 4}" y="{y + 13}" font-size="11">{number(c.n)}</text>',
         ]
     out.append("</svg>")
     return Markup("".join(out))
