@@ -307,7 +307,7 @@ AGE_CODES["over65"] = "over-65s (65 and over)"
 _KINDS: dict[str, tuple[str, Callable[[str], str]]] = {
     "keep": (r".*?", lambda v: v),  # leaked or technical: as written
     "word": (r".*?", lambda v: text(v)),  # another message of ours
-    "words": (r"[a-z0-9_, ]+?", lambda v: ", ".join(code_word(w) for w in v.split(", "))),
+    "words": (r"[a-z0-9_, ]+?", lambda v: gettext(", ").join(code_word(w) for w in v.split(", "))),
     "int": (r"-?\d+", lambda v: number(int(v))),
     "date": (r"\d{4}-\d{2}-\d{2}", day),
     "level": (r"county|township|village|facility", lambda v: gettext(v)),
