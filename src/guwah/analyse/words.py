@@ -545,16 +545,14 @@ def shown(t: Table) -> ShownTable:
         return ShownTable(t.key, t.title, t.columns, t.rows, t.note, list(t.columns))
     labels = _labels(t.key)
     cols = [labels.get(c) for c in t.columns]
-    rows = [
-        [
-            (cols[j](v) or v) if cols[j] is not None and type(v) is str and v else v
-            for j, v in enumerate(row)
-        ]
-        for row in t.rows
-    ]
+    rows = [[_cell(cols[j], v) for j, v in enumerate(row)] for row in t.rows]
     return ShownTable(
         t.key, text(t.title), [text(c) for c in t.columns], rows, text(t.note), list(t.columns)
     )
+
+
+def _cell(how: _Cell | None, v: Value) -> Value:
+    return (how(v) or v) if how is not None and type(v) is str and v else v
 
 
 def untranslated(t: Table) -> list[str]:
