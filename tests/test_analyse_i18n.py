@@ -248,6 +248,26 @@ def test_every_table_word_has_a_translation(family: Case, code: str) -> None:
         assert words.untranslated(odd) == ["A new table", "summary.what: a new line"]
 
 
+def test_every_label_of_the_data_files_has_a_message() -> None:
+    """The matrix's categories and rules' reasoning, the age bands (data files the tables
+    show in English) are messages; the taxonomies carry their own Chinese and Uyghur."""
+    from guwah.analyse.taxonomy import (
+        age_bands,
+        matrix_rules,
+        ohchr_categories,
+        reasons,
+        statuses,
+    )
+
+    texts = [c["en"] for c in ohchr_categories()["categories"]]
+    texts += [r["reasoning"] for r in matrix_rules()["rules"]]
+    texts += [b.en for b in age_bands()]
+    assert [t for t in texts if t not in words.STATIC] == []
+    assert {b.code for b in age_bands()} == set(words.AGE_CODES)
+    terms = [*statuses().terms, statuses().unknown, *reasons().terms]
+    assert [t.code for t in terms if not (t.zh and t.ug)] == []
+
+
 @pytest.mark.parametrize("code", LANGS)
 def test_the_report_in_uyghur_and_chinese_has_no_english_left(family: Case, code: str) -> None:
     messages = _messages(ANALYSE_FILES)

@@ -297,8 +297,12 @@ FIELDS = {
     "detention_date": N_("detention date"),
     "release_date": N_("release date"),
 }
-AGE_CODES = {"minor": "minors (under 18)", "adult": "adults (18-64)"}
-AGE_CODES["over65"] = "over-65s (65 and over)"
+# an age band's code → its label (age_bands.json; marked above)
+AGE_CODES = {
+    "minor": "minors (under 18)",
+    "adult": "adults (18-64)",
+    "over65": "over-65s (65 and over)",
+}
 
 
 # -- guwah's own words: texts with values ----------------------------------------------------
