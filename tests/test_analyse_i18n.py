@@ -282,6 +282,10 @@ def test_the_report_in_uyghur_and_chinese_has_no_english_left(family: Case, code
         assert "<b>R. Eviewer" not in page
         if "county" in key:
             assert "&lt;b&gt;R. Eviewer&lt;/b&gt;" in page
+        # WeasyPrint draws SVG text unshaped, a code point at a time: a Uyghur PDF's charts
+        # are HTML (its text shaped like the rest); the HTML report keeps its SVG charts
+        rtl_pdf = code == "ug" and key.endswith("True")
+        assert ('<figure class="chart">' in page) == rtl_pdf and ("<svg" in page) != rtl_pdf
     english = _renders(family)["village--None-False"]
     assert _english_left(english, messages)  # the check finds English where it is
 
@@ -399,3 +403,36 @@ def test_the_workbench_in_uyghur_and_chinese_has_no_english_left(
     summaries = [p.split('id="summary"', 1)[-1].split("</section>", 1)[0] for p in pages]
     escaped = HOSTILE.replace("<", "&lt;").replace(">", "&gt;")
     assert any(escaped in s for s in summaries)  # the hostile reason, quoted in a summary
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.parametrize("code", ("ug", "zh-Hans", "en"))
+def test_the_charts_keep_their_labels_beside_their_bars(
+    family: Case, browser: Any, code: str
+) -> None:
+    """In Chromium: every chart's text lies inside the chart and each label ends before the
+    bars begin, in a right-to-left page too (SVG text inherits the page's direction)."""
+    from tests.browser import serving
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        with serving(create_app(family)) as url:
+            page.goto(f"{url}/analysis?lang={code}")
+            charts = page.evaluate(
+                "[...document.querySelectorAll('svg.chart')].map(svg => {"
+                " const b = svg.getBoundingClientRect();"
+                " const texts = [...svg.querySelectorAll('text')].map(t => {"
+                "   const r = t.getBoundingClientRect();"
+                "   return [r.left, r.right, t.getAttribute('text-anchor') || ''] });"
+                " const bars = [...svg.querySelectorAll('rect')].map(r => r.getBoundingClientRect().left);"
+                " return {box: [b.left, b.right], texts, bars} })"
+            )
+    finally:
+        context.close()
+    assert len(charts) == 3
+    for chart in charts:
+        left, right = chart["box"]
+        assert all(left - 1 <= t[0] and t[1] <= right + 1 for t in chart["texts"]), chart
+        labels = [t for t in chart["texts"] if t[2] == "end"]
+        assert labels and all(t[1] <= min(chart["bars"]) + 1 for t in labels), chart

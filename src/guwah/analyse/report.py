@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from guwah import __version__
 from guwah.analyse import words
-from guwah.analyse.charts import bars
+from guwah.analyse.charts import bars, bars_html
 from guwah.analyse.facts import PersonFacts
 from guwah.analyse.stage import Analysis, Options, analyse, no_cycle_collection
 from guwah.analyse.tables import Count, csv_bytes, csv_safe, number_counts, plain, table_csv
@@ -303,18 +303,23 @@ def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
     return index, files
 
 
-def charts(a: Analysis, href: str = "#") -> list[Markup]:
-    """The report's and the workbench's charts, in the language being rendered."""
+def charts(a: Analysis, href: str = "#", pdf: bool = False) -> list[Markup]:
+    """The report's and the workbench's charts, in the language being rendered (a PDF in a
+    right-to-left language: as HTML, see :func:`guwah.analyse.charts.bars_html`)."""
+    rtl = current_language.get().direction == "rtl"
+    draw = (lambda t, i, j, title, _href: bars_html(t, i, j, title)) if pdf and rtl else bars
     return [
-        bars(words.shown(a.table("monthly")), 0, 1, gettext("Detentions by month"), href),
-        bars(words.shown(a.table("detained_by_status")), 1, 4, gettext("Detained by status"), href),
-        bars(
+        draw(words.shown(a.table("monthly")), 0, 1, gettext("Detentions by month"), href),
+        draw(words.shown(a.table("detained_by_status")), 1, 4, gettext("Detained by status"), href),
+        draw(
             words.shown(a.table("reasons")), 1, 4, gettext("Detention reasons (multi-label)"), href
         ),
     ]
 
 
-def _context(a: Analysis, refs: list[Reference], files: list[CsvFile]) -> dict[str, Any]:
+def _context(
+    a: Analysis, refs: list[Reference], files: list[CsvFile], pdf: bool = False
+) -> dict[str, Any]:
     lang = current_language.get()
     return {
         "a": a,
@@ -324,7 +329,7 @@ def _context(a: Analysis, refs: list[Reference], files: list[CsvFile]) -> dict[s
         "tables": [words.shown(t) for t in a.tables],
         "references": refs,
         "files": files,
-        "charts": charts(a),
+        "charts": charts(a, pdf=pdf),
         "lang_code": lang.code,
         "rtl": lang.direction == "rtl",
         "english": words.english(),
@@ -401,7 +406,7 @@ def _render_html(
         _env()
         .get_template("report.html")
         .render(
-            **_context(a, refs, every),
+            **_context(a, refs, every, pdf),
             case_root=str(case.root),
             demography=_demography(case),
             officials=_officials(case),
