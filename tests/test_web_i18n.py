@@ -63,6 +63,12 @@ def test_the_extractor_finds_the_templates_messages() -> None:
     assert any("routes_people.py" in w for w in where)
     assert "Skip to the content" in found and "Search the case (any script)" in found
     assert ("± %(count)s year", "± %(count)s years") in found  # a plural
+    # the analysis as the report and the workbench show it, and the person summary (issue 18)
+    for name in ("analyse/words.py", "analyse/report.py", "analyse/templates/report.html",
+                 "person/summary.py"):  # fmt: skip
+        assert any(name in w for w in where), name
+    assert "Detained by status" in found and "Address written: {place}." in found
+    assert ("{n} row", "{n} rows") in found
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUES))
@@ -123,6 +129,9 @@ def _person_id(built: WebCase) -> int:
 ENGLISH = ["Case overview", "Originals by type", "Chain of custody", "Skip to the content",
            "Search the case", ">Search<", ">People<", "Ingest errors by cause"]  # fmt: skip
 PERSON_ENGLISH = [
+    "Recorded in",  # the summary's sentences (issue 18)
+    "photos of this person",
+    "of the leak",
     "ID number",
     "Records (",
     "<th>born</th>",
@@ -135,9 +144,10 @@ TRANSLATED = {
     "zh-Hans": ["案件概览", ">搜索<", "跳到正文", "保管链", "按类型分类的原件"],
 }
 PERSON_TRANSLATED = {
-    "ug": ["كىملىك نومۇرى", "خاتىرىلەر (", "بۇ كىشىنى نەقىل كەلتۈرۈش"],
-    "zh-Hans": ["身份证号", "记录（", "引用此人员"],
-}
+    "ug": ["كىملىك نومۇرى", "خاتىرىلەر (", "بۇ كىشىنى نەقىل كەلتۈرۈش", "سۈرىتى بار.",
+           '<ul lang="ug" dir="rtl">'],
+    "zh-Hans": ["身份证号", "记录（", "引用此人员", "张照片。", '<ul lang="zh-Hans" dir="ltr">'],
+}  # fmt: skip
 
 
 def test_english_by_default_and_unchanged(client: TestClient) -> None:

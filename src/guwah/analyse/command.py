@@ -154,13 +154,28 @@ def report_command(
     group: GroupOpt = "",
     window: WindowOpt = None,
     pseudonymise: PseudonymiseOpt = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="The report's language: en, ug (Uyghur) or zh-Hans (Chinese); "
+            "the CSVs beside it stay as they are.",
+        ),
+    ] = "en",
 ) -> None:
     """The analysis as a report: methods, tables, charts, the violation matrix, and for every
     number the people and records behind it (links in HTML, an appendix in PDF). Every table
     is also written as CSV beside it (OUT_tables/).
 
-    Example: [bold]guwah report --case cases/xpf --out report.pdf --by county[/]
+    Example: [bold]guwah report --case cases/xpf --out report.pdf --by county --lang ug[/]
     """
+    from guwah.web.i18n import language
+
+    if language(lang) is None:
+        err_console.print(
+            f"[red]Error:[/] --lang {escape(lang)}: choose en, ug (Uyghur) or zh-Hans (Chinese)"
+        )
+        raise typer.Exit(2)
     from guwah.analyse.report import write_report
     from guwah.analyse.stage import parse_options
 
@@ -172,7 +187,7 @@ def report_command(
         opts = parse_options(by, group, window)
     pseudo = pseudonymiser_if(case, pseudonymise)
     with case_errors():
-        seconds = write_report(case, opts, out, pseudo)
+        seconds = write_report(case, opts, out, pseudo, lang=lang)
     exported(case, "report", out, pseudo)
     console.print(
         f"Wrote {out} and its tables as CSV in {out.parent / (out.stem + '_tables')} "

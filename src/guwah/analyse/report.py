@@ -29,91 +29,133 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from guwah import __version__
-from guwah.analyse.charts import bars
+from guwah.analyse import words
+from guwah.analyse.charts import bars, bars_html
 from guwah.analyse.facts import PersonFacts
 from guwah.analyse.stage import Analysis, Options, analyse, no_cycle_collection
 from guwah.analyse.tables import Count, csv_bytes, csv_safe, number_counts, plain, table_csv
 from guwah.analyse.taxonomy import matrix_rules, reasons, statuses
 from guwah.case import Case
 from guwah.core import utcnow
+from guwah.web.i18n import current_language, gettext, ngettext
 
 if TYPE_CHECKING:
     from guwah.access.pseudonym import Pseudonymiser
 
 
 def methods(a: Analysis) -> list[tuple[str, str]]:
-    """The definitions, denominators, exclusions and the conflict rule, in words."""
+    """The definitions, denominators, exclusions and the conflict rule, in words (in the
+    language being rendered)."""
+    _ = gettext
     lo, hi = statuses().plausible
     census = (
-        f"{a.census.source_path} (sha256 {a.census.sha256}, sheet {a.census.sheet}, "
-        f"{a.census.n_counties} regions, imported {a.census.imported_at:%Y-%m-%d %H:%M} UTC, "
-        f"{len(a.census.problems)} problems recorded)"
+        _("{path} (sha256 {sha256}, sheet {sheet}, {regions}, imported {at}, {problems})").format(
+            path=a.census.source_path,
+            sha256=a.census.sha256,
+            sheet=a.census.sheet,
+            # TRANSLATORS: English keeps one form for every count, as the report always
+            # wrote it; give the language's own forms.
+            regions=ngettext("{n} regions", "{n} regions", a.census.n_counties).format(
+                n=words.number(a.census.n_counties)
+            ),
+            at=words.moment(a.census.imported_at),
+            # TRANSLATORS: one English form for every count, as above.
+            problems=ngettext(
+                "{n} problems recorded", "{n} problems recorded", len(a.census.problems)
+            ).format(n=words.number(len(a.census.problems))),
+        )
         if a.census
-        else "none imported: census rates are left empty"
+        else _("none imported: census rates are left empty")
     )
-    window = f"{a.options.window[0]}..{a.options.window[1]}" if a.options.window else "none"
+    window = (
+        f"{words.day(a.options.window[0])}..{words.day(a.options.window[1])}"
+        if a.options.window
+        else _("none")
+    )
     return [
         (
-            "Unit",
-            "Resolved people, never rows: records with the same ID number (else name and "
-            "full birth date) are one person (guwah records). A person in five sheets counts once. "
-            "People known only from photos are not counted: no record says anything of them.",
+            _("Unit"),
+            _(
+                "Resolved people, never rows: records with the same ID number (else name and "
+                "full birth date) are one person (guwah records). A person in five sheets counts "
+                "once. People known only from photos are not counted: no record says anything "
+                "of them."
+            ),
         ),
         (
-            "Detained",
-            "A person any of whose records gives a detention reason, facility, "
-            "detention or release date, or a detention status (status taxonomy v"
-            f"{statuses().version}).",
+            _("Detained"),
+            _(
+                "A person any of whose records gives a detention reason, facility, detention or "
+                "release date, or a detention status (status taxonomy v{version})."
+            ).format(version=statuses().version),
         ),
         (
-            "Window",
-            f"{window}. With a window, only detainees whose detention date falls in it "
-            "are counted; those without a date are reported, not counted.",
+            _("Window"),
+            _(
+                "{window}. With a window, only detainees whose detention date falls in it are "
+                "counted; those without a date are reported, not counted."
+            ).format(window=window),
         ),
         (
-            "Reference date",
-            f"{a.as_of}: the end of the window, else the latest detention date. "
-            "Ages: at the detention date for detainees, at the reference date for everyone else.",
+            _("Reference date"),
+            _(
+                "{date}: the end of the window, else the latest detention date. Ages: at the "
+                "detention date for detainees, at the reference date for everyone else."
+            ).format(date=words.day(a.as_of)),
         ),
         (
-            "First denominator",
-            "Residents listed in the leak's household registers (sheets with "
-            "a household number or relation-to-head column, or a 户籍/人口信息 title), by the same "
-            "place and group as the numerator. Used first because it covers exactly the people the "
-            "leak's lists cover; its shares carry 95 % Wilson intervals.",
+            _("First denominator"),
+            _(
+                "Residents listed in the leak's household registers (sheets with a household "
+                "number or relation-to-head column, or a 户籍/人口信息 title), by the same place "
+                "and group as the numerator. Used first because it covers exactly the people the "
+                "leak's lists cover; its shares carry 95 % Wilson intervals."
+            ),
         ),
         (
-            "Second denominator",
-            f"The census: {census}. Used where the leak holds no resident "
-            "list, and beside it at county level; census shares are lower bounds.",
+            _("Second denominator"),
+            _(
+                "The census: {census}. Used where the leak holds no resident list, and beside it "
+                "at county level; census shares are lower bounds."
+            ).format(census=census),
         ),
         (
-            "Place of residence",
-            "County, township and village from the person's address columns "
-            "(户籍地址, 现住址, 所在村…); only when no record of the person gives an address, from "
-            "the register that lists them (its title, sheet name, file path).",
+            _("Place of residence"),
+            _(
+                "County, township and village from the person's address columns (户籍地址, "
+                "现住址, 所在村…); only when no record of the person gives an address, from the "
+                "register that lists them (its title, sheet name, file path)."
+            ),
         ),
         (
-            "Conflicts",
-            "Detention date: the earliest plausible; release date: the latest; "
-            "facility, household, place: the most frequent, a tie going to the record read first; "
-            "sex, ethnicity, birth date: the records stage's most frequent value. Every disagreement "
-            "is counted in the 'conflicting' line and the Conflicts table.",
+            _("Conflicts"),
+            _(
+                "Detention date: the earliest plausible; release date: the latest; facility, "
+                "household, place: the most frequent, a tie going to the record read first; sex, "
+                "ethnicity, birth date: the records stage's most frequent value. Every "
+                "disagreement is counted in the 'conflicting' line and the Conflicts table."
+            ),
         ),
         (
-            "Exclusions",
-            f"Dates outside {lo}..{hi} or before the person's birth are listed "
-            "(Dates reported and not counted) and not used.",
+            _("Exclusions"),
+            _(
+                "Dates outside {lo}..{hi} or before the person's birth are listed (Dates "
+                "reported and not counted) and not used."
+            ).format(lo=words.day(lo), hi=words.day(hi)),
         ),
         (
-            "Reasons",
-            f"Reason taxonomy v{reasons().version}: Chinese and Uyghur words, multi-label; "
-            "the unclassified are listed; a reviewer's relabel (custody log) overrides.",
+            _("Reasons"),
+            _(
+                "Reason taxonomy v{version}: Chinese and Uyghur words, multi-label; the "
+                "unclassified are listed; a reviewer's relabel (custody log) overrides."
+            ).format(version=reasons().version),
         ),
         (
-            "Violation matrix",
-            f"Rules v{matrix_rules()['version']} suggest evidence per cell; a "
-            "suggestion is not a legal finding until a reviewer confirms it.",
+            _("Violation matrix"),
+            _(
+                "Rules v{version} suggest evidence per cell; a suggestion is not a legal finding "
+                "until a reviewer confirms it."
+            ).format(version=matrix_rules()["version"]),
         ),
     ]
 
@@ -143,6 +185,8 @@ class Reference:
     n: int
     first: int  # its first and last line in ref_counts.csv (line 1: the header)
     last: int
+    row_shown: str = ""  # the row and column as the report shows them (its language)
+    column_shown: str = ""
 
 
 PEOPLE_COLUMNS = [
@@ -230,6 +274,8 @@ def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
                             v.n,
                             line + 1,
                             line + v.n,
+                            words.cell(t, row, 0),
+                            words.text(t.columns[j]),
                         )
                     )
                     line += v.n
@@ -257,21 +303,36 @@ def references(a: Analysis) -> tuple[list[Reference], list[CsvFile]]:
     return index, files
 
 
-def _context(a: Analysis, refs: list[Reference], files: list[CsvFile]) -> dict[str, Any]:
-    charts = [
-        bars(a.table("monthly"), 0, 1, "Detentions by month"),
-        bars(a.table("detained_by_status"), 1, 4, "Detained by status"),
-        bars(a.table("reasons"), 1, 4, "Detention reasons (multi-label)"),
+def charts(a: Analysis, href: str = "#", pdf: bool = False) -> list[Markup]:
+    """The report's and the workbench's charts, in the language being rendered (a PDF in a
+    right-to-left language: as HTML, see :func:`guwah.analyse.charts.bars_html`)."""
+    rtl = current_language.get().direction == "rtl"
+    draw = (lambda t, i, j, title, _href: bars_html(t, i, j, title)) if pdf and rtl else bars
+    return [
+        draw(words.shown(a.table("monthly")), 0, 1, gettext("Detentions by month"), href),
+        draw(words.shown(a.table("detained_by_status")), 1, 4, gettext("Detained by status"), href),
+        draw(
+            words.shown(a.table("reasons")), 1, 4, gettext("Detention reasons (multi-label)"), href
+        ),
     ]
+
+
+def _context(
+    a: Analysis, refs: list[Reference], files: list[CsvFile], pdf: bool = False
+) -> dict[str, Any]:
+    lang = current_language.get()
     return {
         "a": a,
-        "generated": f"{utcnow():%Y-%m-%d %H:%M} UTC",
+        "generated": words.moment(utcnow()),
         "version": __version__,
         "methods": methods(a),
-        "tables": a.tables,
+        "tables": [words.shown(t) for t in a.tables],
         "references": refs,
         "files": files,
-        "charts": charts,
+        "charts": charts(a, pdf=pdf),
+        "lang_code": lang.code,
+        "rtl": lang.direction == "rtl",
+        "english": words.english(),
     }
 
 
@@ -292,13 +353,24 @@ def _officials(case: Case) -> Markup:
 
 
 def _env() -> Environment:
+    """The report's templates: their words through the interface's catalogue (Babel extracts
+    them: babel.cfg), in the language of :data:`guwah.web.i18n.current_language`."""
     env = Environment(
         loader=PackageLoader("guwah.analyse", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.globals.update(is_count=lambda v: isinstance(v, Count), plain=plain)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        is_count=lambda v: isinstance(v, Count),
+        plain=plain,
+        num=words.number,
+        day=words.day,
+        code_word=words.code_word,
+    )
+    env.filters["code_word"] = words.code_word
     return env
 
 
@@ -308,11 +380,20 @@ def render_html(
     pdf: bool = False,
     folder: str = "report_tables",
     pseudonymiser: Pseudonymiser | None = None,
+    lang: str | None = None,
 ) -> tuple[str, list[CsvFile]]:
     """The report's HTML and the CSV files it references (not yet written: see
     :func:`write_report`); ``folder`` is the name the report gives their folder. With a
     ``pseudonymiser`` the CSVs are redacted before their digests go into the report, and
-    then the report itself."""
+    then the report itself. ``lang``: ``ug`` or ``zh-Hans`` for the report's words in Uyghur
+    or Chinese (the CSVs stay as they are: their columns are names for programs)."""
+    with words.speaking(lang):
+        return _render_html(case, a, pdf, folder, pseudonymiser)
+
+
+def _render_html(
+    case: Case, a: Analysis, pdf: bool, folder: str, pseudonymiser: Pseudonymiser | None
+) -> tuple[str, list[CsvFile]]:
     refs, files = references(a)
     tables = [
         CsvFile(f"{t.key}.csv", len(t.rows), csv_bytes(table_csv(t)))
@@ -325,7 +406,7 @@ def render_html(
         _env()
         .get_template("report.html")
         .render(
-            **_context(a, refs, every),
+            **_context(a, refs, every, pdf),
             case_root=str(case.root),
             demography=_demography(case),
             officials=_officials(case),
@@ -340,7 +421,11 @@ def render_html(
 
 
 def write_report(
-    case: Case, options: Options, out: Path, pseudonymiser: Pseudonymiser | None = None
+    case: Case,
+    options: Options,
+    out: Path,
+    pseudonymiser: Pseudonymiser | None = None,
+    lang: str | None = None,
 ) -> float:
     """Write ``out`` (.html or .pdf) and, in ``<out stem>_tables/``, every table and the
     references' people and records as CSV (their SHA-256 in the report); returns the seconds."""
@@ -351,7 +436,9 @@ def write_report(
     with no_cycle_collection():
         with case.sessions() as session:
             a = analyse(session, options)
-        html, files = render_html(case, a, pdf=pdf, folder=folder.name, pseudonymiser=pseudonymiser)
+        html, files = render_html(
+            case, a, pdf=pdf, folder=folder.name, pseudonymiser=pseudonymiser, lang=lang
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for f in files:

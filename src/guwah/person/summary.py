@@ -12,11 +12,19 @@ come from data files, each named as the gloss's source:
 
 Nothing is inferred beyond the records: "detained from" is the detention date a record
 writes, "status" the analysis rule applied to this person's cells.
+
+The sentences are in the reader's language: each is one message of the interface's
+catalogue (``guwah/web/locale``), its values in ``{name}`` put back as quotes or text; the
+status and reason labels come from their taxonomies (Chinese and Uyghur labels) in those
+languages. Without a :class:`Words`, English, as it has always been written.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from guwah.records.people import PersonView, RecordView, ValueView
@@ -56,6 +64,42 @@ class Sentence:
             "text": self.text(),
             "parts": [p if isinstance(p, str) else p.__dict__ for p in self.parts],
         }
+
+
+@dataclass(frozen=True)
+class Words:
+    """How the sentences are said: the catalogue's ``gettext``/``ngettext`` of a language (the
+    workbench passes the request's), its code (``ug``, ``zh_Hans``; '' for English) and how it
+    writes a number and a date."""
+
+    gettext: Callable[[str], str] = str
+    ngettext: Callable[[str, str, int], str] = lambda s, p, n: s if n == 1 else p
+    code: str = ""
+    number: Callable[[int], str] = str
+    day: Callable[[str], str] = str
+
+
+ENGLISH = Words()
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _sentence(template: str, **values: str | Quote) -> Sentence:
+    """A sentence from a message and its values: text values join the text, quotes stay
+    quotes (the page links them to their cells)."""
+    parts: list[str | Quote] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append(template[pos : m.start()])
+        parts.append(values[m.group(1)])
+        pos = m.end()
+    parts.append(template[pos:])
+    merged: list[str | Quote] = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif not (isinstance(p, str) and not p):
+            merged.append(p)
+    return Sentence(merged)
 
 
 def place_gloss(place: str) -> tuple[str, str]:
@@ -115,62 +159,127 @@ def _values(person: PersonView, fields: tuple[str, ...]) -> list[tuple[RecordVie
     return out
 
 
-def summarise(person: PersonView) -> list[Sentence]:
+def summarise(person: PersonView, words: Words = ENGLISH) -> list[Sentence]:
     """Sentences about a person from their records, each value quoted with its gloss."""
     from guwah.analyse.taxonomy import reasons, statuses
 
+    _, ngettext = words.gettext, words.ngettext
     out: list[Sentence] = []
     files = {r.sha256: r.path or r.sha256 for r in person.records}
     if person.records:
+        n_rows, n_files = len(person.records), len(files)
         out.append(
-            Sentence(
-                [
-                    f"Recorded in {len(person.records)} "
-                    f"{'row' if len(person.records) == 1 else 'rows'} of {len(files)} "
-                    f"{'file' if len(files) == 1 else 'files'} of the leak."
-                ]
+            _sentence(
+                _("Recorded in {rows} of {files} of the leak."),
+                rows=ngettext("{n} row", "{n} rows", n_rows).format(n=words.number(n_rows)),
+                files=ngettext("{n} file", "{n} files", n_files).format(n=words.number(n_files)),
             )
         )
     place = _first(person, PLACE_FIELDS)
     if place:
         gloss, source = place_gloss(place[1].raw)
-        out.append(Sentence(["Address written: ", _quote(*place, gloss, source), "."]))
+        out.append(_sentence(_("Address written: {place}."), place=_quote(*place, gloss, source)))
     detained = _first(person, ("detention_date",))
     facility = _first(person, ("facility",))
-    texts = [v.raw for _, v in _values(person, STATUS_FIELDS)]
+    texts = [v.raw for _r, v in _values(person, STATUS_FIELDS)]
     has_release = _first(person, ("release_date",)) is not None
-    code, words = statuses().classify(texts, has_release)
+    code, found = statuses().classify(texts, has_release)
     term = statuses().label(code)
     if detained or facility or code != statuses().unknown.code:
-        s = Sentence(["Detained"])
+        values: dict[str, str | Quote] = {"status": _status(term, found, words)}
         if detained:
             read = detained[1].value or ""
             shown = read if read and read != detained[1].raw else ""
-            s.parts += [" from ", _quote(*detained, shown, "the date as read" if shown else "")]
+            values["date"] = _quote(
+                *detained, words.day(shown) if shown else "", _("the date as read") if shown else ""
+            )
         if facility:
-            s.parts += [" at ", _quote(*facility, "", "")]
-        status = f"{term.en} — {term.zh}" if term.zh and term.zh not in term.en else term.en
-        found = f" (the words {', '.join(words)})" if words else ""
-        s.parts.append(f". Status by the analysis rule: {status}{found}.")
-        out.append(s)
+            values["facility"] = _quote(*facility, "", "")
+        if detained and facility:
+            msg = _("Detained from {date} at {facility}. Status by the analysis rule: {status}.")
+        elif detained:
+            msg = _("Detained from {date}. Status by the analysis rule: {status}.")
+        elif facility:
+            msg = _("Detained at {facility}. Status by the analysis rule: {status}.")
+        else:
+            msg = _("Detained. Status by the analysis rule: {status}.")
+        out.append(_sentence(msg, **values))
     by_code = reasons().terms
     for record, v in _values(person, ("reason",)):
-        labels = [t.en for t in by_code if t.matches(v.raw)]
-        gloss = "; ".join(labels) if labels else "not in the reason taxonomy: read it yourself"
-        out.append(
-            Sentence(["Reason written: ", _quote(record, v, gloss, "reasons taxonomy"), "."])
-        )
+        labels = [_label(t, words) for t in by_code if t.matches(v.raw)]
+        gloss = "; ".join(labels) if labels else _("not in the reason taxonomy: read it yourself")
+        quote = _quote(record, v, gloss, _("reasons taxonomy"))
+        out.append(_sentence(_("Reason written: {reason}."), reason=quote))
     if person.photos:
         n = len(person.photos)
-        out.append(Sentence([f"{n} {'photo' if n == 1 else 'photos'} of this person in the leak."]))
+        out.append(
+            _sentence(
+                ngettext(
+                    "{n} photo of this person in the leak.",
+                    "{n} photos of this person in the leak.",
+                    n,
+                ),
+                n=words.number(n),
+            )
+        )
     if person.relations:
-        out.append(Sentence([_relations(person)]))
+        out.append(
+            _sentence(
+                _("Relatives named in the records: {relatives} (listed below)."),
+                relatives=_relations(person, words),
+            )
+        )
     return out
 
 
-def _relations(person: PersonView) -> str:
+def _label(term: Any, words: Words) -> str:
+    """A taxonomy label in the reader's language (the taxonomy's own), else its English."""
+    own = term.ug if words.code == "ug" else term.zh if words.code else ""
+    return str(own or term.en)
+
+
+def _status(term: Any, found: list[str], words: Words) -> str:
+    """The status as the sentence names it: its label (and its Chinese, where the label is
+    not Chinese), with the words that decided it."""
+    if not words.code:
+        status = f"{term.en} — {term.zh}" if term.zh and term.zh not in term.en else term.en
+    elif words.code == "ug":
+        status = f"{term.ug} — {term.zh}" if term.ug and term.zh else term.ug or term.en
+    else:
+        status = term.zh or term.en
+    if not found:
+        return str(status)
+    shown = [words.gettext(w) if w == "release date" else w for w in found]
+    return words.gettext("{status} (the words {words})").format(
+        status=status, words=words.gettext(", ").join(shown)
+    )
+
+
+def _relations(person: PersonView, words: Words) -> str:
     from guwah.records.normalise import relation
 
     unique = dict.fromkeys((r.relation, r.name) for r in person.relations)  # a row per source
-    named = [relation(rel) or rel for rel, _ in unique]
-    return "Relatives named in the records: " + ", ".join(named) + " (listed below)."
+    named = [_relation_word(relation(rel) or rel, words) for rel, _name in unique]
+    return words.gettext(", ").join(named)
+
+
+def _relation_word(code: str, words: Words) -> str:
+    """A relation (``wife``) in the reader's language: in Uyghur and Chinese the first term
+    of that script for it in ``reference/relations.json``; as written where there is none."""
+    if not words.code:
+        return code
+    for t in _relation_terms().get(code, ()):
+        arabic = any("\u0600" <= c <= "\u06ff" for c in t)
+        han = any("\u4e00" <= c <= "\u9fff" for c in t)
+        if (arabic and words.code == "ug") or (han and words.code != "ug"):
+            return t
+    return code
+
+
+@cache
+def _relation_terms() -> dict[str, tuple[str, ...]]:
+    import json
+    from importlib import resources
+
+    text = resources.files("guwah.reference").joinpath("relations.json").read_text("utf-8")
+    return {k: tuple(v) for k, v in json.loads(text)["relations"].items()}

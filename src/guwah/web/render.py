@@ -26,6 +26,12 @@ STATIC = HERE / "static"
 
 
 def number(n: Any) -> str:
+    """A count: ``1,234`` in English; in the locale's digits and grouping (Babel) otherwise."""
+    lang = i18n.current_language.get()
+    if lang.catalogue and isinstance(n, int) and not isinstance(n, bool):
+        from babel.numbers import format_decimal
+
+        return format_decimal(n, locale=lang.catalogue)
     return f"{n:,}" if isinstance(n, int) else str(n)
 
 

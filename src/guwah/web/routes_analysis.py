@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
-from guwah.analyse.charts import bars
+from guwah.analyse import words
+from guwah.analyse.report import charts
 from guwah.analyse.stage import Analysis, analyse, parse_options, people_in
 from guwah.analyse.tables import Count, number_counts, plain
 from guwah.case import CaseError
@@ -54,22 +55,21 @@ def analysis_page(
     a = _analysis(request, session, by, group, window)
     qs = urlencode({"by": by, "group": group, "window": window})
     people_href = f"/analysis/people?{qs}&ref="
-    charts = [
-        bars(a.table("monthly"), 0, 1, "Detentions by month", people_href),
-        bars(a.table("detained_by_status"), 1, 4, "Detained by status", people_href),
-        bars(a.table("reasons"), 1, 4, "Detention reasons (multi-label)", people_href),
-    ]
     return page(
         request,
         "analysis.html",
         a=a,
+        tables=[words.shown(t) for t in a.tables],
         by=by,
         group=group,
         window=window,
         people_href=people_href,
-        charts=charts,
+        charts=charts(a, people_href),
         is_count=lambda v: isinstance(v, Count),
         plain=plain,
+        num=words.number,
+        day=words.day,
+        code_word=words.code_word,
     )
 
 
@@ -87,7 +87,7 @@ def analysis_people(
     ids = people_in(a, ref)
     label = next(
         (
-            f"{t.title}: {plain(row[0])}"
+            f"{words.text(t.title)}: {words.cell(t, row, 0)}"
             for t in a.tables
             for row in t.rows
             for v in row
@@ -119,4 +119,7 @@ def analysis_people(
         pages=pages,
         here=here,
         back=f"/analysis?{urlencode(filters)}",
+        code_word=words.code_word,
+        status_word=words.status_word,
+        day=words.day,
     )

@@ -9,6 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from guwah.person.stage import find_people, parse_age
+from guwah.person.summary import ENGLISH, Words
+from guwah.web import i18n
 from guwah.web.deps import DbSession, RowId
 from guwah.web.i18n import gettext as _
 from guwah.web.queries import person_view_detail
@@ -76,5 +78,16 @@ def person_page(request: Request, session: DbSession, person_id: RowId) -> HTMLR
         person=person,
         sanctions=person_sanctions(session, person),
         households=households_of(session, person_id),
-        summary=summarise(view),
+        summary=summarise(view, _summary_words()),
     )
+
+
+def _summary_words() -> Words:
+    """The person summary's words in the request's language (English: as always written)."""
+    from guwah.analyse.words import day
+    from guwah.web.render import number
+
+    lang = i18n.current_language.get()
+    if not lang.catalogue:
+        return ENGLISH
+    return Words(i18n.gettext, i18n.ngettext, lang.catalogue, number, day)
