@@ -1,6 +1,7 @@
 """OCR accuracy and throughput: guwah's OCR step beside plain Tesseract at the floor.
 
 Run: PYTHONPATH=src .venv/bin/python benchmarks/ocr.py [--batch 40] [--kinds all] [--workers 2]
+[--rounds 3]
 
 Renders pages with known text (``guwah.synth.ocr_pages``): a mixed batch of ``--batch``
 pages (Chinese, Uyghur, mixed, traditional, in turn) and one page of each of ``--kinds``
@@ -12,7 +13,8 @@ run, on the same pages:
 - guwah: a case that ingests the pages and runs its OCR step (``run_ocr``) with a pool of
   the same number of workers, choosing each page's models itself.
 
-Prints pages/s of both, their ratio, and the character error rate (Levenshtein distance
+Prints pages/s of both per round (``--rounds``: timed in turn, the order swapped each round,
+so a busy machine weighs on both alike), the median ratio, and the character error rate (Levenshtein distance
 over the truth's length, whitespace ignored) per kind for both; ``--fixed`` adds guwah
 with the fixed set ``chi_sim+uig+eng`` (its behaviour before issue 19).
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import time
 from collections import Counter, defaultdict
@@ -64,9 +67,9 @@ def floor(paths: dict[str, Path], pages: dict[str, SynthPage], workers: int) -> 
 
 
 def guwah_ocr(
-    pages_dir: Path, work: Path, workers: int, per_page: bool
+    pages_dir: Path, work: Path, workers: int, per_page: bool, round_no: int = 0
 ) -> tuple[float, dict[str, str], Counter[str]]:
-    case = Case.init(work / ("case-per-page" if per_page else "case-fixed"))
+    case = Case.init(work / f"case-{'per-page' if per_page else 'fixed'}-{round_no}")
     ingest(case, [pages_dir], executor=ProcessExecutor(workers=workers))
     started = time.perf_counter()
     stats = run_ocr(case, executor=ProcessExecutor(workers=workers), per_page=per_page)
@@ -92,6 +95,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=40, help="pages in the mixed batch")
     ap.add_argument("--kinds", default="all", help="comma-separated kinds, or all, or none")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--rounds", type=int, default=1, help="floor and guwah timed in turn")
     ap.add_argument("--fixed", action="store_true", help="also guwah with chi_sim+uig+eng")
     ap.add_argument("--work", type=Path, default=Path("/tmp/ocr-bench"))
     ap.add_argument("--seed", type=int, default=1)
@@ -117,15 +121,25 @@ def main() -> None:
         flush=True,
     )
 
-    started = time.perf_counter()
-    floor_text = floor(paths, pages, args.workers)
-    floor_s = time.perf_counter() - started
-    print(f"floor: {floor_s:.1f} s, {n / floor_s:.3f} pages/s", flush=True)
-    ours_s, ours_text, models = guwah_ocr(pages_dir, args.work, args.workers, per_page=True)
+    ratios = []
+    for r in range(args.rounds):  # floor and guwah in turn, the order swapped every round
+        for which in ("floor", "guwah") if r % 2 == 0 else ("guwah", "floor"):
+            started = time.perf_counter()
+            if which == "floor":
+                floor_text = floor(paths, pages, args.workers)
+                floor_s = time.perf_counter() - started
+            else:
+                ours_s, ours_text, models = guwah_ocr(
+                    pages_dir, args.work, args.workers, per_page=True, round_no=r
+                )
+        ratios.append(floor_s / ours_s)
+        print(
+            f"round {r + 1}: floor {floor_s:.1f} s ({n / floor_s:.3f} pages/s), guwah "
+            f"{ours_s:.1f} s ({n / ours_s:.3f} pages/s); throughput guwah/floor {ratios[-1]:.2f}",
+            flush=True,
+        )
     print(
-        f"guwah: {ours_s:.1f} s, {n / ours_s:.3f} pages/s; "
-        f"ratio of throughput guwah/floor {floor_s / ours_s:.2f}",
-        flush=True,
+        f"median throughput guwah/floor over {len(ratios)} rounds: {statistics.median(ratios):.2f}"
     )
     print("models guwah ran (kept per page): " + ", ".join(f"{m} {c}" for m, c in models.items()))
     fixed_text: dict[str, str] = {}
