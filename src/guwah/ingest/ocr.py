@@ -251,6 +251,7 @@ DESKEW_FROM = 0.5  # degrees of tilt from which a page is levelled before it is 
 ROTATE_CONF = 1.5  # OSD orientation confidence needed to turn a page
 OSD_MIN_CHARS = 20  # characters OSD reads before it decides (Tesseract's default: 50)
 UNRELIABLE_BELOW = 60.0  # pages whose mean word confidence is under this are flagged
+PNM_MAX_PIXELS = 40_000_000  # about A3 at 400 dpi; larger pages go to Tesseract as PNG
 OSD_LONG_SIDE = 1700  # OSD looks at a copy of the page no larger than this
 
 
@@ -488,18 +489,22 @@ class _PageFile:
     """A page written once to an uncompressed temporary file (PGM or PPM) for Tesseract.
 
     pytesseract re-encodes an in-memory image as PNG for every call; a page read by OSD and
-    two or three models is encoded once instead, and Tesseract decodes PNM fastest.
+    two or three models is encoded once instead, and Tesseract decodes PNM fastest. A page
+    over :data:`PNM_MAX_PIXELS` is written as PNG: uncompressed it would take 3 bytes a pixel
+    of temporary disk per worker.
     """
 
     def __init__(self, img: Image.Image) -> None:
         self.dir = tempfile.mkdtemp(prefix="guwah-ocr-")
-        self.path = os.path.join(self.dir, "page.pnm")
+        self.path = ""
         self.image = img
         self.replace(img)
 
     def replace(self, img: Image.Image) -> None:
         self.image = img if img.mode in ("L", "RGB") else img.convert("RGB")
-        self.image.save(self.path, "PPM")
+        big = self.image.width * self.image.height > PNM_MAX_PIXELS
+        self.path = os.path.join(self.dir, "page.png" if big else "page.pnm")
+        self.image.save(self.path, "PNG" if big else "PPM", compress_level=1)
 
     def small(self, long_side: int) -> str:
         """A grayscale copy no larger than ``long_side`` (the page itself when it is smaller)."""
