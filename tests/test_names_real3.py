@@ -134,3 +134,38 @@ def test_other_place_names_do_not_join_different_places() -> None:
     assert not score("Korla", "Karasahr").match  # STRABON_KARASAHR, PROFILPELAJAR_KORLA
     assert not score("Chuguchak", "Cherchen").match
     assert not score("塔城", "塔什库尔干").match
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("莎车", "叶尔羌"),  # MGWIKI_YARKANT: today's name and the Qing one, both in characters
+        ("和田", "和阗"),  # WIKIMILI_HOTAN
+        ("且末", "车尔臣"),  # SOFTLK_QIEMO
+        ("伊宁", "固勒扎"),  # LIQUISEARCH_YINING
+    ],
+)
+def test_two_names_in_characters_of_one_place(a: str, b: str) -> None:
+    m = score(a, b)
+    assert m.match, m.explanation
+    assert "the same place under another name" in m.explanation
+
+
+def test_different_places_in_characters_stay_apart() -> None:
+    assert not score("莎车", "叶城").match  # Yarkant and Kargilik share no name
+    assert not score("和田", "和静").match  # 和 alone is no place
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("塔什库尔干", "Taxk̡urƣan"),  # CRYER_TASHKURGAN: the Uyghur New Script's ƣ and k̡
+        ("伊宁", "Ƣulja"),  # DEWIKI_GULJA
+        ("Yoqub Bek", "Yakub Beg"),  # NINA_YAKUB: the title Beg = Bek (Uzbek Yoqub)
+        ("艾力汗·吐烈", "Elihan Tore"),  # WIKIMAX_ELIHAN: 烈 writes re
+        ("阿布拉江.阿吾提.阿尤甫", "Ablajan Awut Ayup"),  # PLURK_ABLAJAN (set2): 布 b, 吾 wu
+    ],
+)
+def test_new_script_letters_titles_and_segments(a: str, b: str) -> None:
+    m = score(a, b)
+    assert m.match, m.explanation

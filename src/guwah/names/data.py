@@ -38,6 +38,16 @@ def places() -> dict[str, tuple[str, ...]]:
     return {han: tuple(dict.fromkeys(latins)) for han, latins in out.items()}
 
 
+@cache
+def place_canonical() -> dict[str, str]:
+    """A place in characters, today's name or an older one (叶尔羌), → today's (莎车)."""
+    out = {han: han for han in places()}
+    for r in _csv("place_other_names.csv"):
+        if _HAN.search(r["name"]) and r["han"] in out:
+            out[r["name"]] = r["han"]
+    return out
+
+
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 

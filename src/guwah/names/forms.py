@@ -56,6 +56,8 @@ class Form:
     given_first: bool = False
     #: a reading by the gazetteer: the place and its names (和田 = Hotan, Khotan, Hetian)
     place: str = ""
+    #: … and the place under today's name in characters (叶尔羌 and 莎车 are both 莎车)
+    site: str = ""
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -188,7 +190,8 @@ def _place_form(text: str, script: Script) -> Form | None:
         text if script is Script.HAN else "",
         exact=True,
     )
-    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}")
+    site = data.place_canonical().get(han, han)
+    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}", site=site)
 
 
 @lru_cache(maxsize=200_000)
