@@ -139,12 +139,12 @@ def _latin_token(part: Part) -> Token:
 _WG_MARKED = re.compile(r"\w[-'’‘ʻʼ]\w|[êŭ]")
 
 
+@lru_cache(maxsize=65536)
 def unpatronymic(word: str) -> tuple[str, ...]:
     """The name inside a patronymic or Russian surname (``patronymics.csv``): Abilmazhinuly →
     Abilmazhin, Islambayuly → Islambay, Abbasov → Abbas; a stem of three letters at least."""
     low = fold(word)
-    for suffix in data.patronymics()[0]:
-        end = fold(suffix)
+    for end in _patronymic_endings()[0]:
         if low.endswith(end) and len(low) - len(end) >= 3:
             return (low[: -len(end)],)
     return ()
@@ -153,7 +153,13 @@ def unpatronymic(word: str) -> tuple[str, ...]:
 def _is_patronymic_word(part: Part, script: Script) -> bool:
     """``uulu``, ``kyzy`` written apart (Жусуп Мамай уулу): they say whose son, not who."""
     latin = part.text if script is Script.LATIN else part_latin(part.text, script)[0]
-    return fold(latin) in {fold(w) for w in data.patronymics()[1]}
+    return fold(latin) in _patronymic_endings()[1]
+
+
+@lru_cache(maxsize=1)
+def _patronymic_endings() -> tuple[tuple[str, ...], frozenset[str]]:
+    suffixes, words = data.patronymics()
+    return tuple(dict.fromkeys(fold(x) for x in suffixes)), frozenset(fold(w) for w in words)
 
 
 def place_of(text: str, script: Script) -> tuple[str, tuple[str, ...]] | None:
