@@ -20,7 +20,15 @@ the Uyghur-language Xinjiang government site …) for other people and places th
 its pairs are all ``set2`` (a development set: its mistakes may be read). Tone digits printed
 in Wade-Giles (Pao1-erh2-han4) are dropped.
 
-Run: ``.venv/bin/python benchmarks/make_real_pairs.py [--set 2]`` (rewrites the CSV).
+A third set (``--set 3``: ``data/real_name_forms_3.csv``, sources in
+``data/real_name_sources_3.csv``, pairs in ``data/real_pairs_3.csv``, split ``set3``) was gathered
+on 2026-12-04 for people and places in neither earlier set: leaders of the 1930s-40s republics
+(Khoja Niyaz, Sabit Damulla, Elihan Tore, Abdukerim Abbasov, Muhammad Amin Bughra, Isa Yusuf
+Alptekin), Yakub Beg, the Kazakh Ospan Batyr, the Kyrgyz manaschi Jusup Mamay, officials, and
+Ghulja, Korla, Karasahr, Tashkurgan, Cherchen and Chuguchak with their older names; a second
+development set.
+
+Run: ``.venv/bin/python benchmarks/make_real_pairs.py [--set 2|3]`` (rewrites the CSV).
 """
 
 from __future__ import annotations
@@ -35,7 +43,13 @@ DATA = Path(__file__).resolve().parent / "data"
 ANCHOR_ORDER = ("latin", "uly", "ofac", "eu", "latin_alt", "sasm", "pinyin")
 HAN_KINDS = ("zh", "zh_hant")
 #: kinds of the second set that are variants of a base kind (for the category only)
-BASE_KIND = {"uey_alt": "uey", "zh_alt": "zh", "pinyin_alt": "pinyin", "uly_alt": "uly"}
+BASE_KIND = {
+    "uey_alt": "uey",
+    "zh_alt": "zh",
+    "pinyin_alt": "pinyin",
+    "uly_alt": "uly",
+    "kazakh_arabic": "uey",
+}
 
 #: (entity, kind, entity, kind): different people or places with similar names
 NEGATIVES = [
@@ -172,10 +186,48 @@ NEGATIVES_2 = [
     ("place_makit", "latin", "place_maytagh", "latin"),
 ]
 
+#: hard negatives of the third set (different people or places with a shared name, syllable
+#: or most letters)
+NEGATIVES_3 = [
+    ("abdukerim_abbasov", "latin", "abdulahat_abdurixit", "latin"),
+    ("abdulahat_abdurixit", "latin_alt", "abdukerim_abbasov", "latin_alt"),
+    ("muhammad_amin_bughra", "zh", "yakub_beg", "zh"),
+    ("muhammad_amin_bughra", "latin", "yakub_beg", "pinyin"),
+    ("yakub_beg", "uey", "muhammad_amin_bughra", "uey"),
+    ("yakub_beg", "zh", "muhammad_amin_bughra", "latin"),
+    ("isa_alptekin", "zh", "jusup_mamay", "zh"),
+    ("isa_alptekin", "latin", "jusup_mamay", "latin"),
+    ("jusup_mamay", "zh", "isa_alptekin", "latin"),
+    ("ismail_tiliwaldi", "latin", "isa_alptekin", "latin"),
+    ("elihan_tore", "zh", "isa_alptekin", "zh"),
+    ("elihan_tore", "latin", "ismail_tiliwaldi", "latin"),
+    ("khoja_niyaz", "latin", "sabit_damulla", "latin"),
+    ("khoja_niyaz", "zh", "elihan_tore", "latin"),
+    ("qadan_kabenuly", "latin", "qurmash_sirjanuly", "latin"),
+    ("serikzhan_orynbai", "latin", "qadan_kabenuly", "latin"),
+    ("ospan_batyr", "latin", "qurmash_sirjanuly", "latin"),
+    ("ospan_batyr", "zh_hant", "ismail_tiliwaldi", "latin"),
+    ("place_korla", "zh", "place_karashahr", "latin"),
+    ("place_karashahr", "zh", "place_korla", "latin"),
+    ("place_korla", "uey", "place_karashahr", "uly"),
+    ("place_qiemo", "sasm", "place_karashahr", "uly"),
+    ("place_qiemo", "zh", "place_karashahr", "pinyin"),
+    ("place_tacheng", "latin", "place_qiemo", "latin"),
+    ("place_qiemo", "latin_alt", "place_tacheng", "latin"),
+    ("place_tacheng", "zh", "place_tashkurgan", "zh"),
+    ("place_tashkurgan", "latin", "place_tacheng", "pinyin_alt"),
+    ("place_yining", "zh", "place_karashahr", "pinyin"),
+    ("place_karashahr", "zh", "place_yining", "pinyin"),
+    ("place_tacheng", "latin_alt", "place_qiemo", "pinyin_alt"),
+    ("place_yining", "latin", "place_korla", "latin_alt"),
+    ("place_korla", "zh", "place_yining", "latin_alt"),
+]
+
 #: forms file, negatives, output file and split (None: by hash) of each set
 SETS = {
     "1": ("real_name_forms.csv", NEGATIVES, "real_pairs.csv", None),
     "2": ("real_name_forms_2.csv", NEGATIVES_2, "real_pairs_2.csv", "set2"),
+    "3": ("real_name_forms_3.csv", NEGATIVES_3, "real_pairs_3.csv", "set3"),
 }
 
 
@@ -277,7 +329,9 @@ def main() -> None:
         w.writeheader()
         w.writerows(pairs)
     pos = sum(p["is_match"] == "true" for p in pairs)
-    halves = {s: sum(p["split"] == s for p in pairs) for s in ("dev", "dev2", "heldout", "set2")}
+    halves = {
+        s: sum(p["split"] == s for p in pairs) for s in ("dev", "dev2", "heldout", "set2", "set3")
+    }
     print(f"{len(pairs)} pairs ({pos} match, {len(pairs) - pos} not) -> {path}; {halves}")
 
 

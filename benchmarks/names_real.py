@@ -4,10 +4,11 @@ homophone negatives (``data/homophone_negatives.csv``); and no regression on
 ``../shared/data/name_bench/cases.csv``.
 
 The second independent set (``data/real_pairs_2.csv``, ``make_real_pairs.py --set 2``) is a
-development set: its figures by category are printed and ``--errors set2`` lists its mistakes.
+development set: its figures by category are printed and ``--errors set2`` lists its mistakes;
+likewise the third (``data/real_pairs_3.csv``, ``--set 3``, ``--errors set3``).
 
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
-``--errors dev`` / ``--errors dev2`` / ``--errors set2`` list a development part's mistakes;
+``--errors dev`` / ``dev2`` / ``set2`` / ``set3`` list a development part's mistakes;
 the held-out part's are never listed, so that nobody tunes the tables on them
 (``make_real_pairs.split_of`` says how the parts were cut). ``--no-heldout`` leaves the
 held-out part out altogether, for runs made while tuning.
@@ -25,6 +26,7 @@ from guwah.names import DEFAULT_THRESHOLD, score
 HERE = Path(__file__).resolve().parent
 REAL = HERE / "data" / "real_pairs.csv"
 REAL2 = HERE / "data" / "real_pairs_2.csv"
+REAL3 = HERE / "data" / "real_pairs_3.csv"
 HOMOPHONES = HERE / "data" / "homophone_negatives.csv"
 CASES = HERE.parent.parent / "shared" / "data" / "name_bench" / "cases.csv"
 
@@ -79,7 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--errors",
-        choices=["dev", "dev2", "set2"],
+        choices=["dev", "dev2", "set2", "set3"],
         help="list the mistakes of a development part",
     )
     ap.add_argument(
@@ -98,18 +100,21 @@ def main() -> None:
             f"real pairs {label:<8} {len(part):>4} pairs ({n_pos} match): "
             f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
         )
-    real2 = judged(rows(REAL2))
-    f1, prec, rec = prf([(p, g) for p, g, _ in real2])
-    print(
-        f"second set (set2) {len(real2):>4} pairs ({sum(g for _, g, _ in real2)} match): "
-        f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
-    )
-    cat2: dict[str, list[bool]] = defaultdict(list)
-    for p, g, r in real2:
-        cat2[r["category"]].append(p == g)
-    print("second set, accuracy by category:")
-    for cat, oks in sorted(cat2.items()):
-        print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
+    extra = {"set2": judged(rows(REAL2)), "set3": judged(rows(REAL3))}
+    for name, judged_set in extra.items():
+        label = {"set2": "second", "set3": "third"}[name]
+        f1, prec, rec = prf([(p, g) for p, g, _ in judged_set])
+        print(
+            f"{label} set ({name}) {len(judged_set):>4} pairs "
+            f"({sum(g for _, g, _ in judged_set)} match): "
+            f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
+        )
+        cats: dict[str, list[bool]] = defaultdict(list)
+        for p, g, r in judged_set:
+            cats[r["category"]].append(p == g)
+        print(f"{label} set, accuracy by category:")
+        for cat, oks in sorted(cats.items()):
+            print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
     by_cat: dict[str, list[bool]] = defaultdict(list)
     for p, g, r in real:
         by_cat[r["category"]].append(p == g)
@@ -127,10 +132,10 @@ def main() -> None:
         cases = [(p, g) for p, g, _ in judged(rows(CASES))]
         f1, prec, rec = prf(cases)
         print(f"name_bench cases.csv {len(cases)} pairs: F1 {f1:.3f} P {prec:.3f} R {rec:.3f}")
-    latency(rows(REAL) + rows(REAL2) + (rows(CASES) if CASES.exists() else []))
+    latency(rows(REAL) + rows(REAL2) + rows(REAL3) + (rows(CASES) if CASES.exists() else []))
     if args.errors:
         print(f"{args.errors} mistakes:")
-        for p, g, r in real2 if args.errors == "set2" else real:
+        for p, g, r in extra.get(args.errors, real):
             if r["split"] == args.errors and p != g:
                 m = score(r["name1"], r["name2"])
                 print(f"  want {g}: {r['name1']} | {r['name2']} ({m.score:.3f}; {m.explanation})")

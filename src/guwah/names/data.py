@@ -26,7 +26,51 @@ def places() -> dict[str, tuple[str, ...]]:
     (``reference/lists/xinjiang_exonyms.csv``, every prefecture and county: 莎车 → Yarkant,
     Yarkand, Shache; 哈密 → Hami, Kumul). A place's Chinese name is often no transcription of
     its Uyghur one (和田 Hotan, 莎车 Yarkant), so only a gazetteer can join them."""
-    return {r["han"]: tuple(r["latin"].split("|")) for r in _csv("xinjiang_exonyms.csv", "lists")}
+    out = {r["han"]: r["latin"].split("|") for r in _csv("xinjiang_exonyms.csv", "lists")}
+    # older and other names a gazetteer of today lacks (叶尔羌, Yeken for 莎车; Kulja for 伊宁)
+    others = _csv("place_other_names.csv")
+    for r in others:
+        if not _HAN.search(r["name"]) and r["han"] in out:
+            out[r["han"]].append(r["name"])
+    for r in others:  # another name in characters is one more key of the same place
+        if _HAN.search(r["name"]) and r["han"] in out:
+            out.setdefault(r["name"], out[r["han"]])
+    return {han: tuple(dict.fromkeys(latins)) for han, latins in out.items()}
+
+
+@cache
+def place_canonical() -> dict[str, str]:
+    """A place in characters, today's name or an older one (叶尔羌), → today's (莎车)."""
+    out = {han: han for han in places()}
+    for r in _csv("place_other_names.csv"):
+        if _HAN.search(r["name"]) and r["han"] in out:
+            out[r["name"]] = r["han"]
+    return out
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@cache
+def place_of_sound() -> dict[str, str]:
+    """The sound key of a Latin name of a Xinjiang place → the place: for names read from
+    Arabic script or Cyrillic (خوتەن Xoten = Hotan, Құлжа Qulzha = Qulja)."""
+    from .keys import sound_key
+
+    out: dict[str, str] = {}
+    for han, latins in places().items():
+        for lat in latins:
+            out.setdefault(sound_key(lat), han)
+    return out
+
+
+@cache
+def patronymics() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Endings that say "son/daughter of" or make a Russian surname (Abilmazhin-uly,
+    Abbas-ov), longest first, and the same words written apart (Mamay uulu)."""
+    rows = _csv("patronymics.csv")
+    suffixes = sorted({r["form"] for r in rows if r["kind"] == "suffix"}, key=len, reverse=True)
+    return tuple(suffixes), frozenset(r["form"] for r in rows if r["kind"] == "word")
 
 
 @cache

@@ -9,6 +9,7 @@ and keeps the best.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -55,6 +56,8 @@ class Form:
     given_first: bool = False
     #: a reading by the gazetteer: the place and its names (和田 = Hotan, Khotan, Hetian)
     place: str = ""
+    #: … and the place under today's name in characters (叶尔羌 and 莎车 are both 莎车)
+    site: str = ""
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -106,6 +109,10 @@ def _latin_token(part: Part) -> Token:
     # the official 1976 (SASM/GNC) spelling, where x is sh and q is ch (Kaxgar, Tiyanxan)
     # … and the Wade-Giles of a transcription (Pao-erh-han, 包尔汉) read back the same way
     wade = [r for w in from_wade_giles(part.text) for r in pinyin_to_latin(w)]
+    # a word written as Wade-Giles syllables (K'u-êrh-lê, Ch'ieh-mo) is also its pinyin
+    # (kuerle, qiemo), as a transcription's machine pinyin is; a bare word (Chen) is not
+    if _WG_MARKED.search(part.text):
+        wade += from_wade_giles(part.text)
     back = _uniq(
         [
             sound_key(r)
@@ -114,6 +121,7 @@ def _latin_token(part: Part) -> Token:
                 *wade,
                 sasm_to_uly(part.text),
                 turkish_to_uly(part.text),
+                *unpatronymic(part.text),
             )
         ]
     )
@@ -127,14 +135,46 @@ def _latin_token(part: Part) -> Token:
     )
 
 
+#: a word visibly in Wade-Giles: syllables joined by hyphens, an aspiration mark or ê, ŭ
+_WG_MARKED = re.compile(r"\w[-'’‘ʻʼ]\w|[êŭ]")
+
+
+@lru_cache(maxsize=65536)
+def unpatronymic(word: str) -> tuple[str, ...]:
+    """The name inside a patronymic or Russian surname (``patronymics.csv``): Abilmazhinuly →
+    Abilmazhin, Islambayuly → Islambay, Abbasov → Abbas; a stem of three letters at least."""
+    low = fold(word)
+    for end in _patronymic_endings()[0]:
+        if low.endswith(end) and len(low) - len(end) >= 3:
+            return (low[: -len(end)],)
+    return ()
+
+
+def _is_patronymic_word(part: Part, script: Script) -> bool:
+    """``uulu``, ``kyzy`` written apart (Жусуп Мамай уулу): they say whose son, not who."""
+    latin = part.text if script is Script.LATIN else part_latin(part.text, script)[0]
+    return fold(latin) in _patronymic_endings()[1]
+
+
+@lru_cache(maxsize=1)
+def _patronymic_endings() -> tuple[tuple[str, ...], frozenset[str]]:
+    suffixes, words = data.patronymics()
+    return tuple(dict.fromkeys(fold(x) for x in suffixes)), frozenset(fold(w) for w in words)
+
+
 def place_of(text: str, script: Script) -> tuple[str, tuple[str, ...]] | None:
     """The Xinjiang place that ``text`` names in characters (和田, 和田县) or in Latin (Hotan,
     Shache, Kizil Su), with its Latin names and pinyin, from the gazetteer ``data.places``."""
     if script is Script.HAN:
         han = "".join(text.split())
         han = han if han in data.places() else data.PLACE_SUFFIX.sub("", han)
-    else:
-        han = data.place_of_latin().get(fold(text), "")
+    elif script is Script.LATIN:
+        known = data.place_of_latin()
+        # … or its Wade-Giles read as pinyin (I-ning = Yining, Kʻu-êrh-lê = Kuerle)
+        wade = from_wade_giles(text) if _WG_MARKED.search(text) else ()
+        han = next((known[k] for k in (fold(text), *wade) if k in known), "")
+    else:  # read from Arabic script or Cyrillic (يەكەن Yeken, Құлжа Qulzha)
+        han = data.place_of_sound().get(sound_key(part_latin(text, script)[0]), "")
     latins = data.places().get(han)
     return (han, _uniq([*latins, pinyin_word(syllables(han))])) if latins else None
 
@@ -156,7 +196,8 @@ def _place_form(text: str, script: Script) -> Form | None:
         text if script is Script.HAN else "",
         exact=True,
     )
-    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}")
+    site = data.place_canonical().get(han, han)
+    return Form(SOUND, (token,), place=f"{han} = {', '.join(latins)}", site=site)
 
 
 @lru_cache(maxsize=200_000)
@@ -164,8 +205,10 @@ def forms(name: str) -> tuple[Form, ...]:
     """Every comparable form of ``name``, with its gazetteer reading when it names a place."""
     out = _forms(name)
     p = parse(name)
-    if not out or p.script not in (Script.HAN, Script.LATIN):
+    if not out or p.script is Script.OTHER:
         return out
+    if p.script in (Script.ARABIC, Script.CYRILLIC) and len(p.parts) > 1:
+        return out  # a place is read from one word of these scripts (يەكەن, Іле)
     sep = "" if p.script is Script.HAN else " "
     place = _place_form(sep.join(t.text for t in p.parts), p.script)
     return (*out, place) if place else out
@@ -196,15 +239,35 @@ def _forms(name: str) -> tuple[Form, ...]:
         if p.given_first:
             out = [replace(f, given_first=True) for f in out]
         return tuple(out)
+    named = [t for t in p.parts if not _is_patronymic_word(t, p.script)] or list(p.parts)
     if p.script in (Script.ARABIC, Script.CYRILLIC):
         toks = []
-        for t in p.parts:
+        for t in named:
             lat = part_latin(t.text, p.script)[0]
-            toks.append(Token(t.role, t.text, lat, (sound_key(lat),), (pinyin_key(lat),)))
+            sound = sound_key(lat)
+            inner = tuple(k for k in _uniq([sound_key(w) for w in unpatronymic(lat)]) if k != sound)
+            toks.append(Token(t.role, t.text, lat, (sound,), (pinyin_key(lat),), machine=inner))
         return (Form(SOUND, tuple(toks)),)
-    parts = [t for t in p.parts if fold(t.text) not in data.legal_forms()] or list(p.parts)
+    parts = [t for t in named if fold(t.text) not in data.legal_forms()] or named
     tokens = tuple(_latin_token(t) for t in parts)
-    return (Form(LATIN, tokens, han_like=p.kind == HAN),)
+    out = [Form(LATIN, tokens, han_like=p.kind == HAN)]
+    if (article := _without_article(name)) is not None:
+        out.extend(_forms(article))
+    return tuple(out)
+
+
+#: the Arabic article written on with a hyphen (Abd al-Karīm, Mahmud al-Kashgari), its sun
+#: letter forms (ad-, ar-, as-, ash-, at-, az-, an-) and the Persian and Turkic ul-, el-
+_ARTICLE = re.compile(r"(?i)(?:(?<=\s)|^)(?:al|el|ul|ad|ar|as|ash|at|az|an|ud|ur|us|un)-(?=\w)")
+_ABD = re.compile(r"(?i)\b(abd|abdu|abdul|abd')\s+(?:al|el|ul)-(\w)")
+
+
+def _without_article(name: str) -> str | None:
+    """The name as written without the hyphenated Arabic article: Abd al-Karīm → Abdulkarīm
+    (the servant of …: one name), Mahmud al-Kashgari → Mahmud Kashgari; None if it has none."""
+    joined = _ABD.sub(lambda m: f"Abdul{m.group(2).lower()}", name)
+    plain = _ARTICLE.sub("", joined)
+    return plain if plain != name else None
 
 
 def joined_keys(tokens: tuple[Token, ...], space: str, limit: int = 8) -> tuple[str, ...]:

@@ -83,20 +83,28 @@ def looks_like_pinyin(word: str) -> bool:
     return bool(fold(word)) and bool(first_split(word))
 
 
+#: apostrophes as printed (K'u, Kʻu, K’u) and the marks of older Wade-Giles (lê, êrh, tzŭ)
+_WG_MARKS = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "`": "'", "ê": "e", "ŭ": "u"})
+
+
 @lru_cache(maxsize=65536)
 def from_wade_giles(word: str) -> tuple[str, ...]:
     """Pinyin keys a Latin word could be in Wade-Giles (``Ch'üan-kuo`` → ``quanguo``…)."""
     rev = data.wade_giles_reverse()
-    word = word.lower().replace("’", "'").replace("‘", "'").replace("ʻ", "'")
+    word = word.lower().translate(_WG_MARKS)
     pieces = [p for p in re.split(r"[-\s]+", word) if p]
     if not pieces:
         return ()
     options: list[tuple[str, ...]] = []
+    syllables = data.pinyin_syllables()
     for p in pieces:
         p = "".join(c for c in p if c.isalpha() or c == "'")
-        if p not in rev:
+        if p in rev:
+            options.append(rev[p])
+        elif len(pieces) > 1 and p in syllables:  # a pinyin syllable among hyphenated
+            options.append((p,))  # Wade-Giles ones (A-he-mai-t'i-chiang: he is pinyin)
+        else:
             return ()
-        options.append(rev[p])
     return tuple(
         "".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_READINGS)
     )

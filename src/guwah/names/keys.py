@@ -26,6 +26,12 @@ _FOLD = str.maketrans(
         "ç": "ch",
         "ş": "sh",
         "ğ": "gh",
+        # the Uyghur New Script (Yengi Yeziq, official 1965-1982): Ƣulja, Taxk̡urƣan, Ⱪeшⱪer
+        "ƣ": "gh",
+        "ⱪ": "q",
+        "ⱨ": "h",
+        "ⱬ": "zh",
+        "ɵ": "o",
     }
 )
 

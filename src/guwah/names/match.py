@@ -437,9 +437,16 @@ def _compare(a: Form, b: Form) -> _Result:
         # a man) meets only places and names in characters (和阗, whose pinyin is Hotan's)
         if f.place and not f.tokens[0].chinese and not (o.place or o.tokens[0].chinese):
             return _NONE
-    r = _compare_forms(a, b)
+    if a.site and a.site == b.site and a.tokens[0].chinese and b.tokens[0].chinese:
+        # two names in characters of one place, today's and an older one (莎车 / 叶尔羌,
+        # 和田 / 和阗): characters that differ are the same place by the gazetteer, not by sound
+        ta, tb = a.tokens[0].text, b.tokens[0].text
+        r = _Result(1.0, (f"place {ta} = {tb} (the same place under another name)",))
+    else:
+        r = _compare_forms(a, b)
     if (a.place or b.place) and r.score > 0.0:
-        places = dict.fromkeys(f.place for f in (a, b) if f.place)
+        same = a.site and a.site == b.site  # one place: its names once
+        places = dict.fromkeys(f.place for f in ((a,) if same else (a, b)) if f.place)
         r = _Result(r.score, (*r.notes, *(f"place by the gazetteer: {p}" for p in places)))
     if a.given_first == b.given_first or r.score <= 0.0:
         return r
