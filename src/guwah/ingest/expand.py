@@ -32,7 +32,7 @@ from guwah.ingest.recording import record_container
 from guwah.ingest.registry import auction
 from guwah.ingest.runlog import RunLog, bug_message
 from guwah.ingest.tasks import TaskTimeout, time_limit
-from guwah.store.blobs import BlobStore, StoredBlob
+from guwah.store.blobs import BlobStore, StoredBlob, StoreError
 
 T = TypeVar("T")
 Content = Callable[[Where, StoredBlob, Budget], Iterator[T]]
@@ -175,7 +175,7 @@ class Expander:
         """The reader's members; an unexpected exception becomes a ``reader_bug``."""
         try:
             yield from reader.members(path, item.mime, ctx)
-        except ArchiveError:
+        except (ArchiveError, StoreError):  # the store failing stops the run: rerun resumes
             raise
         except Exception as exc:
             what = f"container reader {reader.name} {reader.version}"
