@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 import socket
 import sqlite3
@@ -132,6 +133,11 @@ def custody_events(case: Case, event: str) -> list[tuple[str, str]]:
     return rows
 
 
+def temporaries(case: Case) -> list[Path]:
+    """Uploads and downloads left half-done in the case's tmp/."""
+    return [*(case.root / "tmp").glob("blob-*"), *(case.root / "tmp").glob("fetch-*")]
+
+
 # --- a case whose originals are on the bucket --------------------------------------------
 
 
@@ -236,7 +242,7 @@ def test_other_bytes_under_an_existing_key_are_an_alarm_and_not_overwritten(
     assert proc.returncode == 1 and report["unexpected"] == [
         f"s3://{bucket}/{key}: an object in the store that no item accounts for"
     ]
-    assert not list((case.root / "tmp").glob("blob-*"))
+    assert not temporaries(case)
 
 
 def test_the_same_bytes_under_an_existing_key_are_a_no_op(
@@ -261,6 +267,39 @@ def test_the_same_bytes_under_an_existing_key_are_a_no_op(
     assert fresh.blobs.put_file(src).new is False
 
 
+def test_a_multipart_upload_is_written_once_too(tmp_path: Path, s3: S3Server, bucket: str) -> None:
+    case = s3_case(tmp_path, s3, bucket)
+    store = case.blobs
+    assert isinstance(store, ObjectStore)
+    store.part_bytes = 5 << 20  # S3's smallest part: an 11 MiB file goes in three
+    src = tmp_path / "scan.bin"
+    src.write_bytes(b"".join(hashlib.sha512(b"%d" % i).digest() for i in range(180_000)))
+    blob = store.put_file(src)
+    key = f"case/{blob.sha256[:2]}/{blob.sha256[2:4]}/{blob.sha256}"
+    head = client(s3).head_object(Bucket=bucket, Key=key)
+    assert blob.new and head["ContentLength"] == src.stat().st_size
+    assert head["ETag"].strip('"').endswith("-3")  # the multipart upload's ETag
+    again = Case.open(case.root).blobs
+    assert again.put_file(src).new is False  # read back whole, hashed: the same
+    client(s3).put_object(Bucket=bucket, Key=key, Body=src.read_bytes()[:-1] + b"!")
+    again = Case.open(case.root).blobs
+    with pytest.raises(EvidenceConflict, match="other bytes"):
+        again.put_file(src)
+
+
+def test_endpoint_and_credentials_come_from_the_aws_variables(
+    tmp_path: Path, s3: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3.url)
+    case = Case.init(tmp_path / "case", evidence=f"s3://{bucket}/env")
+    src = tmp_path / "a.txt"
+    src.write_text("from the environment\n")
+    sha = case.blobs.put_file(src).sha256
+    assert f"env/{sha[:2]}/{sha[2:4]}/{sha}" in objects(s3, bucket, "env/")
+    settings = (case.root / "guwah.toml").read_text()
+    assert 'evidence_endpoint_url = ""' in settings and "guwah-test" not in settings
+
+
 # --- read back, verified ---------------------------------------------------------------
 
 
@@ -279,13 +318,31 @@ def test_a_read_that_does_not_hash_to_its_key_is_an_error(
     reader.cache.path(sha).unlink()  # the cached copy gone (evicted, or a new machine)
     with pytest.raises(EvidenceCorrupt, match="does not hash to its key"):
         reader.path_for(sha)
-    assert not reader.cache.path(sha).exists() and not list((case.root / "tmp").glob("blob-*"))
+    assert not reader.cache.path(sha).exists() and not temporaries(case)
 
     client(s3).put_object(Bucket=bucket, Key=key, Body=src.read_bytes())  # restored
     assert reader.path_for(sha).read_bytes() == src.read_bytes()
     missing = "0" * 64
     assert not reader.path_for(missing).exists()  # like a local store: no such file
     assert not reader.path_for("../../etc/passwd").exists()
+
+
+def test_a_pickled_store_reads_and_checks_on_its_own(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    """What a Dask worker receives: the store without its connection or what it checked."""
+    case = s3_case(tmp_path, s3, bucket)
+    src = tmp_path / "photo.jpg"
+    src.write_bytes(jpeg_bytes(3))
+    sha = case.blobs.put_file(src).sha256
+    copy = pickle.loads(pickle.dumps(case.blobs))
+    assert isinstance(copy, ObjectStore) and not copy._present
+    copy.cache.path(sha).unlink()
+    assert copy.path_for(sha).read_bytes() == src.read_bytes()
+    key = f"case/{sha[:2]}/{sha[2:4]}/{sha}"
+    client(s3).put_object(Bucket=bucket, Key=key, Body=b"\xff\xd8 not the photo")
+    with pytest.raises(EvidenceConflict):
+        pickle.loads(pickle.dumps(case.blobs)).put_file(src)
 
 
 def test_the_read_cache_keeps_to_its_bound_least_recently_used_first(tmp_path: Path) -> None:
@@ -356,7 +413,7 @@ def test_an_endpoint_stopped_mid_run_fails_items_and_a_rerun_resumes(
         assert len(failed) == STORE_FAILURES_TO_STOP
         assert all(sha is None and status == "error" for _, sha, status, _ in failed)
         assert len(item_shas(case)) == 4
-        assert not list((case.root / "tmp").glob("blob-*"))
+        assert not temporaries(case)
 
         server.start()  # the endpoint is back: the same command resumes
         ingest(case, [leak])
@@ -410,16 +467,24 @@ def test_an_endpoint_that_never_answers_times_out_and_writes_nothing(
                 conn.close()
     assert "run the same command again" in str(err.value)
     assert objects(s3, bucket, "case/") == {}
-    assert not list((case.root / "tmp").glob("blob-*"))
+    assert not temporaries(case)
     assert not any((case.root / "cache").rglob("*.txt"))
+
+
+SLOW_DOWN = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+    b"<Message>Please reduce your request rate.</Message></Error>"
+)
 
 
 class StallingProxy:
     """A faulty gateway on loopback in front of the S3 server: it passes every request on
-    but swallows uploads (PUT), which then never get an answer."""
+    but swallows uploads (PUT), which then never get an answer — or, with ``fail``, answers
+    that many of them with 503 Slow Down and passes the rest on."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, fail: int = 0) -> None:
         self.upstream = upstream_port
+        self.fail = fail
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -448,7 +513,17 @@ class StallingProxy:
             while data := src.recv(65536):
                 if inspect and data.startswith(b"PUT "):
                     self.puts += 1
-                    return  # swallowed: no answer will come
+                    if not self.fail:
+                        return  # swallowed: no answer will come
+                    if self.puts <= self.fail:
+                        src.sendall(
+                            b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
+                            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                            % (len(SLOW_DOWN), SLOW_DOWN)
+                        )
+                        src.close()
+                        dst.close()
+                        return
                 dst.sendall(data)
         except OSError:
             return
@@ -479,7 +554,40 @@ def test_an_endpoint_that_takes_an_upload_and_never_answers_fails_within_its_dea
     finally:
         proxy.close()
     assert objects(s3, bucket, "case/") == {}  # never half-written
-    assert not list((case.root / "tmp").glob("blob-*"))
+    assert not temporaries(case)
+
+
+def test_an_endpoint_that_returns_errors_is_retried_then_the_file_recorded(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    case = s3_case(tmp_path, s3, bucket, evidence_retries=3, evidence_timeout_s=2.0)
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    (leak / "a.txt").write_text("first\n")
+    (leak / "b.txt").write_text("second\n")
+    flaky = StallingProxy(s3.port, fail=1)  # one 503, then it passes uploads on
+    try:
+        text = (case.root / "guwah.toml").read_text().replace(s3.url, flaky.url)
+        (case.root / "guwah.toml").write_text(text)
+        ingest(Case.open(case.root), [leak / "a.txt"])
+        assert flaky.puts == 2  # the 503, then botocore's retry, which went through
+    finally:
+        flaky.close()
+    failing = StallingProxy(s3.port, fail=1000)
+    try:
+        text = (case.root / "guwah.toml").read_text().replace(flaky.url, failing.url)
+        (case.root / "guwah.toml").write_text(text)
+        ingest(Case.open(case.root), [leak / "b.txt"])
+        assert failing.puts == 3  # evidence_retries tries, then recorded
+    finally:
+        failing.close()
+    occ = {path: (sha, cause) for path, sha, _, cause in occurrences(case)}
+    assert occ["a.txt"][1] is None and occ["b.txt"] == (None, "store_failed")
+    db = sqlite3.connect(case.root / "guwah.db")
+    (message,) = db.execute("SELECT error FROM occurrences WHERE path = 'b.txt'").fetchone()
+    db.close()
+    assert "SlowDown" in message or "reduce your request rate" in message, message
+    assert len(objects(s3, bucket, "case/")) == 1
 
 
 # --- configuration -----------------------------------------------------------------------

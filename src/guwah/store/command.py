@@ -121,10 +121,12 @@ def custody_verify(
     if bag is not None:
         _verify_bag(case, bag, as_json)
         return
+    from guwah.store.blobs import StoreError
+
     try:
         with case.sessions() as session:
             report = verify(session, case.blobs, expect_head=expect_head)
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:  # a bad --expect-head; the bucket not answering
         err_console.print(f"[red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     if as_json:
@@ -199,7 +201,8 @@ def print_verify(report: VerifyReport) -> None:
     from guwah.textsafe import for_terminal
 
     console.print(
-        f"Checked {report.events:,} custody events and {report.items:,} originals. "
+        f"Checked {report.events:,} custody events and {report.items:,} originals "
+        f"({report.store}). "
         f"Head of the chain: [bold]{report.head}[/]"
     )
     sections = [

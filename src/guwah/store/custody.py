@@ -151,6 +151,7 @@ class VerifyReport:
     unlogged: list[str] = field(default_factory=list)  # items with no "stored" event
     writable: list[str] = field(default_factory=list)
     head: str = GENESIS
+    store: str = ""  # where the originals were checked: a directory or s3://bucket/prefix
     #: the head written down earlier (``--expect-head``), and where it is in the chain now
     expected_head: str | None = None
     expected_head_seq: int | None = None
@@ -236,6 +237,7 @@ def verify_store(session: Session, store: BlobStore, report: VerifyReport) -> No
     changed and writable ones, what the store holds that no item accounts for, and the
     items the custody log never recorded as stored."""
     known: set[str] = set()
+    report.store = store.location
 
     def items() -> Iterator[tuple[str, int]]:
         for sha, size in session.execute(select(Item.sha256, Item.size)).all():

@@ -19,9 +19,11 @@ to the service is retried by botocore (``evidence_retries``, standard mode, with
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
@@ -49,6 +51,8 @@ READ_BLOCK = 8 << 20  # one ranged GET when an object is read
 #: an upload slower than this on average has failed: an endpoint that takes a PUT and never
 #: answers (botocore waits for "100 Continue" with no timeout) must not hang the run
 UPLOAD_FLOOR_BYTES_S = 1 << 20
+FETCH_PREFIX = "fetch-"  # a download into tmp/, hashed before it enters the cache
+STALE_FETCH_S = 3600.0  # a download this old was left by a killed process
 VERIFY_THREADS = 8  # objects hashed at once by `guwah custody verify`
 
 
@@ -105,13 +109,14 @@ class ObjectStore(BlobStore):
         self.cache = ReadCache(cache_dir, cache_bytes)
         self.retries = max(retries, 1)
         self.timeout_s = timeout_s
+        self.part_bytes: int | None = None  # multipart part size (None: s3fs's 50 MiB)
         self._options: dict[str, Any] = {
             "endpoint_url": endpoint_url or None,  # None: botocore's AWS_ENDPOINT_URL*, or AWS
             "client_kwargs": {"region_name": region} if region else {},
             "config_kwargs": {
                 "connect_timeout": timeout_s,
                 "read_timeout": timeout_s,
-                "retries": {"max_attempts": self.retries, "mode": "standard"},
+                "retries": {"total_max_attempts": self.retries, "mode": "standard"},
             },
             "use_listings_cache": False,
             "skip_instance_cache": True,
@@ -130,7 +135,8 @@ class ObjectStore(BlobStore):
         return self._fs
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_fs": None}  # a worker opens its own connection
+        """A pickled copy (a Dask worker's) opens its own connection and checks anew."""
+        return {**self.__dict__, "_fs": None, "_present": set()}
 
     @property
     def location(self) -> str:
@@ -165,7 +171,8 @@ class ObjectStore(BlobStore):
             reason = f"no answer within {self.deadline():g} s: {reason}"
         return StoreError(
             f"the evidence store {self.url} failed {what}"
-            f"{f' {sha256}' if sha256 else ''} after {self.retries} tries ({reason}); "
+            f"{f' {sha256}' if sha256 else ''} after {self.retries} "
+            f"{'try' if self.retries == 1 else 'tries'} ({reason}); "
             "nothing was half-written. Check the endpoint and its credentials "
             "(evidence_endpoint_url and evidence_profile in guwah.toml, the AWS_* "
             "variables), then run the same command again: it resumes",
@@ -193,12 +200,16 @@ class ObjectStore(BlobStore):
 
     def size_of(self, sha256: str) -> int | None:
         """The size of the object under ``sha256``'s key; None when there is none."""
-        key, limit = self.key(sha256), self.deadline()
-        try:
-            info = self._call("to look up", sha256, lambda: self.fs.info(key, timeout=limit))
+        key, limit = self.key(sha256).split("/", 1)[1], self.deadline()
+        try:  # one HEAD (s3fs's info would also list the key as a "directory")
+            head = self._call(
+                "to look up",
+                sha256,
+                lambda: self.fs.call_s3("head_object", Bucket=self.bucket, Key=key, timeout=limit),
+            )
         except FileNotFoundError:
             return None
-        return int(info["size"])
+        return int(head["ContentLength"])
 
     def exists(self, sha256: str) -> bool:
         return sha256 in self._present or self.size_of(sha256) is not None
@@ -215,7 +226,9 @@ class ObjectStore(BlobStore):
                 self._call(
                     "writing",
                     sha256,
-                    lambda: self.fs.put_file(str(tmp), key, mode="create", timeout=limit),
+                    lambda: self.fs.put_file(
+                        str(tmp), key, mode="create", chunksize=self.part_bytes, timeout=limit
+                    ),
                     lookup=False,
                 )
             except FileExistsError:  # written by someone else since the look-up
@@ -258,7 +271,7 @@ class ObjectStore(BlobStore):
         if cached is not None:
             return cached
         self.make_dir(self.tmp_dir)
-        fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix="blob-")
+        fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix=FETCH_PREFIX)
         tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -337,6 +350,11 @@ class ObjectStore(BlobStore):
                 yield f"s3://{key}: an object in the store that no item accounts for"
 
     def clean_tmp(self) -> None:
+        """Remove temporaries of killed runs; downloads only when stale (a reader in
+        another process, the web workbench, may be fetching now)."""
         super().clean_tmp()
-        for part in self.root.glob("*/*/.*.part"):
-            part.unlink(missing_ok=True)
+        stale = time.time() - STALE_FETCH_S
+        for left in [*self.tmp_dir.glob(f"{FETCH_PREFIX}*"), *self.root.glob("*/*/.*.part")]:
+            with contextlib.suppress(FileNotFoundError):
+                if left.stat().st_mtime < stale:
+                    left.unlink()
