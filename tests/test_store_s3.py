@@ -26,6 +26,7 @@ from moto.server import ThreadedMotoServer
 
 from guwah.case import Case, CaseError
 from guwah.config import ConfigError, Settings
+from guwah.ingest.extractors.libreoffice import case_root_for, derived_pdf_for
 from guwah.ingest.pipeline import STORE_FAILURES_TO_STOP, StoreUnavailable, ingest
 from guwah.store.blobs import EvidenceConflict, EvidenceCorrupt, StoreError
 from guwah.store.cache import ReadCache
@@ -345,6 +346,21 @@ def test_a_pickled_store_reads_and_checks_on_its_own(
         pickle.loads(pickle.dumps(case.blobs)).put_file(src)
 
 
+def test_readers_find_the_case_from_a_cached_copy(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    """LibreOffice's PDF and the pictures' derived files go to the case's derived/ dir,
+    which the extractors find from the original's path: a cached copy's path too."""
+    case = s3_case(tmp_path, s3, bucket)
+    src = tmp_path / "report.txt"
+    src.write_text("a report\n")
+    sha = case.blobs.put_file(src).sha256
+    path = case.blobs.path_for(sha)
+    assert path.is_relative_to(case.root / "cache" / "evidence")
+    assert case_root_for(path) == case.root
+    assert derived_pdf_for(path) == case.root / "derived" / "pdf" / sha[:2] / f"{sha}.pdf"
+
+
 def test_the_read_cache_keeps_to_its_bound_least_recently_used_first(tmp_path: Path) -> None:
     cache = ReadCache(tmp_path / "cache", max_bytes=3000, keep_recent_s=0)
     shas = []
@@ -588,6 +604,25 @@ def test_an_endpoint_that_returns_errors_is_retried_then_the_file_recorded(
     db.close()
     assert "SlowDown" in message or "reduce your request rate" in message, message
     assert len(objects(s3, bucket, "case/")) == 1
+
+
+def test_ingest_with_the_endpoint_gone_says_what_to_do_and_exits_2(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    case = s3_case(tmp_path, s3, bucket, evidence_retries=1, evidence_timeout_s=1.0)
+    text = (case.root / "guwah.toml").read_text()
+    (case.root / "guwah.toml").write_text(text.replace(s3.url, f"http://127.0.0.1:{free_port()}"))
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    for i in range(5):
+        (leak / f"{i}.txt").write_text(f"record {i}\n")
+    proc = run_cli("ingest", leak, "--case", case.root, check=False)
+    assert proc.returncode == 2, proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert "failed for 3 files in a row" in err and "run the same command again" in err
+    assert "Traceback" not in proc.stderr
+    proc = run_cli("custody", "verify", "--case", case.root, check=False)
+    assert proc.returncode == 2 and "failed listing" in " ".join(proc.stderr.split())
 
 
 # --- configuration -----------------------------------------------------------------------

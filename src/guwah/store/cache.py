@@ -17,7 +17,7 @@ from pathlib import Path
 
 from guwah.store.blobs import READ_ONLY, SHA256
 
-KEEP_RECENT_S = 120.0
+KEEP_RECENT_S = 600.0  # a task queued for a worker holds its copy's path meanwhile
 LOW_WATER = 0.9  # a trim goes down to this share of the bound
 RESCAN_S = 5.0  # how long an over-full cache of recent copies waits before the next scan
 

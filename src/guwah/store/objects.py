@@ -321,14 +321,18 @@ class ObjectStore(BlobStore):
 
         def check(item: tuple[str, int]) -> Finding | None:
             sha, size = item
+            missing = Finding(
+                "missing",
+                sha,
+                f"{sha}: the original is missing from the store ({self.object_url(sha)})",
+            )
             found = held.get(self.key(sha))
             if found is None:
-                return Finding(
-                    "missing",
-                    sha,
-                    f"{sha}: the original is missing from the store ({self.object_url(sha)})",
-                )
-            actual = self._read_hash(sha) if found == size else f"other bytes ({found:,} bytes)"
+                return missing
+            try:
+                actual = self._read_hash(sha) if found == size else f"other bytes ({found:,} bytes)"
+            except FileNotFoundError:  # removed since the listing
+                return missing
             if actual != sha:
                 return Finding(
                     "tampered",
