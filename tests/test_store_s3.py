@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -496,11 +497,11 @@ SLOW_DOWN = (
 class StallingProxy:
     """A faulty gateway on loopback in front of the S3 server: it passes every request on
     but swallows uploads (PUT), which then never get an answer — or, with ``fail``, answers
-    that many of them with 503 Slow Down and passes the rest on."""
+    that many of them (after the first ``after``) with 503 Slow Down, passing the rest on."""
 
-    def __init__(self, upstream_port: int, fail: int = 0) -> None:
+    def __init__(self, upstream_port: int, fail: int = 0, after: int = 0) -> None:
         self.upstream = upstream_port
-        self.fail = fail
+        self.fail, self.after = fail, after  # pass ``after`` uploads on, then fail ``fail``
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -531,7 +532,7 @@ class StallingProxy:
                     self.puts += 1
                     if not self.fail:
                         return  # swallowed: no answer will come
-                    if self.puts <= self.fail:
+                    if self.after < self.puts <= self.after + self.fail:
                         src.sendall(
                             b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
                             b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
@@ -604,6 +605,36 @@ def test_an_endpoint_that_returns_errors_is_retried_then_the_file_recorded(
     db.close()
     assert "SlowDown" in message or "reduce your request rate" in message, message
     assert len(objects(s3, bucket, "case/")) == 1
+
+
+def test_a_store_failing_inside_an_archive_stops_the_run_and_a_rerun_resumes(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    with zipfile.ZipFile(leak / "bundle.zip", "w") as z:
+        for i in range(6):
+            z.writestr(f"docs/{i}.txt", f"member {i}\n")
+    case = s3_case(tmp_path, s3, bucket, evidence_retries=1, evidence_timeout_s=2.0)
+    proxy = StallingProxy(s3.port, fail=1, after=3)  # the zip and two members, then a 503
+    try:
+        text = (case.root / "guwah.toml").read_text().replace(s3.url, proxy.url)
+        (case.root / "guwah.toml").write_text(text)
+        with pytest.raises(StoreError, match="failed writing"):
+            ingest(Case.open(case.root), [leak])
+        db = sqlite3.connect(case.root / "guwah.db")
+        (status,) = db.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        db.close()
+        assert status == "interrupted"
+        ingest(Case.open(case.root), [leak])  # the proxy passes uploads on again
+    finally:
+        proxy.close()
+    clean = s3_case(tmp_path, s3, bucket, name="clean")
+    ingest(clean, [leak])
+    assert item_shas(case) == item_shas(clean) and len(item_shas(case)) == 7
+    assert occurrences(case) == occurrences(clean)
+    with case.sessions() as session:
+        assert verify(session, case.blobs).ok
 
 
 def test_ingest_with_the_endpoint_gone_says_what_to_do_and_exits_2(
