@@ -247,6 +247,30 @@ def test_other_bytes_under_an_existing_key_are_an_alarm_and_not_overwritten(
     assert not temporaries(case)
 
 
+def test_an_archive_member_under_a_conflicting_key_is_an_alarm_and_the_rest_is_read(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    case = s3_case(tmp_path, s3, bucket)
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    order = "转移名单 inside the bundle\n".encode()
+    with zipfile.ZipFile(leak / "bundle.zip", "w") as z:
+        z.writestr("a/order.txt", order)
+        z.writestr("a/other.txt", "kept\n")
+    sha = hashlib.sha256(order).hexdigest()
+    key = f"case/{sha[:2]}/{sha[2:4]}/{sha}"
+    client(s3).put_object(Bucket=bucket, Key=key, Body=b"planted")
+
+    ingest(case, [leak])  # the run goes on: the alarm does not block the ingest
+    occ = {path: (s, status, cause) for path, s, status, cause in occurrences(case)}
+    assert occ["bundle.zip!/a/order.txt"] == (None, "error", "store_conflict")
+    assert occ["bundle.zip!/a/other.txt"][2] is None
+    assert [s for s, _ in custody_events(case, "store_conflict")] == [sha]
+    assert objects(s3, bucket, key)[key] == b"planted"
+    ingest(case, [leak])  # a rerun ends too (the alarm stands until someone acts)
+    assert len(item_shas(case)) == 2
+
+
 def test_the_same_bytes_under_an_existing_key_are_a_no_op(
     tmp_path: Path, s3: S3Server, bucket: str
 ) -> None:
