@@ -53,7 +53,8 @@ READ_BLOCK = 8 << 20  # one ranged GET when an object is read
 UPLOAD_FLOOR_BYTES_S = 1 << 20
 FETCH_PREFIX = "fetch-"  # a download into tmp/, hashed before it enters the cache
 STALE_FETCH_S = 3600.0  # a download this old was left by a killed process
-VERIFY_THREADS = 8  # objects hashed at once by `guwah custody verify`
+VERIFY_THREADS = 8
+PRESENT_MAX = 200_000  # keys remembered as checked, then forgotten (memory)  # objects hashed at once by `guwah custody verify`
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -214,6 +215,12 @@ class ObjectStore(BlobStore):
     def exists(self, sha256: str) -> bool:
         return sha256 in self._present or self.size_of(sha256) is not None
 
+    def _remember(self, sha256: str) -> None:
+        """Note a key known to hold its original (a bounded shortcut, not a record)."""
+        if len(self._present) >= PRESENT_MAX:
+            self._present.clear()
+        self._present.add(sha256)
+
     def put_once(self, tmp: Path, sha256: str, size: int) -> bool:
         """Upload ``tmp`` (whose SHA-256 is ``sha256``) unless its key exists; True if it was
         uploaded. An existing key must hold the same bytes, else :class:`EvidenceConflict`."""
@@ -234,14 +241,14 @@ class ObjectStore(BlobStore):
             except FileExistsError:  # written by someone else since the look-up
                 found = self.size_of(sha256)
             else:
-                self._present.add(sha256)
+                self._remember(sha256)
                 return True
         if found != size:
             self._conflict(sha256, size, {"size": found})
         actual = self._read_hash(sha256)
         if actual != sha256:
             self._conflict(sha256, size, {"size": found, "sha256": actual})
-        self._present.add(sha256)
+        self._remember(sha256)
         return False
 
     def _conflict(self, sha256: str, size: int, found: dict[str, object]) -> None:
@@ -290,7 +297,7 @@ class ObjectStore(BlobStore):
                 "verify` and restore the original from a copy you trust",
                 sha256,
             )
-        self._present.add(sha256)
+        self._remember(sha256)
         return self.cache.admit(sha256, tmp)
 
     def _read_hash(self, sha256: str, out: Any = None) -> str:
