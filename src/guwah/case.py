@@ -4,7 +4,9 @@ Layout::
 
     CASE/
       guwah.toml      settings
-      evidence/       originals, content-addressed by SHA-256, read-only
+      evidence/       originals, content-addressed by SHA-256, read-only (unless the
+                      settings name a bucket: evidence = "s3://bucket/prefix")
+      cache/evidence/ local copies of originals read from that bucket (size-bounded)
       derived/        rebuildable artefacts (OCR images, thumbnails, working copies)
       guwah.db        the SQLite database (unless a PostgreSQL URL is configured)
 """
@@ -19,9 +21,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from guwah.config import CONFIG_NAME, ConfigError, Settings
-from guwah.store.blobs import BlobStore
+from guwah.config import CONFIG_NAME, ConfigError, Settings, evidence_error
+from guwah.store.blobs import BlobStore, StoreError
 from guwah.store.db import create_db_engine, is_current, upgrade_database
+from guwah.store.evidence import open_store
 
 DB_NAME = "guwah.db"
 
@@ -37,16 +40,39 @@ class Case:
     read_only: bool = False  # the database refuses writes (the web workbench)
 
     @classmethod
-    def init(cls, root: Path, database_url: str = "", custodian: str = "") -> Case:
+    def init(
+        cls,
+        root: Path,
+        database_url: str = "",
+        custodian: str = "",
+        evidence: str = "",
+        evidence_endpoint_url: str = "",
+        evidence_profile: str = "",
+    ) -> Case:
+        """Create a case; ``evidence``: an S3 URL for originals on object storage (the
+        bucket must exist and answer), empty for the case's own ``evidence/``."""
         root = root.resolve()
         if (root / CONFIG_NAME).exists():
             raise CaseError(f"{root} is already a guwah case; use it with --case {root}")
         if root.exists() and any(root.iterdir()):
             raise CaseError(f"{root} exists and is not empty; choose a new or empty directory")
+        if (why := evidence_error(evidence)) is not None:
+            raise CaseError(f"--evidence: {why}")
+        settings = Settings(
+            database_url=database_url,
+            custodian=custodian,
+            evidence=evidence,
+            evidence_endpoint_url=evidence_endpoint_url,
+            evidence_profile=evidence_profile,
+        )
+        if evidence:
+            try:
+                open_store(root, settings).check_reachable()
+            except StoreError as exc:
+                raise CaseError(f"cannot use {evidence} as the evidence store: {exc}") from exc
         root.mkdir(parents=True, exist_ok=True)
         for sub in ("evidence", "derived", "tmp"):
             (root / sub).mkdir(exist_ok=True)
-        settings = Settings(database_url=database_url, custodian=custodian)
         (root / CONFIG_NAME).write_text(settings.dump(), encoding="utf-8")
         case = cls(root=root, settings=Settings.load(root))
         case.migrate()
@@ -89,7 +115,8 @@ class Case:
 
     @cached_property
     def blobs(self) -> BlobStore:
-        return BlobStore(self.root / "evidence", self.root / "tmp")
+        """The evidence store: ``CASE/evidence`` or the bucket the settings name."""
+        return open_store(self.root, self.settings)
 
     @property
     def derived_dir(self) -> Path:

@@ -37,10 +37,11 @@ def case_errors() -> Iterator[None]:
     from sqlalchemy.exc import OperationalError
 
     from guwah.case import CaseError
+    from guwah.store.blobs import StoreError
 
     try:
         yield
-    except CaseError as exc:
+    except (CaseError, StoreError) as exc:  # StoreError: a bucket failing after its retries
         err_console.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from exc
     except OperationalError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,6 +77,15 @@ class Settings:
     ocr_models: str = "per_page"  # per_page: each page's script picks; fixed: ocr_languages
     ocr_enabled: bool = True
     workers: int = 0  # 0: one per core
+    #: where the originals are: empty for the case's evidence/ directory, or
+    #: "s3://bucket/prefix" on any S3-compatible service (credentials: the AWS chain)
+    evidence: str = ""
+    evidence_endpoint_url: str = ""  # e.g. "http://minio:9000"; empty: AWS_ENDPOINT_URL or AWS
+    evidence_region: str = ""  # empty: AWS_REGION / the profile's region
+    evidence_profile: str = ""  # a profile of ~/.aws/credentials; empty: AWS_PROFILE or env keys
+    evidence_cache_bytes: int = 10 << 30  # the local copies of originals read from the bucket
+    evidence_timeout_s: float = 30.0  # to connect and to read, per try
+    evidence_retries: int = 4  # tries per call to the service (botocore, standard mode)
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -94,6 +104,8 @@ class Settings:
             raise ConfigError(f"{path}: 'limits' must be a table ([limits]), not a value")
         settings = cls(**_checked(cls, data, path, ""))
         settings.limits = Limits(**_checked(Limits, limits_data, path, "limits."))
+        if (why := evidence_error(settings.evidence)) is not None:
+            raise ConfigError(f"{path}: {why}")
         env_url = os.environ.get("GUWAH_DATABASE_URL")
         if env_url:
             settings.database_url = env_url
@@ -110,6 +122,20 @@ class Settings:
         for key, value in limits.items():
             lines.append(f"{key} = {_toml_value(value)}")
         return "\n".join(lines) + "\n"
+
+
+S3_URL = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/\S*)?$")
+
+
+def evidence_error(value: str) -> str | None:
+    """Why ``value`` cannot be the ``evidence`` setting; None when it can."""
+    if value == "" or S3_URL.match(value):
+        return None
+    return (
+        "'evidence' must be empty (the case's own evidence/ directory) or an S3 URL such "
+        'as "s3://bucket/prefix" (a bucket name of 3-63 lower-case letters, digits, dots '
+        f"and hyphens), not {value!r}"
+    )
 
 
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}

@@ -32,7 +32,7 @@ from guwah.ingest.recording import record_container
 from guwah.ingest.registry import auction
 from guwah.ingest.runlog import RunLog, bug_message
 from guwah.ingest.tasks import TaskTimeout, time_limit
-from guwah.store.blobs import BlobStore, StoredBlob
+from guwah.store.blobs import BlobStore, EvidenceConflict, StoredBlob, StoreError
 
 T = TypeVar("T")
 Content = Callable[[Where, StoredBlob, Budget], Iterator[T]]
@@ -148,6 +148,8 @@ class Expander:
                 break
             except ArchiveError as exc:
                 tally.failure = exc
+                if exc.alarm is not None:
+                    self._alarm(_member_where(where, item, Member(name=None)), exc.alarm)
                 break
             except TaskTimeout:
                 tally.failure = ArchiveError(
@@ -161,6 +163,8 @@ class Expander:
                 self.commit()  # members need the container's id
             child = _member_where(where, item, result.member)
             if result.error is not None:
+                if result.error.alarm is not None:
+                    self._alarm(child, result.error.alarm)
                 tally.errors += 1
                 self.intake.stats.files_seen += 1
                 self.intake.occurrence(child, None, result.error.cause, result.error.message)
@@ -169,13 +173,22 @@ class Expander:
             yield from content(child, result.blob, ctx.budget)
         return tally
 
+    def _alarm(self, where: Where, exc: EvidenceConflict) -> None:
+        """The store holds other bytes under a member's key: a custody alarm."""
+        self.intake.custody.append(
+            "store_conflict",
+            item_sha256=exc.sha256,
+            source_path=f"{where.source.uri}:{where.path}",
+            details={"key": exc.key, "found": exc.found},
+        )
+
     def _results(
         self, reader: Container, path: Path, item: ItemRef, where: Where, ctx: ContainerContext
     ) -> Iterator[MemberResult]:
         """The reader's members; an unexpected exception becomes a ``reader_bug``."""
         try:
             yield from reader.members(path, item.mime, ctx)
-        except ArchiveError:
+        except (ArchiveError, StoreError):  # the store failing stops the run: rerun resumes
             raise
         except Exception as exc:
             what = f"container reader {reader.name} {reader.version}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from guwah.core import utcnow
@@ -27,6 +27,9 @@ from guwah.store.models import Item, Occurrence, Source
 
 COMMIT_EVERY = 500
 COMMIT_SECONDS = 2.0
+
+#: an occurrence recorded because the evidence store failed: replaced once the file is stored
+STORE_FAILED = {"store_failed"}
 
 UNSAFE_NAME = (
     "archive member name is absolute or climbs out with '..': its content is kept, "
@@ -193,13 +196,16 @@ class Intake:
             return False
         digest = hash(key)
         if where.source.id not in self.new_sources or digest in self._seen_paths:
-            exists = self.session.connection().scalar(
-                select(Occurrence.id).where(
+            conn = self.session.connection()
+            exists = conn.execute(
+                select(Occurrence.id, Occurrence.error_cause).where(
                     Occurrence.source_id == where.source.id, Occurrence.path == where.path
                 )
-            )
-            if exists is not None:
+            ).first()
+            if exists is not None and not (item is not None and exists[1] in STORE_FAILED):
                 return False
+            if exists is not None:  # stored this time: the failure's record gives way
+                conn.execute(delete(Occurrence).where(Occurrence.id == exists[0]))
         self._seen_paths.add(digest)
         self._buffered_paths.add(key)
         name = where.name

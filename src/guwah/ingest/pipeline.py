@@ -35,11 +35,18 @@ from guwah.ingest.registry import is_container
 from guwah.ingest.runlog import RunLog, bug_message
 from guwah.ingest.sources import FileEntry, count_files, walk_source
 from guwah.ingest.tasks import ExtractTask, Outcome, extract_task
-from guwah.store.blobs import StoredBlob
+from guwah.store.blobs import EvidenceConflict, StoredBlob, StoreError
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item, Run, Source
 
 __all__ = ["COMMIT_EVERY", "Ingestor", "RunStats", "extract_pending", "ingest"]
+
+#: files in a row the evidence store fails for (after its own retries) before the run stops
+STORE_FAILURES_TO_STOP = 3
+
+
+class StoreUnavailable(CaseError):
+    """The evidence store kept failing: the run stopped; what it recorded is kept."""
 
 
 class Ingestor:
@@ -71,6 +78,7 @@ class Ingestor:
         self.expander = Expander(case.blobs, self.limits, self.intake, self.log, self._commit)
         self._queued: dict[int, tuple[str, str]] = {}  # item id → (SHA-256, MIME), sent
         self._ready: list[ItemRef] = []  # inserted, waiting to be sent for extraction
+        self._store_failures = 0  # files in a row the evidence store failed for
 
     # --- the run ---------------------------------------------------------------------
 
@@ -183,12 +191,38 @@ class Ingestor:
         try:
             with open(entry.fs_path, "rb") as fh:
                 blob = self.case.blobs.put_stream(fh)
+        except StoreError as exc:
+            self._store_failed(where, exc)
+            return
         except OSError as exc:
             self.intake.occurrence(
                 where, None, "unreadable", f"cannot read the file: {exc.strerror or exc}"
             )
             return
+        self._store_failures = 0
         yield from self._content(where, blob, Budget(self.limits))
+
+    def _store_failed(self, where: Where, exc: StoreError) -> None:
+        """The store failed for this file after its retries: an error occurrence that a
+        rerun replaces once the file is stored; a conflict is also a custody alarm. When
+        the store fails for several files in a row, the run stops (resume by rerunning)."""
+        self.intake.occurrence(where, None, exc.cause, str(exc))
+        if isinstance(exc, EvidenceConflict):
+            self.custody.append(
+                "store_conflict",
+                item_sha256=exc.sha256,
+                source_path=f"{where.source.uri}:{where.path}",
+                details={"key": exc.key, "found": exc.found},
+            )
+            self._commit()
+            return
+        self._store_failures += 1
+        if self._store_failures >= STORE_FAILURES_TO_STOP:
+            self._commit()
+            raise StoreUnavailable(
+                f"the evidence store failed for {self._store_failures} files in a row, so "
+                f"the run stopped; the last: {exc}"
+            ) from exc
 
     def _content(self, where: Where, blob: StoredBlob, budget: Budget) -> Iterator[ExtractTask]:
         """Record one file's content and where it was; expand containers; queue extraction."""

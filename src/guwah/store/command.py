@@ -34,16 +34,51 @@ def init_command(
         ),
     ] = "",
     custodian: Annotated[str, typer.Option(help="Default custodian for custody events.")] = "",
+    evidence: Annotated[
+        str,
+        typer.Option(
+            "--evidence",
+            metavar="s3://BUCKET/PREFIX",
+            help="Keep the originals on S3-compatible object storage (default: the case's "
+            "evidence/ directory). The bucket must exist; credentials come from the AWS "
+            "chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws).",
+        ),
+    ] = "",
+    endpoint_url: Annotated[
+        str,
+        typer.Option(
+            "--evidence-endpoint-url",
+            metavar="URL",
+            help="The S3 service's URL when it is not AWS (MinIO, Ceph, Garage).",
+        ),
+    ] = "",
+    profile: Annotated[
+        str,
+        typer.Option("--evidence-profile", help="A profile of ~/.aws/credentials for the bucket."),
+    ] = "",
 ) -> None:
     """Create a case: settings, evidence store and database.
 
     Example: [bold]guwah init cases/xpf --custodian "A. Researcher"[/]
+
+    Example: [bold]guwah init cases/xpf --evidence s3://leaks/xpf --evidence-endpoint-url http://minio:9000[/]
     """
     from guwah.case import Case
 
     with case_errors():
-        case = Case.init(case_dir, database_url=database, custodian=custodian)
-    console.print(f"Created case {case.root} (database: {case.engine.url.render_as_string()})")
+        case = Case.init(
+            case_dir,
+            database_url=database,
+            custodian=custodian,
+            evidence=evidence,
+            evidence_endpoint_url=endpoint_url,
+            evidence_profile=profile,
+        )
+    store = case.blobs.location
+    console.print(
+        f"Created case {case.root} (database: {case.engine.url.render_as_string()}, "
+        f"evidence: {store})"
+    )
     console.print(f"Next: guwah ingest LEAK --case {case.root}")
 
 
@@ -86,10 +121,12 @@ def custody_verify(
     if bag is not None:
         _verify_bag(case, bag, as_json)
         return
+    from guwah.store.blobs import StoreError
+
     try:
         with case.sessions() as session:
             report = verify(session, case.blobs, expect_head=expect_head)
-    except ValueError as exc:
+    except (ValueError, StoreError) as exc:  # a bad --expect-head; the bucket not answering
         err_console.print(f"[red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     if as_json:
@@ -164,7 +201,8 @@ def print_verify(report: VerifyReport) -> None:
     from guwah.textsafe import for_terminal
 
     console.print(
-        f"Checked {report.events:,} custody events and {report.items:,} originals. "
+        f"Checked {report.events:,} custody events and {report.items:,} originals "
+        f"({report.store}). "
         f"Head of the chain: [bold]{report.head}[/]"
     )
     sections = [

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from guwah import __version__
-from guwah.store.blobs import BlobStore, hash_file
+from guwah.store.blobs import BlobStore
 from guwah.store.models import CustodyEvent, Item
 
 GENESIS = "0" * 64
@@ -150,6 +151,7 @@ class VerifyReport:
     unlogged: list[str] = field(default_factory=list)  # items with no "stored" event
     writable: list[str] = field(default_factory=list)
     head: str = GENESIS
+    store: str = ""  # where the originals were checked: a directory or s3://bucket/prefix
     #: the head written down earlier (``--expect-head``), and where it is in the chain now
     expected_head: str | None = None
     expected_head_seq: int | None = None
@@ -231,24 +233,22 @@ def verify_chain(
 
 
 def verify_store(session: Session, store: BlobStore, report: VerifyReport) -> None:
+    """Re-hash every item's original in the store (local or a bucket), name the missing,
+    changed and writable ones, what the store holds that no item accounts for, and the
+    items the custody log never recorded as stored."""
     known: set[str] = set()
-    for sha, size in session.execute(select(Item.sha256, Item.size)).all():
-        known.add(sha)
-        report.items += 1
-        path = store.path_for(sha)
-        if not path.exists():
-            report.missing.append(f"{sha}: the original is missing from the store ({path})")
-            continue
-        actual = hash_file(path)
-        if actual != sha or path.stat().st_size != size:
-            report.tampered.append(
-                f"{sha}: the stored original was changed (it now hashes to {actual})"
-            )
-        elif path.stat().st_mode & 0o222:
-            report.writable.append(f"{sha}: the original is writable (expected read-only)")
-    for path in store.iter_stored():
-        if path.name not in known or path != store.path_for(path.name):
-            report.unexpected.append(f"{path}: a file in the store that no item accounts for")
+    report.store = store.location
+
+    def items() -> Iterator[tuple[str, int]]:
+        for sha, size in session.execute(select(Item.sha256, Item.size)).all():
+            known.add(sha)
+            report.items += 1
+            yield sha, size
+
+    found = {"missing": report.missing, "tampered": report.tampered}
+    for finding in store.check_originals(items()):
+        found.get(finding.kind, report.writable).append(finding.message)
+    report.unexpected.extend(store.stray_files(known))
     logged = set(
         session.scalars(
             select(CustodyEvent.item_sha256).where(CustodyEvent.event == "stored").distinct()

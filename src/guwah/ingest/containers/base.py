@@ -24,17 +24,24 @@ from typing import IO, ClassVar
 
 from guwah.config import Limits
 from guwah.ingest.registry import Extraction, Reader
-from guwah.store.blobs import BlobStore, BlobWriter, StoredBlob, fill
+from guwah.store.blobs import BlobStore, BlobWriter, EvidenceConflict, StoredBlob, fill
 
 
 class ArchiveError(Exception):
     """``stops``: the whole container (or tree) cannot be read further, not just one member."""
 
-    def __init__(self, cause: str, message: str, stops: bool = False) -> None:
+    def __init__(
+        self,
+        cause: str,
+        message: str,
+        stops: bool = False,
+        alarm: EvidenceConflict | None = None,
+    ) -> None:
         super().__init__(message)
         self.cause = cause
         self.message = message
         self.stops = stops
+        self.alarm = alarm  # the store holds other bytes under this member's key
 
 
 ContainerError = ArchiveError
@@ -179,7 +186,10 @@ class LimitedWriter:
         return self.blob.write(bytes(chunk))
 
     def commit(self) -> StoredBlob:
-        return self.blob.commit()
+        try:
+            return self.blob.commit()
+        except EvidenceConflict as exc:  # this member is not stored; the others can be
+            raise ArchiveError(exc.cause, str(exc), alarm=exc) from exc
 
     def abort(self) -> None:
         self.blob.abort()

@@ -29,11 +29,14 @@ _PROFILE_DIR = "libreoffice"
 
 
 def case_root_for(blob_path: Path) -> Path | None:
-    """The case directory of a stored original (``CASE/evidence/ab/cd/<sha256>``), if any."""
+    """The case directory of a stored original (``CASE/evidence/ab/cd/<sha256>``, or its
+    copy read from a bucket, ``CASE/cache/evidence/ab/cd/<sha256>``), if any."""
     parts = blob_path.resolve().parents
     if len(parts) < 4 or parts[2].name != "evidence":
         return None
     root = parts[3]
+    if root.name == "cache" and len(parts) > 4 and not (root / "guwah.toml").is_file():
+        root = parts[4]
     return root if (root / "guwah.toml").is_file() else None
 
 
