@@ -270,10 +270,9 @@ def test_unreadable_file_is_an_error_and_the_rest_is_read(small_leak: Path) -> N
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_a_reader_that_swallows_the_time_limit_still_stops(tmp_path: Path) -> None:
-    """A mutated .ppt makes olefile loop over a hostile property count while catching every
-    exception, the time limit's too: the worker is ended after a grace, the item is an
-    error, the run goes on and ends (it once ran for minutes and never finished)."""
+def hostile_ppt_case(tmp_path: Path) -> tuple[Case, Path]:
+    """A leak of the mutated .ppt that swallows the time limit and one fine file, and a case
+    whose item time limit is 2 s."""
     leak = tmp_path / "leak"
     leak.mkdir()
     shutil.copy(ROOT / "tests" / "files" / "fuzz" / "olefile-property-loop.ppt", leak / "x.ppt")
@@ -281,7 +280,20 @@ def test_a_reader_that_swallows_the_time_limit_still_stops(tmp_path: Path) -> No
     case = Case.init(tmp_path / "case")
     toml = case.root / "guwah.toml"
     toml.write_text(re.sub(r"(?m)^item_timeout_s = .*$", "item_timeout_s = 2.0", toml.read_text()))
-    case = Case.open(case.root)
+    return Case.open(case.root), leak
+
+
+def items_by_path(case: Case) -> dict[str, Item]:
+    with case.sessions() as s:
+        rows = s.execute(select(Occurrence, Item).join(Item, Item.id == Occurrence.item_id))
+        return {o.path: i for o, i in rows}
+
+
+def test_a_reader_that_swallows_the_time_limit_still_stops(tmp_path: Path) -> None:
+    """A mutated .ppt makes olefile loop over a hostile property count while catching every
+    exception, the time limit's too: the worker is ended after a grace, the item is an
+    error, the run goes on and ends (it once ran for minutes and never finished)."""
+    case, leak = hostile_ppt_case(tmp_path)
     executor = ProcessExecutor(workers=2)
     started = time.monotonic()
     try:
@@ -289,13 +301,7 @@ def test_a_reader_that_swallows_the_time_limit_still_stops(tmp_path: Path) -> No
     finally:
         executor.close()
     assert time.monotonic() - started < 120
-    with case.sessions() as s:
-        by_path = {
-            o.path: i
-            for o, i in s.execute(
-                select(Occurrence, Item).join(Item, Item.id == Occurrence.item_id)
-            )
-        }
+    by_path = items_by_path(case)
     assert by_path["x.ppt"].status == "error"
     assert "limits.item_timeout_s" in (by_path["x.ppt"].error or "")
     assert by_path["fine.txt"].status == "ok"

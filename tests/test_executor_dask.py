@@ -5,8 +5,6 @@ any work, and a scheduler that goes away stops the run so that a rerun resumes i
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -28,7 +26,8 @@ from guwah.ingest.pipeline import ingest
 from guwah.ingest.tasks import ExtractTask, extract_task, time_limit
 from guwah.store.custody import verify
 from guwah.store.models import Item, Occurrence
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli
+from tests.test_bad_input import hostile_ppt_case, items_by_path
 from tests.test_resume import _count, _leak_and_clean_state
 from tests.test_resume import _state as _resume_state
 
@@ -232,24 +231,11 @@ def test_a_reader_that_swallows_the_time_limit_is_stopped_on_a_dask_worker(
     """The mutated .ppt of test_bad_input swallows the stop; on a Dask worker's thread it is
     stopped too (or its process ended): the item is an error, the rest is read. (LibreOffice
     sometimes refuses the file before the loop is reached: then it is recorded as corrupt.)"""
-    leak = tmp_path / "leak"
-    leak.mkdir()
-    shutil.copy(ROOT / "tests" / "files" / "fuzz" / "olefile-property-loop.ppt", leak / "x.ppt")
-    (leak / "fine.txt").write_text("会议纪要 meeting notes\n", encoding="utf-8")
-    case = Case.init(tmp_path / "case")
-    toml = case.root / "guwah.toml"
-    toml.write_text(re.sub(r"(?m)^item_timeout_s = .*$", "item_timeout_s = 2.0", toml.read_text()))
-    case = Case.open(case.root)
+    case, leak = hostile_ppt_case(tmp_path)
     started = time.monotonic()
     ingest(case, [leak], executor=make_executor(2, spec=parse_executor("dask-local:2")))
     assert time.monotonic() - started < 90
-    with case.sessions() as s:
-        items = {
-            o.path: i
-            for o, i in s.execute(
-                select(Occurrence, Item).join(Item, Item.id == Occurrence.item_id)
-            )
-        }
+    items = items_by_path(case)
     cause, error = items["x.ppt"].error_cause, items["x.ppt"].error or ""
     assert items["x.ppt"].status == "error" and cause in ("timeout", "crash", "corrupt"), error
     if cause != "corrupt":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from guwah.han import HAN_CLASS
 
@@ -45,8 +45,28 @@ def clean_ocr_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip()
 
 
+class _Span(Protocol):
+    @property
+    def top(self) -> int: ...
+
+    @property
+    def bottom(self) -> int: ...
+
+
+class _Tall:
+    """Height and vertical centre of anything with a ``top`` and a ``bottom``."""
+
+    @property
+    def height(self: _Span) -> int:
+        return max(1, self.bottom - self.top)
+
+    @property
+    def centre(self: _Span) -> float:
+        return (self.top + self.bottom) / 2
+
+
 @dataclass
-class Segment:
+class Segment(_Tall):
     """One line of one Tesseract block: its words, their confidences and its box."""
 
     block: int
@@ -59,14 +79,6 @@ class Segment:
     confs: list[float] = field(default_factory=list)
 
     @property
-    def height(self) -> int:
-        return max(1, self.bottom - self.top)
-
-    @property
-    def centre(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
     def rtl(self) -> bool:
         """Written right to left (mostly Arabic-script letters): it goes on to its left."""
         letters = [c for w in self.words for c in w if c.isalpha()]
@@ -74,7 +86,7 @@ class Segment:
 
 
 @dataclass
-class Row:
+class Row(_Tall):
     """A printed line: one or more segments, left to right."""
 
     segments: list[Segment]
@@ -100,14 +112,6 @@ class Row:
     @property
     def bottom(self) -> int:
         return max(s.bottom for s in self.segments)
-
-    @property
-    def height(self) -> int:
-        return max(1, self.bottom - self.top)
-
-    @property
-    def centre(self) -> float:
-        return (self.top + self.bottom) / 2
 
     @property
     def paragraph(self) -> tuple[int, int]:
