@@ -26,9 +26,10 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from guwah.case import Case, CaseError
-from guwah.config import ConfigError, Settings
+from guwah.config import ConfigError, Limits, Settings
 from guwah.ingest.extractors.libreoffice import case_root_for, derived_pdf_for
 from guwah.ingest.pipeline import STORE_FAILURES_TO_STOP, StoreUnavailable, ingest
+from guwah.ingest.tasks import ExtractTask, extract_task, object_store
 from guwah.store.blobs import EvidenceConflict, EvidenceCorrupt, StoreError
 from guwah.store.cache import ReadCache
 from guwah.store.custody import verify
@@ -167,6 +168,26 @@ def test_a_leak_ingested_to_a_bucket_verifies_and_matches_a_local_case(
     run_cli("ingest", leak, "--case", local.root)
     assert item_shas(case) == item_shas(local)  # same items, same outcomes (text, photos)
     assert occurrences(case) == occurrences(local)
+
+
+def test_a_dask_cluster_ingests_to_a_bucket_with_the_items_of_the_local_pool(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    """Server mode's two halves together: originals on the bucket, extraction on a Dask
+    cluster (a LocalCluster of two worker processes) — the items and occurrences of the
+    process pool on local disk, and custody verifies against the bucket."""
+    leak = write_small_leak(tmp_path / "leak")
+    case_dir = tmp_path / "case"
+    run_cli(
+        "init", case_dir, "--evidence", f"s3://{bucket}/dask", "--evidence-endpoint-url", s3.url
+    )
+    run_cli("ingest", leak, "--case", case_dir, "--executor", "dask-local:2")
+    report = json.loads(run_cli("custody", "verify", "--case", case_dir, "--json").stdout)
+    assert report["ok"] is True and report["items"] >= 8, report
+    local = Case.init(tmp_path / "local")
+    run_cli("ingest", leak, "--case", local.root)
+    assert item_shas(Case.open(case_dir)) == item_shas(local)
+    assert occurrences(Case.open(case_dir)) == occurrences(local)
 
 
 def test_verify_names_altered_missing_and_stray_objects(
@@ -369,6 +390,31 @@ def test_a_pickled_store_reads_and_checks_on_its_own(
     client(s3).put_object(Bucket=bucket, Key=key, Body=b"\xff\xd8 not the photo")
     with pytest.raises(EvidenceConflict):
         pickle.loads(pickle.dumps(case.blobs)).put_file(src)
+
+
+def test_a_worker_that_cannot_see_the_coordinators_path_reads_the_bucket(
+    tmp_path: Path, s3: S3Server, bucket: str
+) -> None:
+    """A cluster worker on another machine gets the coordinator's cache path, which it does
+    not have: the task's store fetches the original there, checked, and extracts it."""
+    case = s3_case(tmp_path, s3, bucket)
+    src = tmp_path / "notice.txt"
+    src.write_text("关于加强管理的通知 notice\n", encoding="utf-8")
+    sha = case.blobs.put_file(src).sha256
+    task = ExtractTask(
+        item_id=1,
+        sha256=sha,
+        path=str(tmp_path / "elsewhere" / sha),  # not on this "worker"
+        mime="text/plain",
+        limits=Limits(),
+        ocr_languages="chi_sim",
+        store=pickle.loads(pickle.dumps(object_store(case))),
+    )
+    outcome = extract_task(task)
+    assert outcome.status == "ok", outcome
+    assert (
+        outcome.extraction is not None and "关于加强管理的通知" in outcome.extraction.pages[0].text
+    )
 
 
 def test_readers_find_the_case_from_a_cached_copy(

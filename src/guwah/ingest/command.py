@@ -182,10 +182,11 @@ def _spec(value: str, serial: bool) -> ExecutorSpec:
 def _executor(case: Case, workers: int, serial: bool, spec: ExecutorSpec | None) -> Executor:
     """The executor for one stage; a Dask cluster is connected (and checked) here."""
     from guwah.ingest.executor import make_executor
+    from guwah.ingest.tasks import object_store
 
     memory = case.settings.limits.worker_memory_bytes
     root = getattr(case.blobs, "root", None)  # Dask workers must read the originals there
-    store = str(root) if isinstance(root, Path) else None
+    store = str(root) if isinstance(root, Path) and object_store(case) is None else None
     return make_executor(workers, memory, serial=serial, spec=spec, store=store)
 
 

@@ -20,7 +20,7 @@ from guwah.case import Case
 from guwah.core import NoProgress, Progress, case_lock
 from guwah.ingest.executor import Executor, WorkerCrash, make_executor
 from guwah.ingest.ocr import UNRELIABLE_BELOW, OcrPage
-from guwah.ingest.tasks import OcrOutcome, OcrTask, ocr_task
+from guwah.ingest.tasks import OcrOutcome, OcrTask, object_store, ocr_task
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item, Page
 
@@ -107,9 +107,14 @@ def run_ocr(
                 done = _done_pages(session, item_id)  # read by a run that was stopped
                 todo = [p for p in pages if p not in done]
             path = str(case.blobs.path_for(sha))
+            store = object_store(case)
             batches = [todo[i : i + PAGES_PER_TASK] for i in range(0, len(todo), PAGES_PER_TASK)]
             for batch in batches or [[]]:
-                plan.append(OcrTask(item_id, path, mime, tuple(batch), languages, limits, per_page))
+                plan.append(
+                    OcrTask(
+                        item_id, path, mime, tuple(batch), languages, limits, per_page, sha, store
+                    )
+                )
             open_tasks[item_id] = len(batches or [[]])
         session.commit()
         progress.total("ocr pages", sum(max(1, len(t.pages)) for t in plan))

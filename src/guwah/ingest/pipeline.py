@@ -34,7 +34,7 @@ from guwah.ingest.recording import record_outcome
 from guwah.ingest.registry import is_container
 from guwah.ingest.runlog import RunLog, bug_message
 from guwah.ingest.sources import FileEntry, count_files, walk_source
-from guwah.ingest.tasks import ExtractTask, Outcome, extract_task
+from guwah.ingest.tasks import ExtractTask, Outcome, extract_task, object_store
 from guwah.store.blobs import EvidenceConflict, StoredBlob, StoreError
 from guwah.store.custody import CustodyLog
 from guwah.store.models import Item, Run, Source
@@ -161,6 +161,7 @@ class Ingestor:
             mime=mime,
             limits=self.limits,
             ocr_languages=self.case.settings.ocr_languages,
+            store=object_store(self.case),
         )
 
     # --- sources and files -----------------------------------------------------------

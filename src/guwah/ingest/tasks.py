@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from guwah.config import Limits
 from guwah.ingest.detect import describe
@@ -112,6 +113,7 @@ class ExtractTask:
     mime: str
     limits: Limits
     ocr_languages: str
+    store: Any = None  # an object store, for a worker that does not see ``path`` (local_path)
 
     @property
     def cost(self) -> float:
@@ -126,6 +128,22 @@ class ExtractTask:
                 return 0.0
             return 0.05 + size / PDF_BYTES_PER_S
         return 0.0
+
+
+def object_store(case: Any) -> Any:
+    """The case's evidence store when it is on object storage (it travels with each task),
+    else None: a local store is read by path, on a shared file system for a cluster."""
+    from guwah.store.objects import ObjectStore
+
+    return case.blobs if isinstance(case.blobs, ObjectStore) else None
+
+
+def local_path(path: str, sha256: str, store: Any) -> Path:
+    """The original on this machine: the coordinator's ``path``, or on a cluster worker that
+    does not see it, the object store's checked copy fetched here (``store.path_for``)."""
+    if store is not None and not os.path.exists(path):
+        return Path(store.path_for(sha256))
+    return Path(path)
 
 
 PDF_BYTES_PER_S = 2 << 20  # a rough rate of reading PDF text, for task costs only
@@ -167,7 +185,8 @@ def _failure(exc: BaseException, limits: Limits, what: str) -> tuple[str, str]:
 def extract_task(task: ExtractTask) -> Outcome:
     started = time.perf_counter()
     try:
-        description = describe(Path(task.path))
+        path = local_path(task.path, task.sha256, task.store)
+        description = describe(path)
         extractor = pick(task.mime)
     except Exception as exc:  # a bug in type detection or the registry fails this item only
         return Outcome(
@@ -190,7 +209,7 @@ def extract_task(task: ExtractTask) -> Outcome:
     try:
         with warnings.catch_warnings(), time_limit(task.limits.item_timeout_s):
             warnings.simplefilter("ignore")
-            outcome.extraction = extractor.extract(Path(task.path), task.mime, ctx)
+            outcome.extraction = extractor.extract(path, task.mime, ctx)
     except (Exception, TaskTimeout) as exc:  # recorded on the item; never stops the run
         outcome.status = "error"
         outcome.cause, outcome.message = _failure(exc, task.limits, "extraction")
@@ -210,6 +229,8 @@ class OcrTask:
     languages: str
     limits: Limits
     per_page: bool = False  # choose each page's models (ocr.choose_and_read)
+    sha256: str = ""
+    store: Any = None  # as ExtractTask.store
 
     @property
     def cost(self) -> float:
@@ -235,7 +256,7 @@ def ocr_task(task: OcrTask) -> OcrOutcome:
     try:
         with time_limit(budget):
             outcome.pages = ocr_item(
-                Path(task.path),
+                local_path(task.path, task.sha256, task.store),
                 task.mime,
                 list(task.pages),
                 task.languages,
