@@ -35,6 +35,7 @@ from guwah.ingest.ocr_layout import (
     rows_text,
     segments_of,
 )
+from guwah.ingest.page_script import guess_script
 from guwah.ingest.registry import ExtractionError, PageText
 
 TEST_SIZE = 320  # long side of the copy the text test looks at
@@ -247,6 +248,7 @@ CHECK_CONF = 80.0  # a first pass under this mean word confidence is checked wit
 LINE_CHECK_CONF = 60.0  # lines of such a pass under this are read again with the second model
 TRAD_CHECK_CONF = 89.0  # a chi_sim pass under this is tried with chi_tra as well
 TRAD_MARGIN = 5.0  # chi_tra is kept over chi_sim only when this much more confident
+GUESS_KEPT_FROM = 40.0  # a page the guessed model reads under this goes to OSD
 DESKEW_FROM = 0.5  # degrees of tilt from which a page is levelled before it is read
 ROTATE_CONF = 1.5  # OSD orientation confidence needed to turn a page
 OSD_MIN_CHARS = 20  # characters OSD reads before it decides (Tesseract's default: 50)
@@ -301,17 +303,21 @@ def _page(run: _Run, read: _Read, language: str, detail: dict[str, Any]) -> OcrP
 
 
 def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
-    """Detect the page's script and orientation, turn it, and run only the models it needs.
+    """Level the page, tell its script, and run only the models it needs.
 
-    Tesseract's orientation and script detection (``--psm 0``) on a reduced copy names the
-    script: Han → ``chi_sim``, Arabic → ``uig``, Latin → ``eng``. The first pass is then
-    checked, cheapest question first. Lines read under :data:`LINE_CHECK_CONF` are read again
-    with the other script's model (a page that mixes scripts, :func:`_reread_lines`); a page
-    under :data:`CHECK_CONF` whose lines cannot be read so is read whole with both models
-    (so is a page OSD was unsure of); either read is kept when it is better. A ``chi_sim`` page that is not mixed
-    and reads under :data:`TRAD_CHECK_CONF` is tried with ``chi_tra``, which is kept only
-    when it beats ``chi_sim`` by :data:`TRAD_MARGIN` (on simplified forms ``chi_tra`` scores
-    a little higher while reading worse). Where OSD cannot tell (too few characters),
+    A tilt of :data:`DESKEW_FROM` or more is levelled first. The script of the lines is then
+    guessed from the shape of their ink (:func:`page_script.guess_script`, milliseconds): Han
+    → ``chi_sim``, Arabic → ``uig``, both → ``chi_sim`` and its other-script lines. When no
+    guess can be made, or the guessed model reads the page under :data:`GUESS_KEPT_FROM`
+    (an upside-down page, a wrong guess), Tesseract's orientation and script detection
+    (``--psm 0``) turns the page and names the script (Latin → ``eng``). The first pass is
+    then checked, cheapest question first. Lines read under :data:`LINE_CHECK_CONF` are read
+    again with the other script's model (:func:`_reread_lines`); a page under
+    :data:`CHECK_CONF` whose lines cannot be read so is read whole with both models (so is a
+    page OSD was unsure of); either read is kept when it is better. A ``chi_sim`` page that
+    is not mixed and reads under :data:`TRAD_CHECK_CONF` is tried with ``chi_tra``, which is
+    kept only when it beats ``chi_sim`` by :data:`TRAD_MARGIN` (on simplified forms
+    ``chi_tra`` scores a little higher while reading worse). Where OSD cannot tell either,
     ``fallback`` runs. A blank page is not OCR'd at all. The page is written to a file once
     and every Tesseract call reads that file.
     """
@@ -319,34 +325,60 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
     if stats["ink"] + stats["mid"] < 0.0005:
         return _page(run, _Read([]), "", {"models": [], "why": "blank page"})
     have = _languages()
+    why: list[str] = []
+    detail: dict[str, Any] = {}
+    tried: list[tuple[str, _Read]] = []
     with _PageFile(img) as page:
-        osd = _osd(page, run)
-        why: list[str] = []
-        detail: dict[str, Any] = {}
-        if osd is not None:
-            detail["osd"] = osd
-            if osd["rotate"] and osd["orientation_conf"] >= ROTATE_CONF:
-                page.replace(img.rotate(-osd["rotate"], expand=True, fillcolor="white"))
-                detail["rotated"] = osd["rotate"]
-                why.append(f"turned {osd['rotate']}° (OSD)")
         skew = skew_angle(page.image)
         if abs(skew) >= DESKEW_FROM:
             page.replace(page.image.rotate(-skew, expand=True, fillcolor="white"))
             detail["deskewed"] = skew
             why.append(f"levelled by {-skew:g}° (tilted {skew:g}°)")
+        guess = guess_script(page.image)
+        model = SCRIPT_MODELS["Arabic" if guess == "Arabic" else "Han"] if guess else None
+        if guess is not None and model is not None and model in have:
+            detail["lines"] = guess
+            label = f"lines look {guess} (ink rows)"
+            second = _second(model, have)
+            one = guess != "mixed"
+            tried = _try_models(
+                page, run, model, second, 1.0, have, why, label, one, GUESS_KEPT_FROM
+            )
+            best = _kept(tried)[1].confidence or 0.0
+            if best >= GUESS_KEPT_FROM:
+                return _chosen(run, tried, why, detail)
+            why.append(f"read at {best:g} < {GUESS_KEPT_FROM:g}: OSD")
+        osd = _osd(page, run)
+        if osd is not None:
+            detail["osd"] = osd
+            if osd["rotate"] and osd["orientation_conf"] >= ROTATE_CONF:
+                page.replace(page.image.rotate(-osd["rotate"], expand=True, fillcolor="white"))
+                detail["rotated"] = osd["rotate"]
+                why.append(f"turned {osd['rotate']}° (OSD)")
         model = SCRIPT_MODELS.get(osd["script"]) if osd else None
         if model is None or model not in have:
             reason = (
                 "OSD found too few characters" if osd is None else f"OSD script {osd['script']}"
             )
             why.append(f"{reason}: the case's set {fallback}")
-            read = run.read(page, fallback)
-            detail.update(models=[fallback], why="; ".join(why))
-            return _page(run, read, fallback, detail)
+            tried.append((fallback, run.read(page, fallback)))
+            return _chosen(run, tried, why, detail)
         assert osd is not None
-        second = SECOND_MODEL.get(model)
-        second = second if second in have else None
-        tried = _try_models(page, run, model, second, osd, have, why)
+        label = f"OSD script {osd['script']}"
+        tried += _try_models(
+            page, run, model, _second(model, have), osd["script_conf"], have, why, label
+        )
+    return _chosen(run, tried, why, detail)
+
+
+def _second(model: str, have: frozenset[str]) -> str | None:
+    second = SECOND_MODEL.get(model)
+    return second if second in have else None
+
+
+def _chosen(
+    run: _Run, tried: list[tuple[str, _Read]], why: list[str], detail: dict[str, Any]
+) -> OcrPage:
     chosen, read = _kept(tried)
     if len(tried) > 1:
         why.append(f"kept {chosen}")
@@ -360,22 +392,29 @@ def _try_models(
     run: _Run,
     model: str,
     second: str | None,
-    osd: dict[str, Any],
+    script_conf: float,
     have: frozenset[str],
     why: list[str],
+    label: str,
+    one_script: bool = False,
+    give_up_below: float = 0.0,
 ) -> list[tuple[str, _Read]]:
-    """The reads a page gets: its script's model, then a pair or chi_tra where in doubt."""
-    if osd["script_conf"] < MIXED_SCRIPT_CONF and second:
-        why.append(f"OSD script {osd['script']} at confidence {osd['script_conf']:g}: mixed")
+    """The reads a page gets: its script's model, then a pair or chi_tra where in doubt.
+
+    ``one_script``: the ink rows found no line of another script, so a poorly read line
+    alone is not read again with the second model (a page under CHECK_CONF still is).
+    ``give_up_below``: a first read under this is returned as it is (a guess gone wrong)."""
+    if script_conf < MIXED_SCRIPT_CONF and second:
+        why.append(f"{label} at confidence {script_conf:g}: mixed")
         pair = f"{model}+{second}"
         return [(pair, run.read(page, pair))]
-    why.append(f"OSD script {osd['script']}")
+    why.append(label)
     first = run.read(page, model)
     tried = [(model, first)]
     conf = first.confidence
-    if conf is None:
+    if conf is None or conf < give_up_below:
         return tried
-    poor_line = any(row.confidence < LINE_CHECK_CONF for row in first.rows)
+    poor_line = not one_script and any(row.confidence < LINE_CHECK_CONF for row in first.rows)
     if second and (conf < CHECK_CONF or poor_line):
         pair = f"{model}+{second}"
         by_line = _reread_lines(page, run, first, second)
