@@ -225,6 +225,63 @@ def test_an_unknown_language_is_ignored(client: TestClient) -> None:
     assert '<html lang="en"' in client.get("/").text
 
 
+def _report_words(built: WebCase) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every check's title, comparison and reason, and every total the case stored."""
+    from guwah.store.models import CheckRun
+    from guwah.verify.base import all_checks
+
+    texts = [t for c in all_checks().values() for t in (c.title, c.compares, c.why)]
+    with built.case.sessions() as s:
+        totals = [t for run in s.scalars(select(CheckRun)) for t in run.totals]
+    assert len(texts) >= 27 and len(totals) >= 30
+    return texts, totals
+
+
+def test_the_report_in_english_is_what_the_checks_wrote(client: TestClient, built: WebCase) -> None:
+    from markupsafe import escape
+
+    client.cookies.clear()
+    page = client.get("/report").text
+    texts, totals = _report_words(built)
+    for text in texts + [t["text"] for t in totals]:
+        assert str(escape(text)) in page, text
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_the_reports_checks_and_totals_are_in_the_pages_language(
+    client: TestClient, built: WebCase, code: str
+) -> None:
+    """Issue 18: the checks' titles, what they compare, why, and their totals were English on
+    a Uyghur or Chinese report. Each is now the catalogue's (machine-drafted) translation,
+    the leak's window keeps its dates, the counts are the locale's."""
+    from markupsafe import escape
+
+    from guwah.web.verify_words import LABELS, TEXTS, WINDOW_MESSAGE
+
+    client.cookies.clear()
+    page = client.get(f"/report?lang={code}").text
+    catalog = _catalogue(code)
+    texts, totals = _report_words(built)
+    left = [t for t in texts + [t["text"] for t in totals] if str(escape(t)) in page]
+    assert not left, "left in English:\n" + "\n".join(left)
+    for text in texts:
+        msgid = text.replace("%", "%%")
+        assert msgid in TEXTS, f"a check's text has no message in verify_words.py: {text!r}"
+        assert str(escape(catalog.get(msgid).string.replace("%%", "%"))) in page
+    window = next(t for t in totals if t["label"].startswith("dated photos inside"))
+    start, end = re.findall(r"\d{4}-\d{2}-\d{2}", window["label"])
+    shown = catalog.get(WINDOW_MESSAGE).string % {"start": start, "end": end}
+    assert str(escape(shown)) in page
+    for t in totals:
+        if t is not window:
+            assert t["label"] in LABELS, f"a total's label has no message: {t['label']!r}"
+            assert str(escape(catalog.get(t["label"]).string)) in page
+    # every one of these drafts says so in the catalogue, for its reviewer
+    for msgid in TEXTS | LABELS | {WINDOW_MESSAGE}:
+        assert any("machine-drafted (2026-12), not yet reviewed" in c
+                   for c in catalog.get(msgid).user_comments), msgid  # fmt: skip
+
+
 def test_messages_made_in_the_routes_are_translated(client: TestClient) -> None:
     client.cookies.clear()
     r = client.get("/people/999999?lang=zh-Hans")
