@@ -101,6 +101,10 @@ def test_the_researcher_cites_a_near_duplicate_with_its_custody(
         )))  # fmt: skip
         head = s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc())).first()
         assert head is not None
+    page.goto(received_base + "/")  # the overview names the custody head by its event
+    custody = page.locator("h2:text-is('Chain of custody') + p")
+    assert f"Head: event {head.seq} ({head.event}," in custody.inner_text()
+    assert custody.locator("code.hash").inner_text() == head.hash
     page.goto(f"{received_base}/report?check=near_duplicates")
     block = page.locator(f"#finding-{finding.id}")
     photos = block.locator(".side-by-side img")
