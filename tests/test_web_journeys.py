@@ -306,3 +306,43 @@ def test_an_investigator_on_a_phone_opens_a_records_cell(
         assert page.evaluate(wide) <= 376
     finally:
         context.close()
+
+
+def test_the_birth_year_filters_before_the_list_is_cut(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """A given name alone matches more people than the page lists (25): with the birth year
+    one off, the person whom the cut list leaves out is found (the filter runs first)."""
+    from guwah.person.stage import find_people
+
+    def ids(hits: list[Any]) -> set[str]:
+        return {h.person.id_number or "" for h in hits}
+
+    with built.case.sessions() as s:
+        chosen = None
+        for p in built.truth["people"]:
+            if p["ethnicity"] != "uyghur" or not p.get("in_records") or not p["latin"]:
+                continue
+            given = p["latin"][0].split()[0]
+            year = int(p["birth_date"][:4])
+            if p["id_number"] not in ids(find_people(s, given, limit=25)) and p["id_number"] in ids(
+                find_people(s, given, born=year + 1, limit=25)
+            ):
+                chosen = (p, given, year)
+                break
+    assert chosen, "the small leak has a given name shared by more than 25 people"
+    person, given, year = chosen
+    page.goto(f"{base}/people?q={given}")
+    listed = page.locator("a.person-link").count()
+    assert listed == 25  # the cut
+    page.fill("main input[name=born]", str(year + 1))
+    page.press("main input[name=born]", "Enter")
+    page.wait_for_url("**/people?q=*born=*")
+    links = page.locator("a.person-link")
+    for i in range(links.count()):
+        links.nth(i).click()
+        page.wait_for_url("**/people/*")
+        if page.locator("#id-number").inner_text() == person["id_number"]:
+            return
+        page.go_back()
+    raise AssertionError(f"{person['id_number']} not found with born={year + 1}")
