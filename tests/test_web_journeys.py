@@ -346,3 +346,29 @@ def test_the_birth_year_filters_before_the_list_is_cut(
             return
         page.go_back()
     raise AssertionError(f"{person['id_number']} not found with born={year + 1}")
+
+
+def test_the_relatives_a_record_names_are_linked_and_glossed(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 4: the relatives a record's relatives column names, each linked to their page,
+    the relation in English and in Uyghur (right to left) for a reader of either."""
+    from guwah.store.models import PersonRelation
+
+    with built.case.sessions() as s:
+        rel = s.scalars(
+            select(PersonRelation)
+            .where(PersonRelation.method == "relatives_column")
+            .where(PersonRelation.relative_id.is_not(None))
+            .order_by(PersonRelation.id)
+        ).first()
+        assert rel is not None
+        person_id, relative_id, relation = rel.person_id, rel.relative_id, rel.relation
+    page.goto(f"{base}/people/{person_id}?lang=ug")
+    row = page.locator("table.relations tr", has=page.locator(f"a[href='/people/{relative_id}']"))
+    assert row.count() >= 1
+    assert row.first.locator(".gloss[lang=en]").inner_text() == relation
+    ug = row.first.locator(".gloss[lang='ug-Arab']")
+    assert ug.inner_text() and ug.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    row.first.locator(f"a[href='/people/{relative_id}']").click()
+    page.wait_for_url(f"**/people/{relative_id}")
