@@ -259,6 +259,17 @@ def test_the_people_form_takes_a_latin_county_and_a_rough_birth_year(
     assert found[0] in ask("")  # the same search without a county finds the person too …
     assert found[0] not in ask(other)  # … and another county's name leaves them out
 
+    def aged(age: int) -> list[str]:  # the age a family knows ("he was 40 in 2018")
+        page.goto(base + "/people")
+        page.fill("main input[name=q]", target["latin"][0])
+        page.fill("main input[name=age]", f"{age}@2018")
+        page.press("main input[name=q]", "Enter")
+        page.wait_for_url("**/people?q=*age=*")
+        return [a.get_attribute("href") for a in page.locator("a.person-link").all()]
+
+    age = 2018 - int(target["birth_date"][:4])
+    assert found[0] in aged(age) and found[0] not in aged(age + 10)
+
 
 # -- the investigator on a phone (item 7) -----------------------------------------------------
 
