@@ -25,6 +25,7 @@ from guwah.store.models import CustodyEvent, FindingItem, FindingRow, Item, Occu
 from guwah.synth import generate
 from guwah.verify.stage import run_checks
 from guwah.web.app import create_app
+from tests import test_ocr_honesty
 from tests.browser import serving
 from tests.web_case import WebCase, web_case
 
@@ -385,3 +386,41 @@ def test_the_relatives_a_record_names_are_linked_and_glossed(
     assert ug.inner_text() and ug.evaluate("e => getComputedStyle(e).direction") == "rtl"
     row.first.locator(f"a[href='/people/{relative_id}']").click()
     page.wait_for_url(f"**/people/{relative_id}")
+
+
+# -- OCR honesty (item 6) ---------------------------------------------------------------------
+
+
+scanned_leak = test_ocr_honesty.ocr_case  # the OCRed leak of tests/test_ocr_honesty.py
+
+
+@pytest.mark.requires("tesseract", "cjk_font")
+def test_a_scanned_order_is_a_document_and_its_poor_copy_is_flagged_in_the_results(
+    scanned_leak: dict[str, Any], page: Any
+) -> None:
+    """Two scanned notices (a clean scan, a poor photocopy) and a street photo, ingested and
+    OCRed by the CLI (tests/test_ocr_honesty.py): in Chromium the search's Type facet puts
+    both scans under "document", the hit on the poor copy carries a visible "OCR unreliable"
+    badge and the clean one none, and the badge's hit opens the page with its warning."""
+    shas = scanned_leak["sha"]
+    poor, clean = shas["notice-copy.png"], shas["order-scan.png"]
+    with serving(create_app(scanned_leak["case"])) as url:
+        page.goto(url + "/search?q=通知")
+        page.locator("aside.facets a", has_text="document").first.click()
+        page.wait_for_url("**type=document*")
+        hits = page.locator("ol.hits > li")
+        links = [
+            hits.nth(i).locator("a.hit-link").get_attribute("href") for i in range(hits.count())
+        ]
+        assert {link.split("/items/")[1][:64] for link in links} == {poor, clean}
+        for i in range(hits.count()):
+            badge = hits.nth(i).locator(".unreliable-badge")
+            if poor in (links[i] or ""):
+                assert badge.count() == 1 and badge.evaluate("e => e.checkVisibility()")
+            else:
+                assert badge.count() == 0
+        flagged = page.locator("ol.hits > li", has=page.locator(".unreliable-badge"))
+        flagged.first.locator("a.hit-link").click()
+        page.wait_for_url(f"**/items/{poor}*")
+        assert page.locator("#unreliable-1").evaluate("e => e.checkVisibility()")
+        assert page.locator("#scan-badge").is_visible()
