@@ -7,7 +7,8 @@ the text is ``%%`` in its msgid), a total by its label — the leak's dated wind
 pattern, its dates put back —, with the counts and the share formatted for the locale. An
 English page never passes through here: it shows exactly what the checks wrote. A text
 this module does not list is shown as written (``tests/test_web_i18n.py`` fails while a
-check's title, comparison, reason or total label is left untranslated).
+check's title, comparison, reason, total label or a finding's title is left untranslated).
+A finding's explanation holds the leak's values in English sentences: it is shown as written.
 """
 
 from __future__ import annotations
@@ -219,6 +220,50 @@ LABELS = frozenset(
     }
 )
 
+# What each finding is (``Finding.title``), as the checks name them; an editor's name in a
+# title is data, put back as written.
+FINDING_TITLES = frozenset(
+    {
+        N_("Recorded birth date disagrees with the ID number"),
+        N_("Recorded sex disagrees with the ID number"),
+        N_("ID number's county is not the address county"),
+        N_("Recorded age disagrees with the ID number at the photo date"),
+        N_("Document file created after the date it claims"),
+        N_("Document modified long after the date it claims"),
+        N_("Document modified before it was created"),
+        N_("ID number in a photo name fails its check digit"),
+        N_("ID number in a photo name encodes no real birth date"),
+        N_("ID number in a photo name has an unknown region code"),
+        N_("ID number's region code was in use at no time in its holder's life"),
+        N_("Invalid ID number in a photo name"),
+        N_("Photo from another camera than its folder's"),
+        N_("One camera serial number under several models"),
+        N_("Embedded thumbnail shows another picture"),
+        N_("Detainee with no photo"),
+        N_("Photo whose ID number is in no record"),
+        N_("One ID number, several people"),
+        N_("Near-identical images"),
+        N_("One photo file under different ID numbers"),
+        N_("The same photo under different ID numbers"),
+        N_("Photos taken before the recorded detention"),
+        N_("Photo dated after the recorded release"),
+        N_("ID number in the records is not 18 or 15 digits"),
+        N_("ID number in the records fails its check digit"),
+        N_("ID number in the records encodes no real birth date"),
+        N_("ID number in the records has an unknown region code"),
+        N_("ID number stored as a floating-point number: digits may be lost"),
+        N_("Invalid ID number in the records"),
+        N_("File-name time and EXIF DateTimeOriginal disagree"),
+        N_("File time earlier than the photo"),
+        N_("File-name timestamp is not a real time"),
+        N_("Photo dated after the evidence was received"),
+        N_("Photo taken before its camera model existed"),
+        N_("Photo dated outside the leak's window"),
+    }
+)
+EDITED = re.compile(r"Photo saved by (.+)", re.DOTALL)
+EDITED_MESSAGE = N_("Photo saved by %(editor)s")
+
 # A label with values (``time``: the leak's own window, two dates).
 WINDOW = re.compile(r"dated photos inside the leak's window (\S+) – (\S+)")
 WINDOW_MESSAGE = N_("dated photos inside the leak's window %(start)s – %(end)s")
@@ -265,3 +310,14 @@ def total_text(total: dict[str, Any]) -> str:
         return gettext("%(n)s of %(of)s %(label)s") % values
     values["share"] = format_percent(n / of, "#,##0.0%", locale=locale)
     return gettext("%(n)s of %(of)s %(label)s, %(share)s") % values
+
+
+def finding_title(title: Any) -> str:
+    """A finding's title in the page's language; the editor a title names stays as written."""
+    value = "" if title is None else str(title)
+    if not _locale():
+        return value
+    if value in FINDING_TITLES:
+        return gettext(value)
+    m = EDITED.fullmatch(value)
+    return gettext(EDITED_MESSAGE) % {"editor": m.group(1)} if m else value
