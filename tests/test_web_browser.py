@@ -6,6 +6,7 @@ never downloads a browser here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,6 +150,12 @@ def test_a_family_abroad_finds_a_brother_with_a_rough_birth_year_and_reads_the_s
     assert "Recorded in" in text and "Detained" in text
     # every sentence quotes what the record writes and links to its cell
     assert summary.locator("a[href*='row=']").count() >= 1
+    # … and reads without Chinese: each says in English words what it quotes, the county
+    # by its Latin name
+    for sentence in summary.locator("li").all_inner_texts():
+        latin = re.findall(r"[A-Za-z]{2,}", re.sub(r"[\u3400-\u9fff]+", "", sentence))
+        assert len(latin) >= 3, sentence
+    assert uyghur["county_latin"] in text
     # the record's values carry their meaning in English beside them
     glosses = page.locator("table.values .means .gloss[lang=en]").all_inner_texts()
     assert {"male", "female"} & set(glosses) and "Uyghur" in glosses

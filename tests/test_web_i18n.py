@@ -225,6 +225,140 @@ def test_an_unknown_language_is_ignored(client: TestClient) -> None:
     assert '<html lang="en"' in client.get("/").text
 
 
+def _report_words(built: WebCase) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every check's title, comparison and reason, and every total the case stored."""
+    from guwah.store.models import CheckRun
+    from guwah.verify.base import all_checks
+
+    texts = [t for c in all_checks().values() for t in (c.title, c.compares, c.why)]
+    with built.case.sessions() as s:
+        totals = [t for run in s.scalars(select(CheckRun)) for t in run.totals]
+    assert len(texts) >= 27 and len(totals) >= 30
+    return texts, totals
+
+
+def test_the_report_in_english_is_what_the_checks_wrote(client: TestClient, built: WebCase) -> None:
+    from markupsafe import escape
+
+    client.cookies.clear()
+    page = client.get("/report").text
+    texts, totals = _report_words(built)
+    for text in texts + [t["text"] for t in totals]:
+        assert str(escape(text)) in page, text
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_the_reports_checks_and_totals_are_in_the_pages_language(
+    client: TestClient, built: WebCase, code: str
+) -> None:
+    """Issue 18: the checks' titles, what they compare, why, and their totals were English on
+    a Uyghur or Chinese report. Each is now the catalogue's (machine-drafted) translation,
+    the leak's window keeps its dates, the counts are the locale's."""
+    from markupsafe import escape
+
+    from guwah.web.verify_words import LABELS, TEXTS, WINDOW_MESSAGE
+
+    client.cookies.clear()
+    page = client.get(f"/report?lang={code}").text
+    catalog = _catalogue(code)
+    texts, totals = _report_words(built)
+    left = [t for t in texts + [t["text"] for t in totals] if str(escape(t)) in page]
+    assert not left, "left in English:\n" + "\n".join(left)
+    for text in texts:
+        msgid = text.replace("%", "%%")
+        assert msgid in TEXTS, f"a check's text has no message in verify_words.py: {text!r}"
+        assert str(escape(catalog.get(msgid).string.replace("%%", "%"))) in page
+    window = next(t for t in totals if t["label"].startswith("dated photos inside"))
+    start, end = re.findall(r"\d{4}-\d{2}-\d{2}", window["label"])
+    shown = catalog.get(WINDOW_MESSAGE).string % {"start": start, "end": end}
+    assert str(escape(shown)) in page
+    for t in totals:
+        if t is not window:
+            assert t["label"] in LABELS, f"a total's label has no message: {t['label']!r}"
+            assert str(escape(catalog.get(t["label"]).string)) in page
+    # every one of these drafts says so in the catalogue, for its reviewer
+    for msgid in TEXTS | LABELS | {WINDOW_MESSAGE}:
+        assert any("machine-drafted (2026-12), not yet reviewed" in c
+                   for c in catalog.get(msgid).user_comments), msgid  # fmt: skip
+
+
+def _finding_titles_in_the_checks() -> tuple[set[str], list[str]]:
+    """Every finding title the checks' source can produce: the strings given as ``title=``
+    (or assigned to ``title`` in a function, or in a ``TITLES`` table), and the f-strings."""
+    import ast
+
+    fixed: set[str] = set()
+    formatted: list[str] = []
+    for path in sorted((ROOT / "src" / "guwah" / "verify" / "checks").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.keyword) and node.arg == "title":
+                values = [node.value]
+            elif isinstance(node, ast.FunctionDef):
+                values = [
+                    a.value
+                    for a in ast.walk(node)
+                    if isinstance(a, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "title" for t in a.targets)
+                ]
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "TITLES" for t in node.targets
+            ):
+                values = [node.value]
+            for value in values:
+                joined = [j for j in ast.walk(value) if isinstance(j, ast.JoinedStr)]
+                formatted += [ast.unparse(j) for j in joined]
+                inside = {id(c) for j in joined for c in ast.walk(j)}
+                fixed |= {
+                    c.value
+                    for c in ast.walk(value)
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                    and id(c) not in inside
+                }  # fmt: skip
+    return fixed, formatted
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_every_finding_title_is_in_the_pages_language(
+    client: TestClient, built: WebCase, code: str
+) -> None:
+    from markupsafe import escape
+
+    from guwah.store.models import FindingRow
+    from guwah.web.verify_words import EDITED, FINDING_TITLES
+
+    fixed, formatted = _finding_titles_in_the_checks()
+    fixed -= {k for k in fixed if re.fullmatch(r"[a-z_]+", k)}  # a TITLES table's keys
+    assert len(fixed) >= 30 and formatted == ["f'Photo saved by {editor}'"]
+    assert fixed <= FINDING_TITLES, fixed - FINDING_TITLES
+    assert EDITED.fullmatch("Photo saved by Adobe Photoshop")
+    client.cookies.clear()
+    with built.case.sessions() as s:
+        titles = set(s.scalars(select(FindingRow.title)))
+    assert len(titles) >= 10
+    page = client.get(f"/report?lang={code}").text
+    left = [t for t in titles if f'<b dir="auto">{escape(t)}</b>' in page]
+    assert not left, left
+    english = client.get("/report?lang=en").text
+    assert all(f'<b dir="auto">{escape(t)}</b>' in english for t in titles)
+    client.get("/?lang=en")
+
+
+def test_an_editors_name_in_a_finding_title_stays_as_written_and_escaped() -> None:
+    """The editor a title names comes from the photo's EXIF: leaked text, put back escaped."""
+    from guwah.web import i18n
+    from guwah.web.render import make_env
+
+    hostile = "<img src=x onerror=alert(1)> Photoshop"
+    env = make_env()
+    token = i18n.current_language.set(i18n.language("zh-Hans"))  # type: ignore[arg-type]
+    try:
+        html = env.from_string("{{ t|finding_title }}").render(t=f"Photo saved by {hostile}")
+    finally:
+        i18n.current_language.reset(token)
+    assert html == "由 &lt;img src=x onerror=alert(1)&gt; Photoshop 保存的照片"
+
+
 def test_messages_made_in_the_routes_are_translated(client: TestClient) -> None:
     client.cookies.clear()
     r = client.get("/people/999999?lang=zh-Hans")

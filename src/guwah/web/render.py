@@ -19,6 +19,7 @@ from guwah.verify.report import location_text
 from guwah.web import i18n
 from guwah.web.access import current_pseudonymiser
 from guwah.web.queries import cell_link, location_link
+from guwah.web.verify_words import check_text, finding_title, total_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -144,6 +145,9 @@ def make_env() -> Environment:
         gloss=gloss,
         field_name=field_name,
         ui=i18n.word,
+        check_text=check_text,
+        finding_title=finding_title,
+        total_text=total_text,
         location=location_text,
         jsonish=lambda v: json.dumps(v, ensure_ascii=False),
     )
