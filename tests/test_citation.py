@@ -36,7 +36,7 @@ from guwah.store.models import (
 )
 from guwah.web.app import create_app
 from tests.conftest import run_cli, write_small_leak
-from tests.web_case import WebCase, copy_case, web_case
+from tests.web_case import WebCase, copy_case, exif_finding, web_case
 
 BASE = "http://127.0.0.1:8000"
 PASSWORD = "correct horse battery staple"
@@ -352,14 +352,7 @@ def test_an_archive_lists_its_members_each_linked(built: WebCase, client: TestCl
 
 
 def test_exif_findings_link_to_the_tag_on_the_item_page(built: WebCase, client: TestClient) -> None:
-    with built.case.sessions() as s:
-        fi = next(
-            fi
-            for fi in s.scalars(select(FindingItem).order_by(FindingItem.id))
-            if (fi.location or {}).get("exif_tag")
-            and (fi.location["exif_tag"] in (s.scalar(
-                select(Item.meta).where(Item.sha256 == fi.sha256)) or {}).get("exif", {}))
-        )  # fmt: skip
+    fi = exif_finding(built.case)
     tag = fi.location["exif_tag"]
     anchor = "exif-" + re.sub(r"[^A-Za-z0-9_-]+", "-", tag)
     page = client.get(f"/items/{fi.sha256}").text

@@ -27,7 +27,7 @@ from guwah.verify.stage import run_checks
 from guwah.web.app import create_app
 from tests import test_ocr_honesty
 from tests.browser import serving
-from tests.web_case import WebCase, web_case
+from tests.web_case import WebCase, exif_finding, web_case
 
 pytestmark = pytest.mark.requires("chromium")
 
@@ -189,14 +189,8 @@ def test_an_original_downloads_under_its_own_name(built: WebCase, base: str, pag
 
 
 def test_an_exif_finding_opens_at_its_tag(built: WebCase, base: str, page: Any) -> None:
+    fi = exif_finding(built.case)
     with built.case.sessions() as s:
-        fi = next(
-            fi
-            for fi in s.scalars(select(FindingItem).order_by(FindingItem.id))
-            if (fi.location or {}).get("exif_tag")
-            and (fi.location["exif_tag"] in (s.scalar(
-                select(Item.meta).where(Item.sha256 == fi.sha256)) or {}).get("exif", {}))
-        )  # fmt: skip
         check = s.scalar(select(FindingRow.check).where(FindingRow.id == fi.finding_id))
     anchor = "exif-" + re.sub(r"[^A-Za-z0-9_-]+", "-", fi.location["exif_tag"])
     page.goto(f"{base}/report?check={check}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from guwah.case import Case
 from guwah.ingest.executor import ProcessExecutor
@@ -16,6 +17,7 @@ from guwah.ingest.pipeline import ingest
 from guwah.officials.stage import build as build_officials
 from guwah.records.stage import build_records
 from guwah.search.stage import build_index
+from guwah.store.models import FindingItem, Item
 from guwah.synth import generate
 from guwah.verify.stage import run_checks
 
@@ -76,3 +78,15 @@ def copy_case(case: Case, dest: Path) -> Case:
     with sqlite3.connect(case.root / "guwah.db") as src, sqlite3.connect(dest / "guwah.db") as dst:
         src.backup(dst)
     return Case.open(dest)
+
+
+def exif_finding(case: Case) -> FindingItem:
+    """The first finding item anchored at an EXIF tag that its photo's metadata holds."""
+    with case.sessions() as s:
+        for fi in s.scalars(select(FindingItem).order_by(FindingItem.id)):
+            tag = (fi.location or {}).get("exif_tag")
+            meta = s.scalar(select(Item.meta).where(Item.sha256 == fi.sha256)) or {}
+            if tag and tag in meta.get("exif", {}):
+                s.expunge(fi)
+                return fi
+    raise AssertionError("no finding anchored at an EXIF tag in the case")

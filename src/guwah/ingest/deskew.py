@@ -13,26 +13,20 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from guwah.ingest.page_ink import ink, reduced_gray
+
 MAX_SKEW = 6.0  # degrees searched either way
-LONG_SIDE = 1000  # the copy measured is no larger than this
 COARSE, FINE = 0.5, 0.05  # degrees per step
 
 
 def skew_angle(img: Image.Image) -> float:
     """The page's tilt in degrees, counter-clockwise positive as ``Image.rotate`` takes it
     (``img.rotate(-angle)`` levels the lines); 0.0 for a page with too little ink to tell."""
-    gray = img.convert("L")
-    scale = min(1.0, LONG_SIDE / max(gray.size))
-    if scale < 1:
-        gray = gray.resize(
-            (max(1, int(gray.width * scale)), max(1, int(gray.height * scale))),
-            Image.Resampling.BOX,
-        )
-    a = np.asarray(gray)
-    ys, xs = np.nonzero(a < min(int(np.median(a)) - 60, 160))
+    dark = ink(reduced_gray(img))
+    ys, xs = np.nonzero(dark)
     if len(ys) < 200:
         return 0.0
-    xs = xs - a.shape[1] / 2
+    xs = xs - dark.shape[1] / 2
 
     def unevenness(angle: float) -> float:
         rows = ys + xs * np.tan(np.radians(angle))

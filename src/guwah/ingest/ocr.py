@@ -35,6 +35,7 @@ from guwah.ingest.ocr_layout import (
     rows_text,
     segments_of,
 )
+from guwah.ingest.page_ink import reduced_gray
 from guwah.ingest.page_script import guess_script
 from guwah.ingest.registry import ExtractionError, PageText
 
@@ -265,13 +266,17 @@ class _Read:
     def text(self) -> str:
         return rows_text(self.rows)
 
+    @functools.cached_property
+    def _mean_and_count(self) -> tuple[float | None, int]:
+        return rows_confidence(self.rows)
+
     @property
     def confidence(self) -> float | None:
-        return rows_confidence(self.rows)[0]
+        return self._mean_and_count[0]
 
     @property
     def words(self) -> int:
-        return rows_confidence(self.rows)[1]
+        return self._mean_and_count[1]
 
 
 @dataclass
@@ -329,12 +334,14 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
     detail: dict[str, Any] = {}
     tried: list[tuple[str, _Read]] = []
     with _PageFile(img) as page:
-        skew = skew_angle(page.image)
+        small = reduced_gray(page.image)  # one copy for the tilt and the script tests
+        skew = skew_angle(small)
         if abs(skew) >= DESKEW_FROM:
             page.replace(page.image.rotate(-skew, expand=True, fillcolor="white"))
             detail["deskewed"] = skew
             why.append(f"levelled by {-skew:g}° (tilted {skew:g}°)")
-        guess = guess_script(page.image)
+            small = reduced_gray(page.image)
+        guess = guess_script(small)
         model = SCRIPT_MODELS["Arabic" if guess == "Arabic" else "Han"] if guess else None
         if guess is not None and model is not None and model in have:
             detail["lines"] = guess
@@ -547,15 +554,10 @@ class _PageFile:
 
     def small(self, long_side: int) -> str:
         """A grayscale copy no larger than ``long_side`` (the page itself when it is smaller)."""
-        scale = long_side / max(self.image.size)
-        if scale >= 1:
+        if max(self.image.size) <= long_side:
             return self.path
-        w, h = self.image.size
-        small = self.image.convert("L").resize(
-            (max(1, int(w * scale)), max(1, int(h * scale))), Image.Resampling.BOX
-        )
         path = os.path.join(self.dir, "small.pgm")
-        small.save(path, "PPM")
+        reduced_gray(self.image, long_side).save(path, "PPM")
         return path
 
     def __enter__(self) -> _PageFile:

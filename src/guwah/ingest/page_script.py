@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-LONG_SIDE = 1000  # the copy measured is no larger than this
+from guwah.ingest.page_ink import ink, reduced_gray
+
 HAN_BELOW = 1.75  # peak / mean of a line's dark pixels per row: Han under this
 ARABIC_ABOVE = 2.7  # Arabic script over this
 MIN_LINES = 3  # fewer lines of text than this: no guess
@@ -29,17 +30,9 @@ SHARE = 0.8  # of the lines, for one script or for the two of a mixed page
 def line_scripts(img: Image.Image) -> list[str]:
     """Per band of text rows, top to bottom: ``Han``, ``Arabic`` or ``?``; bands much taller
     than a line (a table's rules, a photograph, a tilted page) are left out."""
-    gray = img.convert("L")
-    scale = min(1.0, LONG_SIDE / max(gray.size))
-    if scale < 1:
-        gray = gray.resize(
-            (max(1, int(gray.width * scale)), max(1, int(gray.height * scale))),
-            Image.Resampling.BOX,
-        )
-    a = np.asarray(gray)
-    ink = a < min(int(np.median(a)) - 60, 160)
-    rows = ink.sum(axis=1)
-    on = rows > max(2, ink.shape[1] // 1000)
+    dark = ink(reduced_gray(img))
+    rows = dark.sum(axis=1)
+    on = rows > max(2, dark.shape[1] // 1000)
     bands: list[np.ndarray] = []
     start = None
     for y, lit in enumerate([*on.tolist(), False]):
