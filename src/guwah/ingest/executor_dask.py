@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from guwah.case import CaseError
 from guwah.ingest.executor import COSTLY_S, WorkerCrash, chunked
@@ -287,6 +287,8 @@ class DaskExecutor:
                 )
             except TimeoutError:
                 pass
+            except CancelledError:  # distributed cancels every future when the scheduler goes
+                self._lost()
             self._alive(client)
             if client.nthreads():
                 no_workers_since = None
@@ -303,7 +305,7 @@ class DaskExecutor:
         if client.status != "running":
             self._lost()
 
-    def _lost(self) -> None:
+    def _lost(self) -> NoReturn:
         raise DaskError(
             f"the Dask scheduler at {self.where} went away during the run. What was "
             "committed is kept: start the scheduler and its workers again (or choose another "
