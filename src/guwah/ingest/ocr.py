@@ -346,11 +346,8 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
         if guess is not None and model is not None and model in have:
             detail["lines"] = guess
             label = f"lines look {guess} (ink rows)"
-            second = _second(model, have)
-            one = guess != "mixed"
-            tried = _try_models(
-                page, run, model, second, 1.0, have, why, label, one, GUESS_KEPT_FROM
-            )
+            plan = _Plan(page, run, have, why)
+            tried = _try_models(plan, model, 1.0, label, guess != "mixed", GUESS_KEPT_FROM)
             best = _kept(tried)[1].confidence or 0.0
             if best >= GUESS_KEPT_FROM:
                 return _chosen(run, tried, why, detail)
@@ -372,9 +369,7 @@ def choose_and_read(img: Image.Image, run: _Run, fallback: str) -> OcrPage:
             return _chosen(run, tried, why, detail)
         assert osd is not None
         label = f"OSD script {osd['script']}"
-        tried += _try_models(
-            page, run, model, _second(model, have), osd["script_conf"], have, why, label
-        )
+        tried += _try_models(_Plan(page, run, have, why), model, osd["script_conf"], label)
     return _chosen(run, tried, why, detail)
 
 
@@ -394,14 +389,21 @@ def _chosen(
     return _page(run, read, chosen, detail)
 
 
+@dataclass
+class _Plan:
+    """What a page's reads share: the page file, the run's clock, the installed models, and
+    the reasons given so far (each read appends why it was made)."""
+
+    page: _PageFile
+    run: _Run
+    have: frozenset[str]
+    why: list[str]
+
+
 def _try_models(
-    page: _PageFile,
-    run: _Run,
+    plan: _Plan,
     model: str,
-    second: str | None,
     script_conf: float,
-    have: frozenset[str],
-    why: list[str],
     label: str,
     one_script: bool = False,
     give_up_below: float = 0.0,
@@ -411,6 +413,8 @@ def _try_models(
     ``one_script``: the ink rows found no line of another script, so a poorly read line
     alone is not read again with the second model (a page under CHECK_CONF still is).
     ``give_up_below``: a first read under this is returned as it is (a guess gone wrong)."""
+    page, run, have, why = plan.page, plan.run, plan.have, plan.why
+    second = _second(model, have)
     if script_conf < MIXED_SCRIPT_CONF and second:
         why.append(f"{label} at confidence {script_conf:g}: mixed")
         pair = f"{model}+{second}"
