@@ -6,9 +6,13 @@ their full-width commas line up into a narrow white river and Tesseract takes th
 two columns: it reads the first phrase of every line, then the rest of every line (two of
 the ten synthetic Chinese batch pages of ``benchmarks/ocr.py``: character error 33 % each,
 every character right). :func:`rows_of` joins a segment to the segment of another block that
-it continues (to its right, or to its left in Arabic script) — the same line on the page (centres within :data:`SAME_ROW` line heights),
-starting less than :data:`ROW_GAP` line heights after the other ends. The gutter between
-real columns is wider than that, so they stay apart.
+it continues (to its right, or to its left in Arabic script): the same line on the page
+(centres within :data:`SAME_ROW` line heights), type of one size (:data:`SAME_SIZE`),
+starting less than :data:`ROW_GAP` line heights after the other ends, and — left to right —
+only Han characters or full-width punctuation on either side of the river, since only text
+set on a grid makes one. Measured: the rivers of the synthetic pages are 0.45–0.54 line
+heights wide; the gutters of real two-column magazine scans (the UNLV pages of Tesseract's
+test suite) 1.02–2.2, and a drop cap is three lines tall; so real columns stay apart.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from typing import Any, Protocol
 from guwah.han import HAN_CLASS
 
 SAME_ROW = 0.35  # line heights between the centres of two segments of one printed line
-ROW_GAP = 1.2  # line heights of white between two segments of one printed line, at most
+ROW_GAP = 0.8  # line heights of white between two segments of one printed line, at most
+SAME_SIZE = 1.3  # the taller of two segments of one printed line over the shorter, at most
 
 _HAN = HAN_CLASS + "\u2e80-\u2fff\u3040-\u30ff"  # Han (guwah.han), radicals and kana
 _CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef"
@@ -35,6 +40,7 @@ _CJK_GAP = re.compile(
 # ASCII punctuation read in place of full-width between Han characters: "镇 : 现" → "镇:现"
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew and Arabic scripts
 _MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))  # LRM, RLM, Arabic letter mark
+_GRID = re.compile(rf"[{_HAN}{_CJK_PUNCT}]")  # characters set on a grid
 _HAN_ASCII_PUNCT = re.compile(rf"(?<=[{_HAN}])[ \t]*([,.:;!?])[ \t]*(?=[{_HAN}])")
 
 
@@ -151,7 +157,9 @@ def rows_of(segments: list[Segment]) -> list[Row]:
         for j, other in enumerate(segments):
             if j == i or other.block == seg.block or j in continued or other.rtl != rtl:
                 continue
-            h = max(seg.height, other.height)
+            h, low = max(seg.height, other.height), min(seg.height, other.height)
+            if h > SAME_SIZE * low or not (rtl or _on_grid(seg.words[-1][-1], other.words[0][0])):
+                continue
             gap = seg.left - other.right if rtl else other.left - seg.right
             same_row = abs(other.centre - seg.centre) <= SAME_ROW * h
             if same_row and -0.2 * h <= gap <= ROW_GAP * h and (best is None or gap < best[0]):
@@ -185,6 +193,11 @@ def rows_of(segments: list[Segment]) -> list[Row]:
                 r.para = (g, 0)
         rows.extend(members)
     return rows
+
+
+def _on_grid(before: str, after: str) -> bool:
+    """Han or full-width punctuation on both sides of a river (a digit may follow)."""
+    return bool(_GRID.match(before)) and (after.isdigit() or bool(_GRID.match(after)))
 
 
 def rows_text(rows: list[Row]) -> str:
