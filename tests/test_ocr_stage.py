@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pypdfium2
+import pytest
 from sqlalchemy import select
 
 from guwah.case import Case
@@ -14,7 +17,7 @@ from guwah.ingest.ocr_stage import run_ocr
 from guwah.ingest.pipeline import ingest
 from guwah.store.custody import verify
 from guwah.store.models import CustodyEvent, Item, Occurrence, Page
-from tests.conftest import jpeg_bytes
+from tests.conftest import jpeg_bytes, run_cli
 from tests.test_ocr import LINES, TITLE, needs_font, needs_tesseract, photo_like, render
 
 
@@ -89,3 +92,49 @@ def test_scans_are_ocrd_photos_are_not_unless_forced(case: Case, tmp_path: Path)
             select(Page).where(Page.item_id == items["scan.png"].id, Page.method == "ocr")
         ).all()
         assert len(scan_pages) == 1
+
+
+@needs_tesseract
+@needs_font
+def test_a_tesseract_that_crashes_is_recorded_and_retry_failed_reads_the_scan_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract killed by SIGSEGV on every read (a broken build: outside guwah, so faked by
+    a script in its place that answers only --list-langs and --version truthfully)."""
+    leak, case_dir = tmp_path / "leak", tmp_path / "case"
+    leak.mkdir()
+    render(LINES).save(leak / "scan.png")
+    (leak / "notes.txt").write_text("an ordinary file beside the scan\n", encoding="utf-8")
+    real = shutil.which("tesseract")
+    assert real is not None
+    fake = tmp_path / "bin" / "tesseract"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'for a in "$@"; do case "$a" in --list-langs|--version) exec {real} "$@";; esac; done\n'
+        "kill -SEGV $$\n"
+    )
+    fake.chmod(0o755)
+    run_cli("init", case_dir)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{path}")
+    run_cli("ingest", leak, "--case", case_dir)  # the run goes on and ends normally
+    items = _by_path(Case.open(case_dir))
+    assert items["notes.txt"].status == "ok"
+    scan = items["scan.png"]
+    assert scan.status == "ok" and scan.ocr_status == "error"  # the original is kept
+    assert scan.ocr_error is not None
+    assert scan.ocr_error.startswith("crash: Tesseract crashed on page 1 (SIGSEGV)")
+    assert "guwah ocr --retry-failed" in scan.ocr_error
+
+    monkeypatch.setenv("PATH", path)  # Tesseract mended
+    assert "OCR: 0 items" in " ".join(run_cli("ocr", "--case", case_dir).stdout.split())
+    out = " ".join(run_cli("ocr", "--case", case_dir, "--retry-failed").stdout.split())
+    assert "OCR: 1 items, 1 pages, 0 errors" in out, out
+    case = Case.open(case_dir)
+    scan = _by_path(case)["scan.png"]
+    assert scan.ocr_status == "done" and scan.ocr_error is None
+    with case.sessions() as s:
+        [page] = s.scalars(select(Page).where(Page.item_id == scan.id, Page.method == "ocr"))
+        assert TITLE in page.text
+        assert verify(s, case.blobs).ok

@@ -160,11 +160,14 @@ def _run_ocr(
     force: bool = False,
     languages: str | None = None,
     spec: ExecutorSpec | None = None,
+    retry: bool = False,
 ) -> OcrStats:
     from guwah.ingest.ocr_stage import run_ocr
 
     executor = _executor(case, workers, serial, spec)
-    return run_ocr(case, force=force, languages=languages, executor=executor, progress=progress)
+    return run_ocr(
+        case, force=force, languages=languages, executor=executor, progress=progress, retry=retry
+    )
 
 
 def _spec(value: str, serial: bool) -> ExecutorSpec:
@@ -202,6 +205,14 @@ def ocr_command(
     force: Annotated[
         bool, typer.Option(help="Also OCR images the cheap text test skipped, and every PDF page.")
     ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Also OCR the items whose OCR failed (a crash, a time limit) at the pages "
+            "not yet read: after Tesseract is mended or the limit raised.",
+        ),
+    ] = False,
     languages: Annotated[
         str | None, typer.Option(help="Tesseract languages (default from the case settings).")
     ] = None,
@@ -220,7 +231,10 @@ def ocr_command(
     n_workers = case.settings.workers if workers < 0 else workers
     spec = _spec(executor, serial=False)
     with case_errors(), RichProgress() as progress:
-        stats = _run_ocr(case, progress, n_workers, force=force, languages=languages, spec=spec)
+        stats = _run_ocr(
+            case, progress, n_workers, force=force, languages=languages, spec=spec,
+            retry=retry_failed,
+        )  # fmt: skip
         updated = index_after(case, progress, index) if stats.pages else None
     _print_ocr(stats)
     if updated is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -631,17 +632,38 @@ def _tesseract_data(
         data = pytesseract.image_to_data(
             path, lang=languages, config=config, timeout=left, output_type=pytesseract.Output.DICT
         )
-    except RuntimeError as exc:  # pytesseract signals its timeout this way
-        if "timeout" in str(exc).lower():
-            raise _timeout(page_no, total) from exc
-        raise ExtractionError("corrupt", f"OCR failed on page {page_no}: {exc}") from exc
     except pytesseract.TesseractNotFoundError as exc:
         raise ExtractionError(
             "unsupported", "Tesseract OCR is not installed: apt-get install tesseract-ocr"
         ) from exc
-    except pytesseract.TesseractError as exc:
+    except pytesseract.TesseractError as exc:  # a RuntimeError too: caught before it
+        raise _failed(page_no, exc) from exc
+    except RuntimeError as exc:  # pytesseract signals its timeout this way
+        if "timeout" in str(exc).lower():
+            raise _timeout(page_no, total) from exc
         raise ExtractionError("corrupt", f"OCR failed on page {page_no}: {exc}") from exc
     return data
+
+
+def _failed(page_no: int, exc: Any) -> ExtractionError:
+    """Tesseract's exit as a cause: killed by a signal is a crash (of Tesseract, not of the
+    file), any other failure a page Tesseract could not read."""
+    status, said = exc.status, (exc.message or "").strip()
+    if isinstance(status, int) and status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        return ExtractionError(
+            "crash",
+            f"Tesseract crashed on page {page_no} ({name}){': ' + said if said else ''}. The "
+            "original is unchanged: mend or upgrade Tesseract, then `guwah ocr --retry-failed`.",
+        )
+    return ExtractionError(
+        "corrupt",
+        f"OCR failed on page {page_no}: Tesseract exited with status {status}"
+        f"{': ' + said if said else ' and said nothing'}",
+    )
 
 
 def _image_pages(path: Path, pages: list[int]) -> Iterator[tuple[int, Image.Image, int | None]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from guwah.case import Case
 from guwah.core import NoProgress, Progress, case_lock
@@ -39,9 +40,11 @@ class OcrStats:
     seconds: float = 0.0
 
 
-def _candidates(session: Session, force: bool) -> Iterator[tuple[int, str, str, list[int]]]:
+def _candidates(
+    session: Session, force: bool, retry: bool = False
+) -> Iterator[tuple[int, str, str, list[int]]]:
     last = 0
-    cond = Item.ocr_status == "pending"
+    cond: ColumnElement[bool] = Item.ocr_status.in_(["pending", "error"] if retry else ["pending"])
     if force:
         cond = or_(cond, Item.mime.in_(OCR_IMAGE_TYPES), Item.mime == "application/pdf")
     while True:
@@ -78,8 +81,10 @@ def run_ocr(
     executor: Executor | None = None,
     progress: Progress | None = None,
     per_page: bool | None = None,
+    retry: bool = False,
 ) -> OcrStats:
-    """OCR every item waiting for it (``force``: every scan and PDF again).
+    """OCR every item waiting for it (``force``: every scan and PDF again; ``retry``: the
+    items whose OCR failed too, at the pages not yet read — after Tesseract was mended).
 
     ``per_page`` (default: ``ocr_models = "per_page"`` in ``guwah.toml``) chooses each
     page's models from its script; off, ``languages`` (default ``ocr_languages``) runs on
@@ -98,7 +103,7 @@ def run_ocr(
         custody = CustodyLog(session, case.settings.custodian)
         plan: list[OcrTask] = []
         open_tasks: dict[int, int] = {}  # item id → tasks not yet back
-        for item_id, sha, mime, pages in list(_candidates(session, force)):
+        for item_id, sha, mime, pages in list(_candidates(session, force, retry)):
             if force:
                 session.execute(delete(Page).where(Page.item_id == item_id, Page.method == "ocr"))
                 _set_ocr_meta(session, item_id, None)
