@@ -7,11 +7,17 @@ The second independent set (``data/real_pairs_2.csv``, ``make_real_pairs.py --se
 development set: its figures by category are printed and ``--errors set2`` lists its mistakes;
 likewise the third (``data/real_pairs_3.csv``, ``--set 3``, ``--errors set3``).
 
+The fourth set (``data/real_pairs_4.csv``, ``make_real_pairs.py --set 4``, split ``heldout4``)
+is a second held-out part, gathered after the tables were last tuned: it is scored only when
+the held-out parts are (not with ``--no-heldout``), only its aggregate figures are printed
+(F1, precision, recall and, by category, how many pairs it has and how many are judged
+right), and there is no ``--errors heldout4``: its mistakes are never listed.
+
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/names_real.py [--errors dev]`` (seconds).
 ``--errors dev`` / ``dev2`` / ``set2`` / ``set3`` list a development part's mistakes;
-the held-out part's are never listed, so that nobody tunes the tables on them
-(``make_real_pairs.split_of`` says how the parts were cut). ``--no-heldout`` leaves the
-held-out part out altogether, for runs made while tuning.
+the held-out parts' (``heldout``, ``heldout4``) are never listed, so that nobody tunes the
+tables on them (``make_real_pairs.split_of`` says how the parts were cut). ``--no-heldout``
+leaves both held-out parts out altogether, for runs made while tuning.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 REAL = HERE / "data" / "real_pairs.csv"
 REAL2 = HERE / "data" / "real_pairs_2.csv"
 REAL3 = HERE / "data" / "real_pairs_3.csv"
+REAL4 = HERE / "data" / "real_pairs_4.csv"
 HOMOPHONES = HERE / "data" / "homophone_negatives.csv"
 CASES = HERE.parent.parent / "shared" / "data" / "name_bench" / "cases.csv"
 
@@ -77,6 +84,22 @@ def latency(data: list[dict[str, str]]) -> None:
     )
 
 
+def heldout4(judged_set: list[tuple[bool, bool, dict[str, str]]]) -> None:
+    """Aggregate figures of the fourth, held-out set; its pairs are never printed."""
+    f1, prec, rec = prf([(p, g) for p, g, _ in judged_set])
+    n_pos = sum(g for _, g, _ in judged_set)
+    print(
+        f"fourth set, held-out (heldout4) {len(judged_set):>4} pairs ({n_pos} match): "
+        f"F1 {f1:.3f}  precision {prec:.3f}  recall {rec:.3f}"
+    )
+    cats: dict[str, list[bool]] = defaultdict(list)
+    for p, g, r in judged_set:
+        cats[r["category"]].append(p == g)
+    print("fourth set (held-out), pairs judged right by category:")
+    for cat, oks in sorted(cats.items()):
+        print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -85,7 +108,9 @@ def main() -> None:
         help="list the mistakes of a development part",
     )
     ap.add_argument(
-        "--no-heldout", action="store_true", help="leave the held-out part out (while tuning)"
+        "--no-heldout",
+        action="store_true",
+        help="leave the held-out parts (first set's heldout, fourth set) out (while tuning)",
     )
     args = ap.parse_args()
     print(f"threshold {DEFAULT_THRESHOLD}")
@@ -115,6 +140,8 @@ def main() -> None:
         print(f"{label} set, accuracy by category:")
         for cat, oks in sorted(cats.items()):
             print(f"  {cat:<34}{sum(oks):>4}/{len(oks):<4}")
+    if not args.no_heldout:
+        heldout4(judged(rows(REAL4)))
     by_cat: dict[str, list[bool]] = defaultdict(list)
     for p, g, r in real:
         by_cat[r["category"]].append(p == g)
