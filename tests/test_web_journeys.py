@@ -418,3 +418,140 @@ def test_a_scanned_order_is_a_document_and_its_poor_copy_is_flagged_in_the_resul
         page.wait_for_url(f"**/items/{poor}*")
         assert page.locator("#unreliable-1").evaluate("e => e.checkVisibility()")
         assert page.locator("#scan-badge").is_visible()
+
+
+# -- items of issue 18 that had no test in Chromium (the audit) -------------------------------
+
+
+def test_a_township_in_latin_script_narrows_the_people_search(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 3: the place field takes a township as a family writes it, in pinyin; another
+    township's name leaves the person out."""
+    from pypinyin import lazy_pinyin
+
+    target = built.recorded("uyghur")
+    other = next(p["township"] for p in built.truth["people"]
+                 if p.get("township") and p["county"] != target["county"])  # fmt: skip
+
+    def latin(township: str) -> str:  # 博斯坦乡 → Bositan (the 乡 "township" dropped)
+        return "".join(lazy_pinyin(township.removesuffix("乡").removesuffix("镇"))).capitalize()
+
+    def ask(place: str) -> list[str | None]:
+        page.goto(base + "/people")
+        page.fill("main input[name=q]", target["latin"][0])
+        page.fill("main input[name=county]", place)
+        page.press("main input[name=q]", "Enter")
+        page.wait_for_url("**/people?q=*")
+        return [a.get_attribute("href") for a in page.locator("a.person-link").all()]
+
+    found = ask(latin(target["township"]))
+    assert found, page.locator("main").inner_text()
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("#id-number").inner_text() == target["id_number"]
+    assert found[0] not in ask(latin(other))
+
+
+def test_cite_this_for_a_person_a_record_and_a_cell(built: WebCase, base: str, page: Any) -> None:
+    """Item 5: "cite this" on a person's page, for the person and for one record, and on an
+    item opened at a record's cell: each citation names the original by SHA-256, where in it,
+    and the custody head now."""
+    target = built.recorded("uyghur")
+    with built.case.sessions() as s:
+        head = s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc())).first()
+        assert head is not None
+    page.goto(base + "/people?q=" + target["id_number"])
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    person_url = page.url
+    pid = person_url.rsplit("/", 1)[-1]
+    page.locator("p.cite-links a.cite-link").first.click()
+    page.wait_for_url("**/cite?person=*")
+    text = page.locator("#cite-text").inner_text()
+    assert text.startswith(f"Person {pid} (") and head.hash in text
+    assert re.search(r"\(SHA-256 [0-9a-f]{64}\)", text)
+    page.goto(person_url)
+    page.locator("p.cite-links a[href^='/cite?record=']").first.click()
+    page.wait_for_url("**/cite?record=*")
+    text = page.locator("#cite-text").inner_text()
+    assert re.match(rf"Record \d+ of person {pid}: sheet .+, row \d+\. ", text), text
+    sha = page.locator("#cite-sha256").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", sha) and sha in text
+    # the record's cell, followed from the person's page, cites that very cell
+    page.goto(person_url)
+    page.locator("table.values a.cell-link").first.click()
+    page.wait_for_url("**/items/*")
+    block = page.locator("details.cite")
+    block.locator("summary").click()
+    location = block.locator("table.cite-fields").inner_text()
+    assert re.search(r"sheet .+, row \d+, column [A-Z]+", location), location
+    assert page.locator("#cite-head-hash").inner_text() == head.hash
+
+
+def test_a_mailbox_lists_its_messages_each_one_click_away(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 5: a mailbox of the leak lists the messages found inside it, each linked to its
+    own item."""
+    with built.case.sessions() as s:
+        sha = s.scalar(
+            select(Item.sha256)
+            .join(Occurrence, Occurrence.item_id == Item.id)
+            .where(Occurrence.path.like("%.mbox"))
+        )
+    assert sha is not None
+    page.goto(f"{base}/items/{sha}")
+    heading = page.locator("h2#members")
+    assert heading.is_visible()
+    links = page.locator("table.members a.member-link")
+    n = int(re.sub(r"\D", "", heading.inner_text()))
+    assert links.count() == n >= 1
+    href = links.first.get_attribute("href")
+    links.first.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("#sha256").inner_text() == href.rsplit("/", 1)[-1]
+
+
+def test_landmarks_and_a_visible_focus_on_every_tab_stop(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 7: a page has one banner, one navigation of the site and one main landmark, and
+    every element the keyboard reaches shows where the focus is."""
+    from guwah.store.models import Person
+
+    with built.case.sessions() as s:
+        pid = s.scalars(select(Person.id).where(Person.n_photos > 0)).first()
+    assert pid is not None
+    for path in ("/", f"/people/{pid}", "/report"):
+        page.goto(base + path)
+        counts = page.evaluate(
+            "[document.querySelectorAll('header').length, document.querySelectorAll('main').length,"
+            " document.querySelectorAll('header nav, nav[aria-label]').length]"
+        )
+        assert counts[0] == 1 and counts[1] == 1 and counts[2] >= 1, (path, counts)
+        unseen = []
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            seen = page.evaluate(
+                "(() => { const e = document.activeElement; if (!e || e === document.body)"
+                " return null; const s = getComputedStyle(e);"
+                " return [e.outerHTML.slice(0, 80), s.outlineStyle !== 'none' &&"
+                " parseFloat(s.outlineWidth) >= 2 || s.boxShadow !== 'none']; })()"
+            )
+            if seen is not None and not seen[1]:
+                unseen.append(seen[0])
+        assert not unseen, (path, unseen)
+
+
+def test_the_report_header_counts_the_originals(built: WebCase, base: str, page: Any) -> None:
+    """Item 5's fix: the report's header says how many originals the checks ran on (it once
+    printed a Python repr)."""
+    with built.case.sessions() as s:
+        from sqlalchemy import func
+
+        n = s.scalar(select(func.count()).select_from(Item))
+    page.goto(base + "/report")
+    header = page.locator("main p").first.inner_text()
+    assert re.search(rf"checks run on {n:,} originals \(\d[\d,]* images\)", header), header
+    assert "built-in" not in page.locator("main").inner_text()
