@@ -418,6 +418,9 @@ def test_a_scanned_order_is_a_document_and_its_poor_copy_is_flagged_in_the_resul
         page.wait_for_url(f"**/items/{poor}*")
         assert page.locator("#unreliable-1").evaluate("e => e.checkVisibility()")
         assert page.locator("#scan-badge").is_visible()
+        # its chain of custody has the OCR step (item 5: received … OCR, verified)
+        events = page.locator("table.custody tr[data-seq] td:nth-child(3)").all_inner_texts()
+        assert {"received", "stored", "extracted", "ocr"} <= set(events), events
 
 
 # -- items of issue 18 that had no test in Chromium (the audit) -------------------------------
@@ -555,3 +558,57 @@ def test_the_report_header_counts_the_originals(built: WebCase, base: str, page:
     header = page.locator("main p").first.inner_text()
     assert re.search(rf"checks run on {n:,} originals \(\d[\d,]* images\)", header), header
     assert "built-in" not in page.locator("main").inner_text()
+
+
+def test_an_items_history_has_every_step_it_went_through(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 5: a spreadsheet's chain of custody lists its receipt, its storage and its
+    extraction, and the case-wide steps since (records built, verified), each with a hash."""
+    with built.case.sessions() as s:
+        sha = s.scalars(select(Item.sha256).where(Item.mime.like("%spreadsheet%"))).first()
+    page.goto(f"{base}/items/{sha}#custody")
+    rows = page.locator("table.custody tr[data-seq]")
+    events = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert {"received", "stored", "extracted", "records_built", "verified"} <= set(events)
+    seqs = [int(s or 0) for s in (r.get_attribute("data-seq") for r in rows.all())]
+    assert seqs == sorted(seqs)
+    assert all(re.search(r"[0-9a-f]{64}", r.inner_text()) for r in rows.all())
+
+
+def test_the_api_page_lists_the_endpoints_and_leads_to_them(base: str, page: Any) -> None:
+    """Item 7: /api (once a 404) lists the JSON endpoints; its links lead to the OpenAPI
+    description and the browsable docs."""
+    page.goto(base + "/api")
+    paths = page.locator("main table code").all_inner_texts()
+    assert {"/api/search", "/api/people", "/api/cite"} <= set(paths), paths
+    with page.expect_navigation():
+        page.locator("main a[href='/docs']").click()
+    assert page.url.endswith("/docs")
+    page.goto(base + "/api")
+    with page.expect_response("**/openapi.json") as answer:
+        page.goto(base + "/openapi.json")
+    assert set(paths) <= set(answer.value.json()["paths"])
+
+
+def test_the_birth_year_tolerance_is_the_familys_choice(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 3: "± 1 year" by default, and the family can make it exact (± 0) or wider."""
+    target = built.recorded("uyghur")
+    year = int(target["birth_date"][:4])
+
+    def finds(born: int, within: str | None) -> bool:
+        page.goto(base + "/people")
+        page.fill("main input[name=q]", target["latin"][0])
+        page.fill("main input[name=born]", str(born))
+        if within is not None:
+            page.select_option("main select[name=within]", within)
+        page.press("main input[name=q]", "Enter")
+        page.wait_for_url("**/people?q=*")
+        return page.locator("a.person-link", has_text=target["name"]).count() > 0
+
+    assert finds(year + 1, None)  # the default: a year either side
+    assert not finds(year + 1, "0")
+    assert finds(year, "0")
+    assert not finds(year + 3, "2") and finds(year + 3, "3")
