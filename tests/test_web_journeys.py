@@ -612,3 +612,25 @@ def test_the_birth_year_tolerance_is_the_familys_choice(
     assert not finds(year + 1, "0")
     assert finds(year, "0")
     assert not finds(year + 3, "2") and finds(year + 3, "3")
+
+
+def test_an_export_is_a_step_in_the_items_history(
+    built: WebCase, tmp_path: Path, page: Any
+) -> None:
+    """Item 5: an original put into an evidence package (``guwah export bag --items``) has
+    its ``exported`` event, by the custodian who made the package, in its history."""
+    from tests.conftest import run_cli
+    from tests.web_case import copy_case
+
+    case = copy_case(built.case, tmp_path / "case")
+    with case.sessions() as s:
+        sha = s.scalars(select(Item.sha256).where(Item.mime.like("%spreadsheet%"))).first()
+    assert sha is not None
+    (tmp_path / "items.txt").write_text(sha + "\n", encoding="utf-8")
+    run_cli("export", "bag", tmp_path / "bag", "--items", tmp_path / "items.txt",
+            "--custodian", "Packager", "--case", case.root)  # fmt: skip
+    with serving(create_app(Case.open(case.root))) as url:
+        page.goto(f"{url}/items/{sha}#custody")
+        exported = page.locator("table.custody tr.custody-exported")
+        assert exported.count() == 1
+        assert "Packager" in exported.locator("td.custodian").inner_text()
