@@ -654,7 +654,7 @@ def test_an_explanation_is_translated_whole_or_not_at_all_and_its_values_escaped
 def test_the_explanations_and_citations_drafts_say_so(code: str) -> None:
     """Every message of the explanations, the citations and the relatives' links is marked
     machine-drafted in the catalogue, for its reviewer."""
-    from guwah.web.cite_words import LOCATION_PARTS, PERSON_METHODS
+    from guwah.web.cite_words import LOCATION_PARTS, PERSON_METHODS, ROLES
     from guwah.web.finding_words import FORMS, PROBLEMS, WORDS
     from guwah.web.i18n import RELATION_METHODS
 
@@ -662,6 +662,7 @@ def test_the_explanations_and_citations_drafts_say_so(code: str) -> None:
     ids = {f.message for f in (*FORMS, *PROBLEMS)} | {m for f in FORMS for _g, m in f.more}
     ids |= {w for k, w in WORDS.items() if k != w} | set(RELATION_METHODS.values())
     ids |= {m for _k, m in LOCATION_PARTS} | set(PERSON_METHODS.values()) - {"ID number"}
+    ids |= set(ROLES.values()) - {"photo"}  # (a word the interface had already)
     for msgid in ids:
         entry = catalog.get(msgid)
         assert entry is not None and entry.string, msgid
@@ -726,3 +727,21 @@ def test_a_citation_reads_in_chinese_and_uyghur_and_keeps_its_values(
         assert not re.search(r"file name|sheet |row |page |EXIF tag", loc.inner_text())
     page.goto(base + f"/cite?finding={fid}&lang=en")
     assert page.locator("#cite-text").inner_text().startswith(cite["text"][:60])
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_what_each_involved_file_is_to_a_finding_is_in_the_pages_language(
+    base: str, page: Any, code: str
+) -> None:
+    """The report lists the files a finding involves, each with its role ("photo", "record",
+    "metadata"): guwah's words, in the page's language; English as the checks stored them."""
+    catalog = _catalogue(code)
+    roles = "[...document.querySelectorAll('ul.involved li span.muted')].map(s => s.textContent.split(' · ')[0].trim())"  # noqa: E501
+    page.goto(base + "/report?lang=en")
+    english = set(page.evaluate(roles))
+    assert {"photo", "record"} <= english
+    page.goto(base + f"/report?lang={code}")
+    shown = set(page.evaluate(roles))
+    assert not shown & {"photo", "record", "metadata", "claimed date", "same ID number"}, shown
+    assert {catalog.get("photo").string, catalog.get("record").string} <= shown

@@ -10,6 +10,7 @@ title) — is put back as written. An English page shows exactly what
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guwah.verify.report import location_text
@@ -34,6 +35,29 @@ PERSON_METHODS = {
     "name_birth": N_("name and birth date"),
     "single": N_("a single record"),
 }
+
+
+# what an involved item is to a finding (guwah.verify: Involved.role) or to a citation
+ROLES = {
+    "photo": N_("photo"),
+    "record": N_("record"),
+    "metadata": N_("metadata"),
+    "claimed date": N_("claimed date"),
+    "same ID number": N_("same ID number"),
+}
+_RECORD_ROLE = re.compile(r"record (\d+)")
+
+
+def role_words(role: Any) -> str:
+    """An involved item's role in the page's language ("record 12" keeps its number); a role
+    this module does not know, and every role on an English page, as stored."""
+    text = "" if role is None else str(role)
+    if _english():
+        return text
+    if text in ROLES:
+        return gettext(ROLES[text])
+    m = _RECORD_ROLE.fullmatch(text)
+    return gettext("record %(id)s") % {"id": m.group(1)} if m else text
 
 
 def _english() -> bool:

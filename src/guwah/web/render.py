@@ -17,7 +17,7 @@ from guwah.search.query import Snippet
 from guwah.textsafe import shown_controls, visible_controls
 from guwah.web import i18n
 from guwah.web.access import current_pseudonymiser
-from guwah.web.cite_words import localized, location_words
+from guwah.web.cite_words import localized, location_words, role_words
 from guwah.web.finding_words import explanation
 from guwah.web.queries import cell_link, location_link
 from guwah.web.verify_words import check_text, finding_title, total_text
@@ -152,6 +152,7 @@ def make_env() -> Environment:
         relation_method=i18n.relation_method,
         total_text=total_text,
         location=location_words,
+        role=role_words,
         jsonish=lambda v: json.dumps(v, ensure_ascii=False),
     )
     env.globals.update(
