@@ -1,11 +1,13 @@
 """Screenshots of the workbench's main pages, on the small synthetic leak, into docs/screenshots.
 
-Run: .venv/bin/python benchmarks/screenshots.py [--case DIR] [--out docs/screenshots]
+Run: .venv/bin/python benchmarks/screenshots.py [--case DIR] [--out docs/screenshots] [--only NAMES]
 
 Without --case it builds (or reuses) bench-out/case-web-small-3 from the small synthetic leak
 (seed 3): ingest, records, verify, search index. It starts the real server on a free
-127.0.0.1 port and drives Debian's Chromium (/usr/bin/chromium) with Playwright; the PNGs are
-reduced to a 256-colour palette to stay small. Synthetic data only.
+127.0.0.1 port and drives Debian's Chromium (/usr/bin/chromium) with Playwright at 1280 px, and
+at 375 px (a phone: the ``-375`` shots, the person page and a record's cell in its sheet); the
+PNGs are reduced to a 256-colour palette to stay small. ``--only person-375,item-375`` takes
+those shots alone. Synthetic data only.
 """
 
 from __future__ import annotations
@@ -79,18 +81,26 @@ def save(png: bytes, path: Path) -> int:
     return path.stat().st_size
 
 
-def shoot(base: str, pages: list[tuple[str, str]], out: Path) -> None:
+PHONE = {"width": 375, "height": 812}  # a phone's CSS pixels (issue 18, item 7)
+DESKTOP = {"width": 1280, "height": 860}
+
+
+def shoot(base: str, pages: list[tuple[str, str, dict[str, int]]], out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        for name, url in pages:
+        page = browser.new_page(viewport=DESKTOP)
+        for name, url, viewport in pages:
+            page.set_viewport_size(viewport)
             page.goto(base + url, wait_until="load")
             page.wait_for_timeout(300)  # the viewer's scroll to the highlighted cell
+            wide = page.evaluate("document.scrollingElement.scrollWidth")
+            if wide > viewport["width"] + 1:
+                raise SystemExit(f"{url} scrolls sideways at {viewport['width']} px ({wide} px)")
             size = save(page.screenshot(), out / f"{name}.png")
-            print(f"{name:10} {size / 1024:6.0f} KB  {url}")
+            print(f"{name:11} {size / 1024:6.0f} KB  {viewport['width']} px  {url}")
         browser.close()
 
 
@@ -112,6 +122,7 @@ def main() -> None:
     parser.add_argument("--case", type=Path, help="A built case (default: build the small leak).")
     parser.add_argument("--truth", type=Path, help="Its truth file (with --case).")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", help="Comma-separated shot names (default: every shot).")
     args = parser.parse_args()
     if args.case:
         case_dir, truth_path = args.case, args.truth
@@ -141,23 +152,29 @@ def main() -> None:
     thread.start()
     while not server.started:
         time.sleep(0.05)
+    shots = [
+        ("overview", "/", DESKTOP),
+        ("search", f"/search?q={person['name'].split('·')[0]}", DESKTOP),
+        ("item", cell, DESKTOP),
+        ("person", f"/people/{hit['id']}", DESKTOP),
+        ("report", "/report", DESKTOP),
+        ("officials", "/officials", DESKTOP),
+        # on a phone: the person, and a record's cell scrolled into view inside its sheet
+        ("person-375", f"/people/{hit['id']}?lang=en", PHONE),
+        ("item-375", cell + "&lang=en", PHONE),
+        # the interface in Uyghur (right to left) and Chinese; the last two, since
+        # ?lang= is remembered in a cookie
+        ("person-ug", f"/people/{hit['id']}?lang=ug", DESKTOP),
+        ("overview-zh", "/?lang=zh-Hans", DESKTOP),
+    ]
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {name for name, _u, _v in shots}
+        if unknown:
+            raise SystemExit(f"no such shot: {', '.join(sorted(unknown))}")
+        shots = [s for s in shots if s[0] in wanted]
     try:
-        shoot(
-            f"http://127.0.0.1:{port}",
-            [
-                ("overview", "/"),
-                ("search", f"/search?q={person['name'].split('·')[0]}"),
-                ("item", cell),
-                ("person", f"/people/{hit['id']}"),
-                ("report", "/report"),
-                ("officials", "/officials"),
-                # the interface in Uyghur (right to left) and Chinese; the last two, since
-                # ?lang= is remembered in a cookie
-                ("person-ug", f"/people/{hit['id']}?lang=ug"),
-                ("overview-zh", "/?lang=zh-Hans"),
-            ],
-            args.out,
-        )
+        shoot(f"http://127.0.0.1:{port}", shots, args.out)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

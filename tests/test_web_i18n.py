@@ -564,3 +564,184 @@ def test_uyghur_and_chinese_pages_fit_a_phone_and_pass_axe(
 
 
 SERIOUS = ("serious", "critical")
+
+
+# -- what the checks and the records stage wrote, in the page's language (issue 18) ---------
+
+
+def _explanations(built: WebCase) -> dict[int, str]:
+    from guwah.store.models import FindingRow
+
+    with built.case.sessions() as s:
+        found = {i: e for i, e in s.execute(select(FindingRow.id, FindingRow.explanation))}
+    assert len(found) >= 10
+    return found
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_every_finding_explanation_reads_in_the_pages_language(
+    built: WebCase, base: str, page: Any, code: str
+) -> None:
+    """The checks store each explanation in English around the leak's values: a Uyghur or
+    Chinese reader gets the catalogue's sentences with the values (ID numbers, file names)
+    as written, on the report and on an item's page; English is what the checks wrote."""
+    from guwah.store.models import FindingItem
+
+    stored = _explanations(built)
+    page.goto(base + f"/report?lang={code}")
+    shown = dict(
+        page.evaluate(
+            "[...document.querySelectorAll('div.finding')].map(f => [Number(f.id.slice(8)),"
+            " f.querySelector('div.content').textContent])"
+        )
+    )
+    assert set(stored) <= set(shown)
+    left = [stored[i] for i in stored if shown[i] == stored[i]]
+    assert not left, "left in English:\n" + "\n".join(left)
+    # the leak's values stay as written: every ID number of an explanation is in its reading
+    for i, text in stored.items():
+        for number in re.findall(r"\b\d{17}[\dX]\b", text):
+            assert number in shown[i], (number, shown[i])
+    # no English sentence of the checks left (two English words in a row)
+    english = [t for t in shown.values() if re.search(r"\b(the|of|is|in) [a-z]{3,}\b", t)]
+    assert not english, english
+    # the item page reads them too
+    with built.case.sessions() as s:
+        fid, sha = s.execute(select(FindingItem.finding_id, FindingItem.sha256)).first()  # type: ignore[misc]
+    page.goto(base + f"/items/{sha}")
+    texts = page.locator("div.finding div.content").all_inner_texts()
+    assert texts and stored[fid] not in texts and shown[fid] in texts
+    page.goto(base + "/report?lang=en")
+    english_page = page.locator("div.finding div.content").all_inner_texts()
+    assert set(stored.values()) <= set(english_page)
+
+
+def test_an_explanation_is_translated_whole_or_not_at_all_and_its_values_escaped() -> None:
+    """A value of the leak inside an explanation is put back escaped; a text no form reads
+    (a check's new wording) is shown exactly as written, never half translated."""
+    from guwah.web import i18n
+    from guwah.web.finding_words import explanation
+    from guwah.web.render import make_env
+
+    hostile = "<img src=x onerror=alert(1)>.jpg"
+    text = (
+        f"The file name {hostile} says the photo was taken at 2018-05-11 17:22:17; its EXIF "
+        "DateTimeOriginal says 2018-05-11 19:22:17, 2 h 0 min 0 s later (tolerance 5 s). The "
+        "difference is a whole number of hours (2 h): a camera clock set to another time zone, "
+        "or a time rewritten by hand."
+    )
+    new = "A check's sentence that no form knows: 654127197907110799."
+    env = make_env()
+    token = i18n.current_language.set(i18n.language("zh-Hans"))  # type: ignore[arg-type]
+    try:
+        html = env.from_string("{{ t|explanation }}").render(t=text)
+        assert explanation(new) == new
+        assert explanation(text.replace("later (", "later, (")) == text.replace(
+            "later (", "later, ("
+        )
+    finally:
+        i18n.current_language.reset(token)
+    assert html == (
+        "文件名 &lt;img src=x onerror=alert(1)&gt;.jpg 表明照片拍摄于 2018-05-11 17:22:17；其 EXIF "
+        "DateTimeOriginal 为 2018-05-11 19:22:17，晚 2 小时 0 分 0 秒（容差 5 秒）。差值为整小时（2 "
+        "小时）：相机时钟设成了另一个时区，或时间被手工改写。"
+    )
+    assert explanation(text) == text  # English: as the check wrote it
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_the_explanations_and_citations_drafts_say_so(code: str) -> None:
+    """Every message of the explanations, the citations and the relatives' links is marked
+    machine-drafted in the catalogue, for its reviewer."""
+    from guwah.web.cite_words import LOCATION_PARTS, PERSON_METHODS, ROLES
+    from guwah.web.finding_words import FORMS, PROBLEMS, WORDS
+    from guwah.web.i18n import RELATION_METHODS
+
+    catalog = _catalogue(code)
+    ids = {f.message for f in (*FORMS, *PROBLEMS)} | {m for f in FORMS for _g, m in f.more}
+    ids |= {w for k, w in WORDS.items() if k != w} | set(RELATION_METHODS.values())
+    ids |= {m for _k, m in LOCATION_PARTS} | set(PERSON_METHODS.values()) - {"ID number"}
+    ids |= set(ROLES.values()) - {"photo"}  # (a word the interface had already)
+    for msgid in ids:
+        entry = catalog.get(msgid)
+        assert entry is not None and entry.string, msgid
+        assert any("machine-drafted (2026-12), not yet reviewed" in c
+                   for c in entry.user_comments), msgid  # fmt: skip
+
+
+HOW_LINKED = {
+    "relatives_column": "named in a record's relatives column",
+    "household": "in the same household register",
+}
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_how_a_relative_was_linked_is_in_the_pages_language(
+    built: WebCase, base: str, page: Any, code: str
+) -> None:
+    from guwah.store.models import PersonRelation
+
+    catalog = _catalogue(code)
+    with built.case.sessions() as s:
+        pid, method = s.execute(
+            select(PersonRelation.person_id, PersonRelation.method).order_by(PersonRelation.id)
+        ).first()  # type: ignore[misc]
+    page.goto(base + f"/people/{pid}?lang={code}")
+    table = page.locator("table", has=page.locator("th", has_text=catalog.get("how").string))
+    how = table.locator("td.muted").all_inner_texts()
+    assert how and method not in how
+    assert catalog.get(HOW_LINKED[method]).string in how
+    page.goto(base + f"/people/{pid}?lang=en")
+    assert "named in a record's relatives column" in page.locator("td.muted").all_inner_texts()
+
+
+@pytest.mark.requires("chromium")
+def test_a_citation_reads_in_chinese_and_uyghur_and_keeps_its_values(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """The researcher's citation on a Chinese or Uyghur page: guwah's words in that language,
+    the path, the SHA-256, the custody head and the custodian as the English gives them; the
+    JSON stays in English for scripts."""
+    import json
+    from urllib.request import urlopen
+
+    fid = min(_explanations(built))
+    with urlopen(base + f"/api/cite?finding={fid}") as r:
+        cite = json.load(r)
+    assert cite["text"].startswith(f"Finding {fid} of guwah verify")
+    first = cite["items"][0]
+    for code, words in (("zh-Hans", ("保管人：", "访问于")), ("ug", ("ساقلىغۇچى:", "زىيارەت"))):
+        page.goto(base + f"/cite?finding={fid}&lang={code}")
+        text = page.locator("#cite-text").inner_text()
+        assert all(w in text for w in words), text
+        assert "Custodian" not in text and "accessed" not in text and "of guwah verify" not in text
+        for value in (first["sha256"], first["path"], cite["custody_head"]["hash"]):
+            assert value in text
+        assert page.locator("#cite-head-hash").inner_text() == cite["custody_head"]["hash"]
+        # where in the item, in the page's words
+        label = _catalogue(code).get("location").string
+        loc = page.locator("table.cite-fields tr", has=page.locator("th", has_text=label))
+        assert loc.count() == 1
+        assert not re.search(r"file name|sheet |row |page |EXIF tag", loc.inner_text())
+    page.goto(base + f"/cite?finding={fid}&lang=en")
+    assert page.locator("#cite-text").inner_text().startswith(cite["text"][:60])
+
+
+@pytest.mark.requires("chromium")
+@pytest.mark.parametrize("code", sorted(CATALOGUES))
+def test_what_each_involved_file_is_to_a_finding_is_in_the_pages_language(
+    base: str, page: Any, code: str
+) -> None:
+    """The report lists the files a finding involves, each with its role ("photo", "record",
+    "metadata"): guwah's words, in the page's language; English as the checks stored them."""
+    catalog = _catalogue(code)
+    roles = "[...document.querySelectorAll('ul.involved li span.muted')].map(s => s.textContent.split(' · ')[0].trim())"  # noqa: E501
+    page.goto(base + "/report?lang=en")
+    english = set(page.evaluate(roles))
+    assert {"photo", "record"} <= english
+    page.goto(base + f"/report?lang={code}")
+    shown = set(page.evaluate(roles))
+    assert not shown & {"photo", "record", "metadata", "claimed date", "same ID number"}, shown
+    assert {catalog.get("photo").string, catalog.get("record").string} <= shown

@@ -418,3 +418,219 @@ def test_a_scanned_order_is_a_document_and_its_poor_copy_is_flagged_in_the_resul
         page.wait_for_url(f"**/items/{poor}*")
         assert page.locator("#unreliable-1").evaluate("e => e.checkVisibility()")
         assert page.locator("#scan-badge").is_visible()
+        # its chain of custody has the OCR step (item 5: received … OCR, verified)
+        events = page.locator("table.custody tr[data-seq] td:nth-child(3)").all_inner_texts()
+        assert {"received", "stored", "extracted", "ocr"} <= set(events), events
+
+
+# -- items of issue 18 that had no test in Chromium (the audit) -------------------------------
+
+
+def test_a_township_in_latin_script_narrows_the_people_search(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 3: the place field takes a township as a family writes it, in pinyin; another
+    township's name leaves the person out."""
+    from pypinyin import lazy_pinyin
+
+    target = built.recorded("uyghur")
+    other = next(p["township"] for p in built.truth["people"]
+                 if p.get("township") and p["county"] != target["county"])  # fmt: skip
+
+    def latin(township: str) -> str:  # 博斯坦乡 → Bositan (the 乡 "township" dropped)
+        return "".join(lazy_pinyin(township.removesuffix("乡").removesuffix("镇"))).capitalize()
+
+    def ask(place: str) -> list[str | None]:
+        page.goto(base + "/people")
+        page.fill("main input[name=q]", target["latin"][0])
+        page.fill("main input[name=county]", place)
+        page.press("main input[name=q]", "Enter")
+        page.wait_for_url("**/people?q=*")
+        return [a.get_attribute("href") for a in page.locator("a.person-link").all()]
+
+    found = ask(latin(target["township"]))
+    assert found, page.locator("main").inner_text()
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    assert page.locator("#id-number").inner_text() == target["id_number"]
+    assert found[0] not in ask(latin(other))
+
+
+def test_cite_this_for_a_person_a_record_and_a_cell(built: WebCase, base: str, page: Any) -> None:
+    """Item 5: "cite this" on a person's page, for the person and for one record, and on an
+    item opened at a record's cell: each citation names the original by SHA-256, where in it,
+    and the custody head now."""
+    target = built.recorded("uyghur")
+    with built.case.sessions() as s:
+        head = s.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc())).first()
+        assert head is not None
+    page.goto(base + "/people?q=" + target["id_number"])
+    page.locator("a.person-link").first.click()
+    page.wait_for_url("**/people/*")
+    person_url = page.url
+    pid = person_url.rsplit("/", 1)[-1]
+    page.locator("p.cite-links a.cite-link").first.click()
+    page.wait_for_url("**/cite?person=*")
+    text = page.locator("#cite-text").inner_text()
+    assert text.startswith(f"Person {pid} (") and head.hash in text
+    assert re.search(r"\(SHA-256 [0-9a-f]{64}\)", text)
+    page.goto(person_url)
+    page.locator("p.cite-links a[href^='/cite?record=']").first.click()
+    page.wait_for_url("**/cite?record=*")
+    text = page.locator("#cite-text").inner_text()
+    assert re.match(rf"Record \d+ of person {pid}: sheet .+, row \d+\. ", text), text
+    sha = page.locator("#cite-sha256").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", sha) and sha in text
+    # the record's cell, followed from the person's page, cites that very cell
+    page.goto(person_url)
+    page.locator("table.values a.cell-link").first.click()
+    page.wait_for_url("**/items/*")
+    block = page.locator("details.cite")
+    block.locator("summary").click()
+    location = block.locator("table.cite-fields").inner_text()
+    assert re.search(r"sheet .+, row \d+, column [A-Z]+", location), location
+    assert page.locator("#cite-head-hash").inner_text() == head.hash
+
+
+def test_a_mailbox_lists_its_messages_each_one_click_away(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 5: a mailbox of the leak lists the messages found inside it, each linked to its
+    own item."""
+    with built.case.sessions() as s:
+        sha = s.scalar(
+            select(Item.sha256)
+            .join(Occurrence, Occurrence.item_id == Item.id)
+            .where(Occurrence.path.like("%.mbox"))
+        )
+    assert sha is not None
+    page.goto(f"{base}/items/{sha}")
+    heading = page.locator("h2#members")
+    assert heading.is_visible()
+    links = page.locator("table.members a.member-link")
+    n = int(re.sub(r"\D", "", heading.inner_text()))
+    assert links.count() == n >= 1
+    href = links.first.get_attribute("href")
+    links.first.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("#sha256").inner_text() == href.rsplit("/", 1)[-1]
+
+
+def test_landmarks_and_a_visible_focus_on_every_tab_stop(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 7: a page has one banner, one navigation of the site and one main landmark, and
+    every element the keyboard reaches shows where the focus is."""
+    from guwah.store.models import Person
+
+    with built.case.sessions() as s:
+        pid = s.scalars(select(Person.id).where(Person.n_photos > 0)).first()
+    assert pid is not None
+    for path in ("/", f"/people/{pid}", "/report"):
+        page.goto(base + path)
+        counts = page.evaluate(
+            "[document.querySelectorAll('header').length, document.querySelectorAll('main').length,"
+            " document.querySelectorAll('header nav, nav[aria-label]').length]"
+        )
+        assert counts[0] == 1 and counts[1] == 1 and counts[2] >= 1, (path, counts)
+        unseen = []
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            seen = page.evaluate(
+                "(() => { const e = document.activeElement; if (!e || e === document.body)"
+                " return null; const s = getComputedStyle(e);"
+                " return [e.outerHTML.slice(0, 80), s.outlineStyle !== 'none' &&"
+                " parseFloat(s.outlineWidth) >= 2 || s.boxShadow !== 'none']; })()"
+            )
+            if seen is not None and not seen[1]:
+                unseen.append(seen[0])
+        assert not unseen, (path, unseen)
+
+
+def test_the_report_header_counts_the_originals(built: WebCase, base: str, page: Any) -> None:
+    """Item 5's fix: the report's header says how many originals the checks ran on (it once
+    printed a Python repr)."""
+    with built.case.sessions() as s:
+        from sqlalchemy import func
+
+        n = s.scalar(select(func.count()).select_from(Item))
+    page.goto(base + "/report")
+    header = page.locator("main p").first.inner_text()
+    assert re.search(rf"checks run on {n:,} originals \(\d[\d,]* images\)", header), header
+    assert "built-in" not in page.locator("main").inner_text()
+
+
+def test_an_items_history_has_every_step_it_went_through(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 5: a spreadsheet's chain of custody lists its receipt, its storage and its
+    extraction, and the case-wide steps since (records built, verified), each with a hash."""
+    with built.case.sessions() as s:
+        sha = s.scalars(select(Item.sha256).where(Item.mime.like("%spreadsheet%"))).first()
+    page.goto(f"{base}/items/{sha}#custody")
+    rows = page.locator("table.custody tr[data-seq]")
+    events = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert {"received", "stored", "extracted", "records_built", "verified"} <= set(events)
+    seqs = [int(s or 0) for s in (r.get_attribute("data-seq") for r in rows.all())]
+    assert seqs == sorted(seqs)
+    assert all(re.search(r"[0-9a-f]{64}", r.inner_text()) for r in rows.all())
+
+
+def test_the_api_page_lists_the_endpoints_and_leads_to_them(base: str, page: Any) -> None:
+    """Item 7: /api (once a 404) lists the JSON endpoints; its links lead to the OpenAPI
+    description and the browsable docs."""
+    page.goto(base + "/api")
+    paths = page.locator("main table code").all_inner_texts()
+    assert {"/api/search", "/api/people", "/api/cite"} <= set(paths), paths
+    with page.expect_navigation():
+        page.locator("main a[href='/docs']").click()
+    assert page.url.endswith("/docs")
+    page.goto(base + "/api")
+    with page.expect_response("**/openapi.json") as answer:
+        page.goto(base + "/openapi.json")
+    assert set(paths) <= set(answer.value.json()["paths"])
+
+
+def test_the_birth_year_tolerance_is_the_familys_choice(
+    built: WebCase, base: str, page: Any
+) -> None:
+    """Item 3: "± 1 year" by default, and the family can make it exact (± 0) or wider."""
+    target = built.recorded("uyghur")
+    year = int(target["birth_date"][:4])
+
+    def finds(born: int, within: str | None) -> bool:
+        page.goto(base + "/people")
+        page.fill("main input[name=q]", target["latin"][0])
+        page.fill("main input[name=born]", str(born))
+        if within is not None:
+            page.select_option("main select[name=within]", within)
+        page.press("main input[name=q]", "Enter")
+        page.wait_for_url("**/people?q=*")
+        return page.locator("a.person-link", has_text=target["name"]).count() > 0
+
+    assert finds(year + 1, None)  # the default: a year either side
+    assert not finds(year + 1, "0")
+    assert finds(year, "0")
+    assert not finds(year + 3, "2") and finds(year + 3, "3")
+
+
+def test_an_export_is_a_step_in_the_items_history(
+    built: WebCase, tmp_path: Path, page: Any
+) -> None:
+    """Item 5: an original put into an evidence package (``guwah export bag --items``) has
+    its ``exported`` event, by the custodian who made the package, in its history."""
+    from tests.conftest import run_cli
+    from tests.web_case import copy_case
+
+    case = copy_case(built.case, tmp_path / "case")
+    with case.sessions() as s:
+        sha = s.scalars(select(Item.sha256).where(Item.mime.like("%spreadsheet%"))).first()
+    assert sha is not None
+    (tmp_path / "items.txt").write_text(sha + "\n", encoding="utf-8")
+    run_cli("export", "bag", tmp_path / "bag", "--items", tmp_path / "items.txt",
+            "--custodian", "Packager", "--case", case.root)  # fmt: skip
+    with serving(create_app(Case.open(case.root))) as url:
+        page.goto(f"{url}/items/{sha}#custody")
+        exported = page.locator("table.custody tr.custody-exported")
+        assert exported.count() == 1
+        assert "Packager" in exported.locator("td.custodian").inner_text()

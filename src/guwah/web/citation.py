@@ -188,7 +188,8 @@ def cite_item(
     cited = _cited(session, item, location)
     name = (cited["path"] or sha256).replace("!/", "/").rsplit("/", 1)[-1]
     what = f"{name} ({item.mime or 'unknown type'}, {item.size} bytes)"
-    return _finish(session, case, "item", what, cited["url"], [cited], item.id)
+    extra = {"name": name, "mime": item.mime, "size": item.size}
+    return _finish(session, case, "item", what, cited["url"], [cited], item.id, extra)
 
 
 def cite_record(session: Session, case: Case, record_id: int) -> dict[str, Any]:
@@ -264,7 +265,13 @@ def cite_person(
         f"{len(view.records)} records and {len(view.photos)} photos"
     )
     first = [by_sha[it["sha256"]].id for it in items[:1]]
-    extra = {"person_id": view.id, "name": name}
+    extra = {
+        "person_id": view.id,
+        "name": name,
+        "method": view.method,
+        "n_records": len(view.records),
+        "n_photos": len(view.photos),
+    }
     return _finish(
         session, case, "person", what, f"/people/{view.id}", items, next(iter(first), None), extra
     )

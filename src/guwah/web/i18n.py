@@ -147,6 +147,19 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marked, not
 WORDS = {w: w for w in (N_("error"), N_("warning"), N_("info"))}
 
 
+# How the records stage linked a relative to a person (``person_relations.method``).
+RELATION_METHODS = {
+    "relatives_column": N_("named in a record's relatives column"),
+    "household": N_("in the same household register"),
+}
+
+
+def relation_method(method: object) -> str:
+    """How a relative was linked, in words of the page's language; an unknown method as stored."""
+    text = str(method or "")
+    return gettext(RELATION_METHODS[text]) if text in RELATION_METHODS else text
+
+
 # What a citation can be of (guwah.web.citation): whole phrases, for languages whose word for
 # "this" or whose word order depends on the noun.
 CITE_TITLES = {

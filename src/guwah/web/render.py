@@ -15,9 +15,10 @@ from guwah import __version__
 from guwah.han import is_han
 from guwah.search.query import Snippet
 from guwah.textsafe import shown_controls, visible_controls
-from guwah.verify.report import location_text
 from guwah.web import i18n
 from guwah.web.access import current_pseudonymiser
+from guwah.web.cite_words import localized, location_words, role_words
+from guwah.web.finding_words import explanation
 from guwah.web.queries import cell_link, location_link
 from guwah.web.verify_words import check_text, finding_title, total_text
 
@@ -147,8 +148,11 @@ def make_env() -> Environment:
         ui=i18n.word,
         check_text=check_text,
         finding_title=finding_title,
+        explanation=explanation,
+        relation_method=i18n.relation_method,
         total_text=total_text,
-        location=location_text,
+        location=location_words,
+        role=role_words,
         jsonish=lambda v: json.dumps(v, ensure_ascii=False),
     )
     env.globals.update(
@@ -157,6 +161,7 @@ def make_env() -> Environment:
         location_link=location_link,
         glossed_fields=GLOSSED_FIELDS,
         cite_title=i18n.cite_title,
+        cite_localized=localized,
         cite_back=i18n.cite_back,
         cite_page_title=i18n.cite_page_title,
     )
