@@ -386,3 +386,31 @@ def test_post_time_and_release_dates(backend: str, tmp_path: Path, request: Any)
         "疏公发〔2018〕51号",
         "疏公发〔2018〕60号",
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "heading", "column"),
+    [
+        ("zh-Hans", "涉案但未受制裁的官员", "辖区"),
+        ("ug", "چېتىلغان، ئەمما جازالانمىغان ئەمەلدارلار", "باشقۇرۇش دائىرىسى"),
+    ],
+)
+def test_report_section_in_chinese_and_uyghur(
+    leak: Leak, code: str, heading: str, column: str
+) -> None:
+    """The section's words in the report's language; the leak's names, the posts and the
+    list versions as written."""
+    from guwah.analyse import words
+
+    english = render_report_section(leak.case)
+    with words.speaking(code):
+        html = render_report_section(leak.case)
+    assert heading in html and f"<th>{column}</th>" in html
+    written = re.findall(r'<td lang="zh-Hans">([^<]*)', english)  # names, units, posts
+    assert written and all(cell in html for cell in written)
+    assert re.findall(r"ofac@2024-05-03#\w+", english) == re.findall(r"ofac@2024-05-03#\w+", html)
+    for words_of_the_section in (
+        "Officials implicated", "Jurisdiction", "heaviest evidence first",
+        "writes the whole table", "not listed", "(id ",
+    ):  # fmt: skip
+        assert words_of_the_section in english and words_of_the_section not in html

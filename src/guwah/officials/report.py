@@ -1,6 +1,7 @@
 """The officials' section of ``guwah report``: the implicated but not sanctioned (the top of
 the gap table, :func:`guwah.officials.gap.unsanctioned`), with the versions of the lists
-screened against. Nothing when the case has no officials or no lists."""
+screened against, in the language being rendered (:data:`guwah.web.i18n.current_language`).
+Nothing when the case has no officials or no lists."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from guwah.case import Case
 from guwah.lists.match import ListMatcher
 from guwah.store.models_lists import ListVersion
 from guwah.store.models_officials import Official
+from guwah.web.i18n import _, gettext, ngettext
 
-from .gap import unsanctioned
+from .gap import LISTED, NOT_LISTED, POSSIBLE, Status, unsanctioned
 
 TOP = 20
 
@@ -36,7 +38,16 @@ def render_report_section(case: Case, top: int = TOP) -> str:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
         return env.get_template("gap_section.html").render(
-            rows=rows, versions=versions, names=names, top=top
+            rows=rows, versions=versions, names=names, top=top, hit=_hit
         )
+
+
+def _hit(hit: Status) -> str:
+    """A list cell in the report's language (``guwah gap`` writes :meth:`Status.cell`)."""
+    status = {LISTED: _("listed"), POSSIBLE: _("possible"), NOT_LISTED: _("not listed")}
+    word = status.get(hit.status, hit.status)
+    return word if hit.status == NOT_LISTED else f"{word} ({hit.score:.2f}: {hit.caption})"
