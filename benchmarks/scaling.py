@@ -6,7 +6,8 @@ executor and worker count a fresh case is made and ``guwah ingest LEAK --no-ocr 
 is timed (``--executor pool`` or ``--executor dask-local:N``), each run as a user runs it, in
 its own process under this interpreter. The item count of every case is read back, so a
 run that did less work than the others shows. ``--split`` times the two halves apart:
-``ingest --no-extract`` (preservation, one process) then ``extract --no-ocr`` (the workers).
+``ingest --no-extract`` (preservation, one process) then ``extract --no-ocr`` (the workers);
+files/s and the speed-up are then the extraction's. Each run's output: ``OUT/case-*.log``.
 
 The target (issue 15): at least 10x at 16 workers, on a 16-core machine:
 
@@ -46,7 +47,10 @@ def make_leak(out: Path, scale: str, seed: int, deadline: float) -> Path:
     if not leak.exists():
         part = out / f"{leak.name}.part"
         shutil.rmtree(part, ignore_errors=True)
-        cmd = guwah("synth", str(part), "--scale", scale, "--seed", str(seed))
+        truth = out / f"{leak.name}.truth.json"
+        cmd = guwah(
+            "synth", str(part), "--scale", scale, "--seed", str(seed), "--truth", str(truth)
+        )
         rc, took = run(cmd, deadline, out / "synth.log")
         if rc != 0:
             why = "--max-minutes passed" if rc == -9 else f"exit {rc}"
@@ -132,7 +136,8 @@ def table(rows: list[dict[str, Any]], files: int, split: bool) -> str:
     }
     head = "| executor | workers | " + ("preserve s | extract s | " if split else "")
     out = [
-        head + "ingest wall s | files/s | speed-up vs 1 | items | status |",
+        head
+        + f"ingest wall s | {'extract ' if split else ''}files/s | speed-up vs 1 | items | status |",
         "|---|---:|" + ("---:|---:|" if split else "") + "---:|---:|---:|---:|---|",
     ]
     for r in rows:
