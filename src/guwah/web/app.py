@@ -22,6 +22,7 @@ from guwah.case import Case
 from guwah.web.access import access_middleware, make_access
 from guwah.web.guards import LOOPBACK_HOSTS, HeadAsGet, LoopbackHostOnly, refused_cross_site
 from guwah.web.i18n import language_middleware
+from guwah.web.inflight import InFlightLimit, request_limit
 from guwah.web.render import STATIC, page
 
 # Pages load scripts, styles and images only from the workbench itself: nothing from a CDN.
@@ -104,6 +105,8 @@ def create_app(
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
+    # Innermost: around the routes alone, so that what the guards refuse never waits here.
+    app.add_middleware(InFlightLimit, limit=request_limit(app.state.case.engine))
     app.middleware("http")(access_middleware)
 
     @app.middleware("http")
