@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from guwah.records.normalise import relation
 from guwah.store.models import Item, Occurrence, Person, Record, RecordValue, Sheet
@@ -59,11 +59,19 @@ def _value(session: Session, record_id: int, field: str) -> str:
 
 def households_of(session: Session, person_id: int, limit: int = 50) -> list[Household]:
     """The households the person's records put them in, with the other members."""
-    mine = session.execute(
-        select(Record.id, Record.item_id, RecordValue.value, RecordValue.raw)
-        .join(RecordValue, RecordValue.record_id == Record.id)
-        .where(Record.person_id == person_id, RecordValue.field == "household_no")
-    ).all()
+    # Record by record, each by its own id: a join on the field makes SQLite's planner (no
+    # statistics) walk every household number of the case first, ~1 s on 366,000 people.
+    mine = [
+        (record_id, item_id, value, raw)
+        for record_id, item_id in session.execute(
+            select(Record.id, Record.item_id).where(Record.person_id == person_id)
+        ).all()
+        for value, raw in session.execute(
+            select(RecordValue.value, RecordValue.raw).where(
+                RecordValue.record_id == record_id, RecordValue.field == "household_no"
+            )
+        )
+    ]
     out: list[Household] = []
     seen: set[tuple[int, str]] = set()
     for record_id, item_id, value, raw in mine:
@@ -71,16 +79,17 @@ def households_of(session: Session, person_id: int, limit: int = 50) -> list[Hou
         if not number or (item_id, number) in seen:
             continue
         seen.add((item_id, number))
-        no = aliased(RecordValue)
+        # The rows of this file (by its index) that hold the number: not the case's every
+        # household number first, which SQLite's planner picks for a join on the field.
+        same_number = exists().where(
+            RecordValue.record_id == Record.id,
+            RecordValue.field == "household_no",
+            (RecordValue.value == number) | (RecordValue.raw == number),
+        )
         rows = session.execute(
             select(Record.id, Record.person_id, Record.row, Sheet.name, Sheet.sheet_index)
-            .join(no, and_(no.record_id == Record.id, no.field == "household_no"))
             .join(Sheet, Sheet.id == Record.sheet_id)
-            .where(
-                Record.item_id == item_id,
-                (no.value == number) | (no.raw == number),
-                Record.id != record_id,
-            )
+            .where(Record.item_id == item_id, same_number, Record.id != record_id)
             .order_by(Record.row)
             .limit(limit)
         ).all()
