@@ -203,8 +203,9 @@ def mandarin_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=262144)
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
-    """(part score, similarity) of two tokens."""
+    """(part score, similarity) of two tokens (memoised: a query's candidates share parts)."""
     ka, kb = _keys(s, space, t), _keys(t, space, s)
     one_chinese = bool(s.chinese) != bool(t.chinese)
     if space == SOUND and one_chinese:
@@ -496,9 +497,13 @@ def _compare_forms(a: Form, b: Form) -> _Result:
 
 @lru_cache(maxsize=65536)
 def _score(a: str, b: str) -> _Result:
+    return _score_forms(forms(a), forms(b))
+
+
+def _score_forms(fas: tuple[Form, ...], fbs: tuple[Form, ...]) -> _Result:
     best = _NONE
-    for fa in forms(a):
-        for fb in forms(b):
+    for fa in fas:
+        for fb in fbs:
             r = _compare(fa, fb)
             if r.score > best.score or best is _NONE:
                 best = r
