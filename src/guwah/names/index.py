@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .forms import Form, forms
 from .keys import skeleton
-from .match import Match, score
+from .match import Match, score, score_forms
 
 FULL, PREFIX, SKELETON = 4.0, 1.0, 1.0
 
@@ -79,8 +79,11 @@ class NameIndex:
     1
     """
 
-    def __init__(self, max_candidates: int = 300) -> None:
+    def __init__(self, max_candidates: int = 300, keep_forms: bool = False) -> None:
         self.max_candidates = max_candidates
+        #: each name's forms held beside it (a list matcher searched often), not re-read
+        #: from the memo cache, which a stream of queries may evict
+        self._forms: list[tuple[Form, ...]] | None = [] if keep_forms else None
         self._name_id: dict[str, int] = {}
         self._names: list[str] = []
         self._keys: list[list[Hashable]] = []
@@ -104,6 +107,8 @@ class NameIndex:
             nid = self._name_id[name] = len(self._names)
             self._names.append(name)
             self._keys.append([])
+            if self._forms is not None:
+                self._forms.append(forms(name))
             for k in block_keys(name):
                 self._postings[k].append(nid)
         self._keys[nid].append(key)
@@ -115,6 +120,13 @@ class NameIndex:
         for key, name in items:
             ix.add(key, name)
         return ix
+
+    def forms_of(self, name: str) -> tuple[Form, ...]:
+        """The forms of an indexed ``name`` (held when built with ``keep_forms``)."""
+        nid = self._name_id.get(name.strip())
+        if self._forms is not None and nid is not None:
+            return self._forms[nid]
+        return forms(name.strip())
 
     def candidates(self, query: str) -> list[int]:
         """Ids of the names sharing the most key weight with the query, best first."""
@@ -128,8 +140,10 @@ class NameIndex:
     def _ranked(self, query: str, min_score: float) -> list[tuple[float, int, Match]]:
         scored: list[tuple[float, int, Match]] = []
         cands = self.candidates(query)
+        held = self._forms
+        qforms = forms(query.strip()) if held is not None else ()
         for nid in cands:
-            m = score(query, self._names[nid])
+            m = score(query, self._names[nid]) if held is None else score_forms(qforms, held[nid])
             if m.score >= min_score:
                 scored.append((m.score, nid, m))
         self.last.scored = len(cands)

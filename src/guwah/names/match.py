@@ -203,10 +203,14 @@ def mandarin_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=262144)
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
-    """(part score, similarity) of two tokens (memoised: a query's candidates share parts)."""
-    ka, kb = _keys(s, space, t), _keys(t, space, s)
+    """(part score, similarity) of two tokens (the hot loop of every comparison: ``_keys``,
+    ``_initial`` and ``_typed`` written inline, with the same results)."""
+    if space == "pinyin":
+        ka, kb = s.pinyin, t.pinyin
+    else:
+        ka = s.sound + s.machine if s.machine and (not s.chinese or not t.chinese) else s.sound
+        kb = t.sound + t.machine if t.machine and (not t.chinese or not s.chinese) else t.sound
     one_chinese = bool(s.chinese) != bool(t.chinese)
     if space == SOUND and one_chinese:
         if s.chinese:
@@ -214,9 +218,17 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
         else:
             ka = mandarin_keys(ka)
     sim, key, length = _best(ka, kb)
-    if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
-        return INITIAL, sim
-    typed = _typed((s, t), space)
+    if sim < 1.0:
+        x, y = s.text, t.text
+        # an initial is one letter, dots aside: only then is the full test needed
+        if (len(x) == 1 or len(y) == 1 or "." in x or "." in y) and _initial(
+            x.strip(".").lower(), y.strip(".").lower()
+        ):
+            return INITIAL, sim
+    if s.chinese or s.exact or t.chinese or t.exact:
+        typed = False
+    else:  # = _typed((s, t), space)
+        typed = not (space == "pinyin" and looks_like_pinyin(s.text) and looks_like_pinyin(t.text))
     if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
         sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
     score = part_score(sim, length, typed, k)
@@ -297,6 +309,29 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
         j = max(range(len(long_)), key=lambda c: (scores[0][c], -c))
         total = scores[0][j] * (MISMATCH if scores[0][j] < 0.5 else 1.0) * missing
         best_perm, best_total, best_in_order = (j,), total, True
+    elif n == 2:  # two parts: ``search`` unrolled, the same visits, bounds and arithmetic
+        r0, r1 = scores
+        bound = rest_max[1]
+        for j in range(len(long_)):
+            p1 = 0.0 + r0[j]
+            if best_perm is not None and (p1 + bound) / n * missing <= best_total:
+                continue
+            for j2 in range(len(long_)):
+                if j2 == j:
+                    continue
+                p2 = p1 + r1[j2]
+                if best_perm is not None and (p2 + 0.0) / n * missing <= best_total:
+                    continue
+                total = sum((r0[j], r1[j2])) / n
+                total *= MISMATCH ** ((r0[j] < 0.5) + (r1[j2] < 0.5))
+                in_order = j < j2
+                if not in_order:
+                    if ordered:
+                        continue
+                    total *= SWAPPED
+                total *= missing
+                if best_perm is None or total > best_total:
+                    best_perm, best_total, best_in_order = (j, j2), total, in_order
     else:
         search(0, 0.0)
     if best_perm is not None:  # the explanation, for the best assignment only
@@ -517,6 +552,17 @@ def score(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
     >>> m.match, round(m.score, 2)
     (True, 1.0)
     """
-    r = _score(a.strip(), b.strip())
+    return _decide(_score(a.strip(), b.strip()), threshold)
+
+
+def score_forms(
+    fa: tuple[Form, ...], fb: tuple[Form, ...], threshold: float = DEFAULT_THRESHOLD
+) -> Match:
+    """:func:`score` of two names already reduced to their forms (``forms(name.strip())``):
+    the same result, without parsing either again (an index keeps its names' forms)."""
+    return _decide(_score_forms(fa, fb), threshold)
+
+
+def _decide(r: _Result, threshold: float) -> Match:
     value = round(min(1.0, max(0.0, r.score)), 4)
     return Match(value, value >= threshold, "; ".join(r.notes))
