@@ -84,6 +84,9 @@ class _Result:
 _NONE = _Result(0.0, ("no comparable reading",))
 
 
+_similarity = Levenshtein.normalized_similarity
+
+
 def strict(similarity: float, strictness: float = STRICTNESS) -> float:
     return max(0.0, 1.0 - strictness * (1.0 - similarity))
 
@@ -96,10 +99,13 @@ def _sim(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str]:
 
 def _best(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str, int]:
     """Best similarity, the key of ``a`` that gave it, and the longer key's length."""
+    if len(a) == 1 and len(b) == 1:  # the common case: the loop below, once
+        x, y = a[0], b[0]
+        return _similarity(x, y), x, max(len(x), len(y))
     best, key, length = 0.0, a[0] if a else "", 0
     for x in a:
         for y in b:
-            s = Levenshtein.normalized_similarity(x, y)
+            s = _similarity(x, y)
             if s > best or not length:
                 best, key, length = s, x, max(len(x), len(y))
                 if s == 1.0:
@@ -332,6 +338,36 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
                 total *= missing
                 if best_perm is None or total > best_total:
                     best_perm, best_total, best_in_order = (j, j2), total, in_order
+    elif n == 3:  # three parts: the same, one level deeper
+        r0, r1, r2 = scores
+        b1, b2 = rest_max[1], rest_max[2]
+        cols = range(len(long_))
+        for j in cols:
+            p1 = 0.0 + r0[j]
+            if best_perm is not None and (p1 + b1) / n * missing <= best_total:
+                continue
+            for j2 in cols:
+                if j2 == j:
+                    continue
+                p2 = p1 + r1[j2]
+                if best_perm is not None and (p2 + b2) / n * missing <= best_total:
+                    continue
+                for j3 in cols:
+                    if j3 == j or j3 == j2:
+                        continue
+                    p3 = p2 + r2[j3]
+                    if best_perm is not None and (p3 + 0.0) / n * missing <= best_total:
+                        continue
+                    total = sum((r0[j], r1[j2], r2[j3])) / n
+                    total *= MISMATCH ** ((r0[j] < 0.5) + (r1[j2] < 0.5) + (r2[j3] < 0.5))
+                    in_order = j < j2 < j3
+                    if not in_order:
+                        if ordered:
+                            continue
+                        total *= SWAPPED
+                    total *= missing
+                    if best_perm is None or total > best_total:
+                        best_perm, best_total, best_in_order = (j, j2, j3), total, in_order
     else:
         search(0, 0.0)
     if best_perm is not None:  # the explanation, for the best assignment only
