@@ -393,8 +393,8 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
         joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
-        how = f"key {key}, similarity {sim:.2f}"
         if joined > best.score:
+            how = f"key {key}, similarity {sim:.2f}"
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
             best = _Result(
