@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from guwah.han import HAN_CLASS
 from guwah.names import Match, NameIndex, pinyin
-from guwah.names.forms import forms
-from guwah.names.match import score_forms
+from guwah.names.match import score_held
 from guwah.names.uyghur import coverage
 from guwah.store.models_lists import ListEntityRow, ListVersion
 
@@ -235,10 +234,8 @@ class ListMatcher:
         """Score ``query`` against the entity at ``index`` alone (no blocking): the best of
         its names, then the qualifiers (for benchmarks and second opinions)."""
         e = self.entities[index]
-        listed = [(n, self.people.forms_of(n)) for n in e.names()]
-        pairs = [
-            (score_forms(forms(q.strip()), fn), n, q) for q in query.names for n, fn in listed
-        ]
+        listed = [(n, self.people.held(n)) for n in e.names()]
+        pairs = [(score_held(q, held), n, q) for q in query.names for n, held in listed]
         m, listed_name, qname = max(pairs, key=lambda t: t[0].score)
         return self._person_hit(query, index, qname, listed_name, m)
 

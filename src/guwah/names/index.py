@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .forms import Form, forms
 from .keys import skeleton
-from .match import Match, score, score_forms
+from .match import Held, Match, score, score_held
 
 FULL, PREFIX, SKELETON = 4.0, 1.0, 1.0
 
@@ -83,7 +84,7 @@ class NameIndex:
         self.max_candidates = max_candidates
         #: each name's forms held beside it (a list matcher searched often), not re-read
         #: from the memo cache, which a stream of queries may evict
-        self._forms: list[tuple[Form, ...]] | None = [] if keep_forms else None
+        self._forms: list[Held] | None = [] if keep_forms else None
         self._name_id: dict[str, int] = {}
         self._names: list[str] = []
         self._keys: list[list[Hashable]] = []
@@ -108,25 +109,25 @@ class NameIndex:
             self._names.append(name)
             self._keys.append([])
             if self._forms is not None:
-                self._forms.append(forms(name))
+                self._forms.append(Held(forms(name)))
             for k in block_keys(name):
                 self._postings[k].append(nid)
         self._keys[nid].append(key)
 
     @classmethod
-    def build(cls, items: Iterable[tuple[Hashable, str]], **kw: int) -> NameIndex:
+    def build(cls, items: Iterable[tuple[Hashable, str]], **kw: Any) -> NameIndex:
         """An index of every ``(key, name)``."""
         ix = cls(**kw)
         for key, name in items:
             ix.add(key, name)
         return ix
 
-    def forms_of(self, name: str) -> tuple[Form, ...]:
-        """The forms of an indexed ``name`` (held when built with ``keep_forms``)."""
+    def held(self, name: str) -> Held:
+        """The forms of an indexed ``name`` (kept when built with ``keep_forms``; else read)."""
         nid = self._name_id.get(name.strip())
         if self._forms is not None and nid is not None:
             return self._forms[nid]
-        return forms(name.strip())
+        return Held(forms(name.strip()))
 
     def candidates(self, query: str) -> list[int]:
         """Ids of the names sharing the most key weight with the query, best first."""
@@ -141,9 +142,8 @@ class NameIndex:
         scored: list[tuple[float, int, Match]] = []
         cands = self.candidates(query)
         held = self._forms
-        qforms = forms(query.strip()) if held is not None else ()
         for nid in cands:
-            m = score(query, self._names[nid]) if held is None else score_forms(qforms, held[nid])
+            m = score(query, self._names[nid]) if held is None else score_held(query, held[nid])
             if m.score >= min_score:
                 scored.append((m.score, nid, m))
         self.last.scored = len(cands)
@@ -176,7 +176,7 @@ class NameIndex:
                     fh.write(json.dumps([key, name], ensure_ascii=False) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path, **kw: int) -> NameIndex:
+    def load(cls, path: str | Path, **kw: Any) -> NameIndex:
         """Rebuild an index written by :meth:`save`."""
         with Path(path).open(encoding="utf-8") as fh:
             return cls.build(

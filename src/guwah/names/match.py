@@ -353,7 +353,7 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
                 if best_perm is not None and (p2 + b2) / n * missing <= best_total:
                     continue
                 for j3 in cols:
-                    if j3 == j or j3 == j2:
+                    if j3 in (j, j2):
                         continue
                     p3 = p2 + r2[j3]
                     if best_perm is not None and (p3 + 0.0) / n * missing <= best_total:
@@ -591,12 +591,25 @@ def score(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
     return _decide(_score(a.strip(), b.strip()), threshold)
 
 
-def score_forms(
-    fa: tuple[Form, ...], fb: tuple[Form, ...], threshold: float = DEFAULT_THRESHOLD
-) -> Match:
-    """:func:`score` of two names already reduced to their forms (``forms(name.strip())``):
-    the same result, without parsing either again (an index keeps its names' forms)."""
-    return _decide(_score_forms(fa, fb), threshold)
+class Held:
+    """The forms of one name, read once and kept by an index (``forms(name.strip())``);
+    hashed by identity, so a memo keyed on it costs nothing to look up."""
+
+    __slots__ = ("forms",)
+
+    def __init__(self, name_forms: tuple[Form, ...]) -> None:
+        self.forms = name_forms
+
+
+def score_held(a: str, b: Held, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """:func:`score` of ``a`` and a name whose forms an index holds: the same result, without
+    reading that name again."""
+    return _decide(_score_held(a.strip(), b), threshold)
+
+
+@lru_cache(maxsize=65536)
+def _score_held(a: str, b: Held) -> _Result:
+    return _score_forms(forms(a), b.forms)
 
 
 def _decide(r: _Result, threshold: float) -> Match:
