@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from guwah.han import HAN_CLASS
 from guwah.names import Match, NameIndex, pinyin
-from guwah.names import score as name_score
+from guwah.names.match import score_held
 from guwah.names.uyghur import coverage
 from guwah.store.models_lists import ListEntityRow, ListVersion
 
@@ -138,7 +138,8 @@ class ListMatcher:
 
     def __init__(self, entities: Iterable[Listed]) -> None:
         self.entities: list[Listed] = list(entities)
-        self.people = NameIndex(max_candidates=200)
+        # the listed names are read once, here: every query meets their forms ready
+        self.people = NameIndex(max_candidates=200, keep_forms=True)
         self._org_keys: list[list[tuple[str, CompanyKey]]] = []
         self._org_postings: dict[str, list[int]] = defaultdict(list)
         self._ids: dict[str, list[int]] = defaultdict(list)
@@ -233,7 +234,8 @@ class ListMatcher:
         """Score ``query`` against the entity at ``index`` alone (no blocking): the best of
         its names, then the qualifiers (for benchmarks and second opinions)."""
         e = self.entities[index]
-        pairs = [(name_score(q, n), n, q) for q in query.names for n in e.names()]
+        listed = [(n, self.people.held(n)) for n in e.names()]
+        pairs = [(score_held(q, held), n, q) for q in query.names for n, held in listed]
         m, listed_name, qname = max(pairs, key=lambda t: t[0].score)
         return self._person_hit(query, index, qname, listed_name, m)
 

@@ -88,6 +88,7 @@ def _hanzi_form(surname: str, given: str) -> Form:
     return Form(HANZI, tuple(tokens))
 
 
+@lru_cache(maxsize=65536)
 def _transcribed_token(part: Part) -> Token:
     readings = part_latin(part.text, Script.HAN)
     machine = "".join(lazy_pinyin(part.text))  # how ID cards and passports spell it
@@ -103,6 +104,7 @@ def _transcribed_token(part: Part) -> Token:
     )
 
 
+@lru_cache(maxsize=65536)
 def _latin_token(part: Part) -> Token:
     sound = (sound_key(part.text),)
     # pinyin of a transcribed Uyghur name (Aierken) read back to Uyghur Latin (Erkin), and

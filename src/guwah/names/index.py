@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .forms import Form, forms
 from .keys import skeleton
-from .match import Match, score
+from .match import Held, Match, score, score_held
 
 FULL, PREFIX, SKELETON = 4.0, 1.0, 1.0
 
@@ -79,8 +80,11 @@ class NameIndex:
     1
     """
 
-    def __init__(self, max_candidates: int = 300) -> None:
+    def __init__(self, max_candidates: int = 300, keep_forms: bool = False) -> None:
         self.max_candidates = max_candidates
+        #: each name's forms held beside it (a list matcher searched often), not re-read
+        #: from the memo cache, which a stream of queries may evict
+        self._forms: list[Held] | None = [] if keep_forms else None
         self._name_id: dict[str, int] = {}
         self._names: list[str] = []
         self._keys: list[list[Hashable]] = []
@@ -104,17 +108,26 @@ class NameIndex:
             nid = self._name_id[name] = len(self._names)
             self._names.append(name)
             self._keys.append([])
+            if self._forms is not None:
+                self._forms.append(Held(forms(name)))
             for k in block_keys(name):
                 self._postings[k].append(nid)
         self._keys[nid].append(key)
 
     @classmethod
-    def build(cls, items: Iterable[tuple[Hashable, str]], **kw: int) -> NameIndex:
+    def build(cls, items: Iterable[tuple[Hashable, str]], **kw: Any) -> NameIndex:
         """An index of every ``(key, name)``."""
         ix = cls(**kw)
         for key, name in items:
             ix.add(key, name)
         return ix
+
+    def held(self, name: str) -> Held:
+        """The forms of an indexed ``name`` (kept when built with ``keep_forms``; else read)."""
+        nid = self._name_id.get(name.strip())
+        if self._forms is not None and nid is not None:
+            return self._forms[nid]
+        return Held(forms(name.strip()))
 
     def candidates(self, query: str) -> list[int]:
         """Ids of the names sharing the most key weight with the query, best first."""
@@ -128,8 +141,9 @@ class NameIndex:
     def _ranked(self, query: str, min_score: float) -> list[tuple[float, int, Match]]:
         scored: list[tuple[float, int, Match]] = []
         cands = self.candidates(query)
+        held = self._forms
         for nid in cands:
-            m = score(query, self._names[nid])
+            m = score(query, self._names[nid]) if held is None else score_held(query, held[nid])
             if m.score >= min_score:
                 scored.append((m.score, nid, m))
         self.last.scored = len(cands)
@@ -162,7 +176,7 @@ class NameIndex:
                     fh.write(json.dumps([key, name], ensure_ascii=False) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path, **kw: int) -> NameIndex:
+    def load(cls, path: str | Path, **kw: Any) -> NameIndex:
         """Rebuild an index written by :meth:`save`."""
         with Path(path).open(encoding="utf-8") as fh:
             return cls.build(

@@ -84,6 +84,9 @@ class _Result:
 _NONE = _Result(0.0, ("no comparable reading",))
 
 
+_similarity = Levenshtein.normalized_similarity
+
+
 def strict(similarity: float, strictness: float = STRICTNESS) -> float:
     return max(0.0, 1.0 - strictness * (1.0 - similarity))
 
@@ -96,10 +99,13 @@ def _sim(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str]:
 
 def _best(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str, int]:
     """Best similarity, the key of ``a`` that gave it, and the longer key's length."""
+    if len(a) == 1 and len(b) == 1:  # the common case: the loop below, once
+        x, y = a[0], b[0]
+        return _similarity(x, y), x, max(len(x), len(y))
     best, key, length = 0.0, a[0] if a else "", 0
     for x in a:
         for y in b:
-            s = Levenshtein.normalized_similarity(x, y)
+            s = _similarity(x, y)
             if s > best or not length:
                 best, key, length = s, x, max(len(x), len(y))
                 if s == 1.0:
@@ -204,8 +210,13 @@ def mandarin_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
-    """(part score, similarity) of two tokens."""
-    ka, kb = _keys(s, space, t), _keys(t, space, s)
+    """(part score, similarity) of two tokens (the hot loop of every comparison: ``_keys``,
+    ``_initial`` and ``_typed`` written inline, with the same results)."""
+    if space == "pinyin":
+        ka, kb = s.pinyin, t.pinyin
+    else:
+        ka = s.sound + s.machine if s.machine and (not s.chinese or not t.chinese) else s.sound
+        kb = t.sound + t.machine if t.machine and (not t.chinese or not s.chinese) else t.sound
     one_chinese = bool(s.chinese) != bool(t.chinese)
     if space == SOUND and one_chinese:
         if s.chinese:
@@ -213,9 +224,17 @@ def _pair(s: Token, t: Token, space: str, k: float) -> tuple[float, float]:
         else:
             ka = mandarin_keys(ka)
     sim, key, length = _best(ka, kb)
-    if sim < 1.0 and _initial(s.text.strip(".").lower(), t.text.strip(".").lower()):
-        return INITIAL, sim
-    typed = _typed((s, t), space)
+    if sim < 1.0:
+        x, y = s.text, t.text
+        # an initial is one letter, dots aside: only then is the full test needed
+        if (len(x) == 1 or len(y) == 1 or "." in x or "." in y) and _initial(
+            x.strip(".").lower(), y.strip(".").lower()
+        ):
+            return INITIAL, sim
+    if s.chinese or s.exact or t.chinese or t.exact:
+        typed = False
+    else:  # = _typed((s, t), space)
+        typed = not (space == "pinyin" and looks_like_pinyin(s.text) and looks_like_pinyin(t.text))
     if sim < 1.0 and space == "pinyin" and not typed and not (s.chinese or t.chinese):
         sim = min(sim, _syllable_sim(ka, kb))  # another syllable is another character
     score = part_score(sim, length, typed, k)
@@ -296,6 +315,59 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
         j = max(range(len(long_)), key=lambda c: (scores[0][c], -c))
         total = scores[0][j] * (MISMATCH if scores[0][j] < 0.5 else 1.0) * missing
         best_perm, best_total, best_in_order = (j,), total, True
+    elif n == 2:  # two parts: ``search`` unrolled, the same visits, bounds and arithmetic
+        r0, r1 = scores
+        bound = rest_max[1]
+        for j in range(len(long_)):
+            p1 = 0.0 + r0[j]
+            if best_perm is not None and (p1 + bound) / n * missing <= best_total:
+                continue
+            for j2 in range(len(long_)):
+                if j2 == j:
+                    continue
+                p2 = p1 + r1[j2]
+                if best_perm is not None and (p2 + 0.0) / n * missing <= best_total:
+                    continue
+                total = sum((r0[j], r1[j2])) / n
+                total *= MISMATCH ** ((r0[j] < 0.5) + (r1[j2] < 0.5))
+                in_order = j < j2
+                if not in_order:
+                    if ordered:
+                        continue
+                    total *= SWAPPED
+                total *= missing
+                if best_perm is None or total > best_total:
+                    best_perm, best_total, best_in_order = (j, j2), total, in_order
+    elif n == 3:  # three parts: the same, one level deeper
+        r0, r1, r2 = scores
+        b1, b2 = rest_max[1], rest_max[2]
+        cols = range(len(long_))
+        for j in cols:
+            p1 = 0.0 + r0[j]
+            if best_perm is not None and (p1 + b1) / n * missing <= best_total:
+                continue
+            for j2 in cols:
+                if j2 == j:
+                    continue
+                p2 = p1 + r1[j2]
+                if best_perm is not None and (p2 + b2) / n * missing <= best_total:
+                    continue
+                for j3 in cols:
+                    if j3 in (j, j2):
+                        continue
+                    p3 = p2 + r2[j3]
+                    if best_perm is not None and (p3 + 0.0) / n * missing <= best_total:
+                        continue
+                    total = sum((r0[j], r1[j2], r2[j3])) / n
+                    total *= MISMATCH ** ((r0[j] < 0.5) + (r1[j2] < 0.5) + (r2[j3] < 0.5))
+                    in_order = j < j2 < j3
+                    if not in_order:
+                        if ordered:
+                            continue
+                        total *= SWAPPED
+                    total *= missing
+                    if best_perm is None or total > best_total:
+                        best_perm, best_total, best_in_order = (j, j2, j3), total, in_order
     else:
         search(0, 0.0)
     if best_perm is not None:  # the explanation, for the best assignment only
@@ -321,8 +393,8 @@ def _align(a: tuple[Token, ...], b: tuple[Token, ...], space: str, ordered: bool
         ja, jb = joined_keys(a, space), joined_keys(b, space)
         sim, key, length = _best(ja, jb)
         joined = part_score(sim, length, _typed(a + b, space), k) * JOINED
-        how = f"key {key}, similarity {sim:.2f}"
         if joined > best.score:
+            how = f"key {key}, similarity {sim:.2f}"
             text_a, text_b = " ".join(t.text for t in a), " ".join(t.text for t in b)
             sign = "=" if sim == 1.0 else "~"
             best = _Result(
@@ -496,9 +568,13 @@ def _compare_forms(a: Form, b: Form) -> _Result:
 
 @lru_cache(maxsize=65536)
 def _score(a: str, b: str) -> _Result:
+    return _score_forms(forms(a), forms(b))
+
+
+def _score_forms(fas: tuple[Form, ...], fbs: tuple[Form, ...]) -> _Result:
     best = _NONE
-    for fa in forms(a):
-        for fb in forms(b):
+    for fa in fas:
+        for fb in fbs:
             r = _compare(fa, fb)
             if r.score > best.score or best is _NONE:
                 best = r
@@ -512,6 +588,30 @@ def score(a: str, b: str, threshold: float = DEFAULT_THRESHOLD) -> Match:
     >>> m.match, round(m.score, 2)
     (True, 1.0)
     """
-    r = _score(a.strip(), b.strip())
+    return _decide(_score(a.strip(), b.strip()), threshold)
+
+
+class Held:
+    """The forms of one name, read once and kept by an index (``forms(name.strip())``);
+    hashed by identity, so a memo keyed on it costs nothing to look up."""
+
+    __slots__ = ("forms",)
+
+    def __init__(self, name_forms: tuple[Form, ...]) -> None:
+        self.forms = name_forms
+
+
+def score_held(a: str, b: Held, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """:func:`score` of ``a`` and a name whose forms an index holds: the same result, without
+    reading that name again."""
+    return _decide(_score_held(a.strip(), b), threshold)
+
+
+@lru_cache(maxsize=65536)
+def _score_held(a: str, b: Held) -> _Result:
+    return _score_forms(forms(a), b.forms)
+
+
+def _decide(r: _Result, threshold: float) -> Match:
     value = round(min(1.0, max(0.0, r.score)), 4)
     return Match(value, value >= threshold, "; ".join(r.notes))
