@@ -87,3 +87,23 @@ def test_save_and_load(tmp_path: Path) -> None:
     assert len(back) == 3
     assert back.search("Chen Quanguo")[0][0] == "p2"
     assert back.search("王伟")[0][0] == (3, "a")
+
+
+def test_an_index_that_keeps_its_forms_ranks_as_one_that_reads_them(
+    population: list[tuple[int, nm.Name]],
+) -> None:
+    """``keep_forms`` (the list matcher's) holds each name's forms instead of reading them
+    again: the same hits, in the same order, with the same scores and explanations."""
+    names = [(i, n.chinese) for i, n in population[:3000]]
+    names += [(f"latin-{i}", n.latin[0]) for i, n in population[3000:4000]]
+    kept = NameIndex.build(names, keep_forms=True)
+    read = NameIndex.build(names)
+    rng = random.Random(5)
+    queries = [n.latin[-1] for _, n in rng.sample(population[:3000], 40)]
+    queries += [n.chinese for _, n in rng.sample(population[3000:4000], 20)]
+    for query in queries:
+        got, want = kept.search(query, limit=10), read.search(query, limit=10)
+        assert [(k, m.score, m.explanation) for k, m in got] == [
+            (k, m.score, m.explanation) for k, m in want
+        ], query
+    assert any(kept.search(q, limit=1) for q in queries)  # the queries find someone
