@@ -30,8 +30,7 @@ PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 PRAGMA temp_store = FILE;
 PRAGMA cache_size = -32768;
-CREATE TABLE refs (bucket INTEGER NOT NULL, person INTEGER NOT NULL,
-                   PRIMARY KEY (bucket, person)) WITHOUT ROWID;
+CREATE TABLE refs (bucket INTEGER NOT NULL, person INTEGER NOT NULL);
 CREATE TABLE facts (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE households (household TEXT NOT NULL, person INTEGER NOT NULL);
 CREATE TABLE unclassified (text TEXT NOT NULL, person INTEGER NOT NULL);
@@ -81,7 +80,8 @@ class Spill:
             self.flush(table)
 
     def ref(self, key: tuple[Any, ...], person: int) -> None:
-        """``person`` is behind the count ``key`` (once, however often it is said)."""
+        """``person`` is behind the count ``key`` (counted once, however often it is said:
+        the rows are appended as they come, the index sorts them once, reads are distinct)."""
         self.add("refs", (self.bucket(key), person))
 
     def flush(self, table: str | None = None) -> None:
@@ -90,14 +90,14 @@ class Spill:
             if not rows:
                 continue
             marks = ",".join("?" * len(rows[0]))
-            verb = "INSERT OR IGNORE" if name == "refs" else "INSERT"
-            self.conn.executemany(f"{verb} INTO {name} VALUES ({marks})", rows)
+            self.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
             rows.clear()
 
     def index(self) -> None:
         """The indexes the reads after the pass need (made once the rows are in)."""
         self.flush()
         self.conn.executescript(
+            "CREATE INDEX refs_by ON refs (bucket, person);"
             "CREATE INDEX kid_parents_by ON kid_parents (kid, parent);"
             "CREATE INDEX households_by ON households (household);"
             "CREATE INDEX unclassified_by ON unclassified (text, person);"
@@ -111,7 +111,9 @@ class Spill:
         """Everything written: the size of every bucket, the indexes the reads need."""
         self.flush()
         self.sizes = dict(
-            self.conn.execute("SELECT bucket, COUNT(*) FROM refs GROUP BY bucket").fetchall()
+            self.conn.execute(
+                "SELECT bucket, COUNT(DISTINCT person) FROM refs GROUP BY bucket"
+            ).fetchall()
         )
         self.conn.commit()
 
@@ -143,7 +145,7 @@ class Spill:
         n = self.sizes.get(b, 0) if b is not None else 0
         if not n:
             return Count((), whole=whole)
-        sql = "SELECT person FROM refs WHERE bucket = ? ORDER BY person"
+        sql = "SELECT DISTINCT person FROM refs WHERE bucket = ? ORDER BY person"
         return Count(n=n, whole=whole, loader=self.people(sql, (b,)))
 
     def size(self, key: tuple[Any, ...]) -> int:

@@ -333,10 +333,10 @@ class _Pass:
             self.places[key] = self.places.get(key, 0) + 1
             if counted:
                 self.spill.ref(("det_res", key), p.id)
-        elif key not in self.places:
+        elif counted and key not in self.places:
             self.places[key] = 0
-            if len(self.places) % 4096 == 0:
-                self._check_bound()
+        if len(self.places) % 4096 == 0:
+            self._check_bound()
 
     def _counted(self, p: PersonFacts) -> None:
         sp, pid = self.spill, p.id
@@ -445,13 +445,13 @@ class _Pass:
             sp.bucket(("parents",)),
         )
         sp.execute(
-            "INSERT OR IGNORE INTO refs SELECT ?, k.kid FROM kids k WHERE NOT EXISTS ("
+            "INSERT INTO refs SELECT ?, k.kid FROM kids k WHERE NOT EXISTS ("
             " SELECT 1 FROM kid_parents kp WHERE kp.kid = k.kid AND NOT EXISTS ("
             "  SELECT 1 FROM refs r WHERE r.bucket = ? AND r.person = kp.parent))",
             (kids, counted),
         )
         sp.execute(
-            "INSERT OR IGNORE INTO refs SELECT ?, kp.parent FROM kid_parents kp"
+            "INSERT INTO refs SELECT DISTINCT ?, kp.parent FROM kid_parents kp"
             " JOIN refs r ON r.bucket = ? AND r.person = kp.kid",
             (parents, kids),
         )
@@ -465,7 +465,7 @@ class _Pass:
         sp = self.spill
         one, two, more = (sp.bucket(("household", n)) for n in ("1", "2", "3 or more"))
         sp.execute(
-            "INSERT OR IGNORE INTO refs SELECT CASE c.n WHEN 1 THEN ? WHEN 2 THEN ? ELSE ? END,"
+            "INSERT INTO refs SELECT CASE c.n WHEN 1 THEN ? WHEN 2 THEN ? ELSE ? END,"
             " h.person FROM households h JOIN (SELECT household, COUNT(*) AS n FROM households"
             " GROUP BY household) c ON c.household = h.household",
             (one, two, more),
