@@ -158,7 +158,7 @@ def iter_facts(session: Session) -> Iterator[PersonFacts]:
         )
         .where(Person.n_records > 0)
         .order_by(Person.id),
-        5000,
+        1000,  # a buffered row per person: what the buffer holds must not be the leak
     )
     # each person's records in reading order (file, sheet, row), each with its values in
     # FIELDS as stored (a value that could not be normalised is never used: it is not read)
@@ -187,7 +187,7 @@ def iter_facts(session: Session) -> Iterator[PersonFacts]:
         ),
         5000,
     )
-    parents = stream(conn, _parents_query(), 5000)
+    parents = stream(conn, _parents_query(), 2000)
     rec = next(records, None)
     par = next(parents, None)
     for pid, name, id_number, sex, ethnicity, born, detained, conflicts in person_rows:

@@ -21,9 +21,9 @@ from typing import Any, overload
 from guwah.analyse.facts import PersonFacts
 from guwah.analyse.tables import Count, Value
 
-#: rows of a table held before they are written (a person's facts: a pickle of ~1 KB)
-BATCH = {"refs": 10_000, "facts": 1_000, "evidence": 5_000}
-OTHER_BATCH = 5_000
+#: what is held before every table's rows are written, in units of a small row (~100 bytes;
+#: a person's pickled facts count a unit per 100 bytes): about 2 MB in all
+BATCH = 20_000
 
 _SCHEMA = """
 PRAGMA journal_mode = OFF;
@@ -60,6 +60,7 @@ class Spill:
         self.buckets: dict[tuple[Any, ...], int] = {}
         self.sizes: dict[int, int] = {}
         self.pending: dict[str, list[tuple[Any, ...]]] = {}
+        self.held = 0  # units of BATCH pending
         self._finalizer = weakref.finalize(self, _close, self.conn, self.folder)
 
     def close(self) -> None:
@@ -73,25 +74,28 @@ class Spill:
             b = self.buckets[key] = len(self.buckets) + 1
         return b
 
-    def add(self, table: str, row: tuple[Any, ...]) -> None:
-        rows = self.pending.setdefault(table, [])
+    def add(self, table: str, row: tuple[Any, ...], units: int = 1) -> None:
+        rows = self.pending.get(table)
+        if rows is None:
+            rows = self.pending[table] = []
         rows.append(row)
-        if len(rows) >= BATCH.get(table, OTHER_BATCH):
-            self.flush(table)
+        self.held += units
+        if self.held >= BATCH:
+            self.flush()
 
     def ref(self, key: tuple[Any, ...], person: int) -> None:
         """``person`` is behind the count ``key`` (counted once, however often it is said:
         the rows are appended as they come, the index sorts them once, reads are distinct)."""
         self.add("refs", (self.bucket(key), person))
 
-    def flush(self, table: str | None = None) -> None:
-        for name in [table] if table else list(self.pending):
-            rows = self.pending.get(name)
-            if not rows:
-                continue
-            marks = ",".join("?" * len(rows[0]))
-            self.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
-            rows.clear()
+    def flush(self) -> None:
+        """Write every table's pending rows."""
+        for name, rows in self.pending.items():
+            if rows:
+                marks = ",".join("?" * len(rows[0]))
+                self.conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+                rows.clear()
+        self.held = 0
 
     def index(self) -> None:
         """The indexes the reads after the pass need (made once the rows are in)."""
@@ -161,7 +165,8 @@ class People(Mapping[int, PersonFacts]):
         self.n = 0
 
     def put(self, p: PersonFacts) -> None:
-        self.spill.add("facts", (p.id, pickle.dumps(p, pickle.HIGHEST_PROTOCOL)))
+        data = pickle.dumps(p, pickle.HIGHEST_PROTOCOL)
+        self.spill.add("facts", (p.id, data), 1 + len(data) // 100)
         self.n += 1
 
     def __getitem__(self, key: int) -> PersonFacts:
