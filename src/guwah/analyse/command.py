@@ -78,13 +78,14 @@ def analyse_main(
         return
     from guwah.analyse.stage import analyse, parse_options
     from guwah.analyse.tables import write_csvs
+    from guwah.config import MemoryBound
 
     case = open_case(case_dir)
     with case_errors():
         opts = parse_options(by, group, window)
         case.migrate()
         with case.sessions() as session:
-            result = analyse(session, opts)
+            result = analyse(session, opts, MemoryBound.of(case))
     pseudo = pseudonymiser_if(case, pseudonymise)
     _print(result, pseudo)
     if out is not None:

@@ -17,12 +17,12 @@ person's birth is listed in ``bad_dates`` and not used.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, union
 from sqlalchemy.orm import Session
 
 from guwah.analyse.places import county_code, parse_place
@@ -62,6 +62,9 @@ FIELDS = (
 REGISTER_FIELDS = ("household_no", "relation_to_head")
 REGISTER_TITLES = ("户籍", "人口信息", "人口登记", "常住人口")
 PLACE_LEVELS = ("county", "township", "village")
+CACHE = 1 << 16  # entries of a cache of what repeats across people, at most
+#: addresses: one per household, its members next to each other in the stream (id order)
+ADDRESS_CACHE = 1024
 
 
 @dataclass
@@ -125,16 +128,24 @@ def _pick(values: list[str]) -> str | None:
 
 
 def load_facts(session: Session) -> dict[int, PersonFacts]:
-    """Every resolved person with records, as the analysis sees them.
+    """Every resolved person with records, by id (all held: for small cases and tests; the
+    analysis streams :func:`iter_facts`)."""
+    return {p.id: p for p in iter_facts(session)}
+
+
+def iter_facts(session: Session) -> Iterator[PersonFacts]:
+    """Every resolved person with records, as the analysis sees them, one at a time in id
+    order (only one person's facts and values are held).
 
     Linear in people, records and record values: each table is read once, with no
-    per-person query; the records and their values come in one stream ordered by person, so
-    only one person's values are held at a time (on the large leak, 366,507 people, loading
-    every record's values first took the stage to 1.82 GiB); what repeats across people (an
-    address's place, a set of status words) is worked out once."""
+    per-person query; the people, their records with their values and their parents come
+    in three streams ordered by person, merged; what repeats across people (an address's
+    place, a set of status words) is worked out once."""
     conn = session.connection()
-    people: dict[int, PersonFacts] = {}
-    for pid, name, id_number, sex, ethnicity, born, detained, conflicts in conn.execute(
+    sheets = _sheets(conn)
+    items = _items(conn)
+    person_rows = stream(
+        conn,
         select(
             Person.id,
             Person.name,
@@ -144,20 +155,13 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
             Person.birth_date,
             Person.detained,
             Person.conflicts,
-        ).where(Person.n_records > 0)
-    ).all():
-        pf = PersonFacts(pid, name, id_number, sex, ethnicity, iso_date(born))
-        pf.detained = bool(detained)
-        if conflicts:
-            for fld in ("name", "birth_date", "sex", "ethnicity"):
-                if fld in conflicts:
-                    pf.conflicts[fld] = [str(c.get("value")) for c in conflicts[fld]]
-        people[pid] = pf
-    sheets = _sheets(conn)
-    items = _items(conn)
+        )
+        .where(Person.n_records > 0)
+        .order_by(Person.id),
+        1000,  # a buffered row per person: what the buffer holds must not be the leak
+    )
     # each person's records in reading order (file, sheet, row), each with its values in
-    # FIELDS as stored (a value that could not be normalised is never used: it is not read),
-    # streamed person by person so that memory holds one person's values, not the leak's
+    # FIELDS as stored (a value that could not be normalised is never used: it is not read)
     unknown_sheet = _SheetInfo("", 0, False, "")
     resolver = _Resolver(sheets, {i: path for i, (_sha, path) in items.items()})
     wanted = (
@@ -165,7 +169,8 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
         & RecordValue.field.in_(FIELDS)
         & RecordValue.value.is_not(None)
     )
-    stmt = (
+    records = stream(
+        conn,
         select(
             Record.person_id,
             Record.id,
@@ -179,32 +184,44 @@ def load_facts(session: Session) -> dict[int, PersonFacts]:
         .where(Record.person_id.is_not(None))
         .order_by(
             Record.person_id, Record.item_id, Record.sheet_id, Record.row, Record.id, RecordValue.id
-        )
+        ),
+        5000,
     )
-    owner: PersonFacts | None = None
-    rows: list[tuple[int, int, int, list[tuple[str, str]]]] = []
-    last_record: int | None = None
-    for person_id, rid, item_id, sheet_id, row, column, val in stream(conn, stmt, 5000):
-        if owner is None or person_id != owner.id:
-            if owner is not None:
-                resolver.resolve(owner, rows)
-            owner, rows, last_record = people.get(person_id), [], None
-            if owner is None:
-                continue
-        if rid != last_record:
-            info = sheets.get(sheet_id, unknown_sheet)
-            sha, path = items.get(item_id, ("", ""))
-            owner.sources.append(Source(rid, sha, path, info.name, info.index, row))
-            if info.register:
-                owner.resident = True
-            rows.append((rid, item_id, sheet_id, []))
-            last_record = rid
-        if column is not None:
-            rows[-1][3].append((column, val))
-    if owner is not None:
-        resolver.resolve(owner, rows)
-    _parents(session, people)
-    return people
+    parents = stream(conn, _parents_query(), 2000)
+    rec = next(records, None)
+    par = next(parents, None)
+    for pid, name, id_number, sex, ethnicity, born, detained, conflicts in person_rows:
+        pf = PersonFacts(pid, name, id_number, sex, ethnicity, iso_date(born))
+        pf.detained = bool(detained)
+        if conflicts:
+            for fld in ("name", "birth_date", "sex", "ethnicity"):
+                if fld in conflicts:
+                    pf.conflicts[fld] = [str(c.get("value")) for c in conflicts[fld]]
+        while rec is not None and rec[0] < pid:
+            rec = next(records, None)  # records of a person without n_records: not counted
+        rows: list[tuple[int, int, int, list[tuple[str, str]]]] = []
+        last_record: int | None = None
+        while rec is not None and rec[0] == pid:
+            _person, rid, item_id, sheet_id, row, column, val = rec
+            if rid != last_record:
+                info = sheets.get(sheet_id, unknown_sheet)
+                sha, path = items.get(item_id, ("", ""))
+                pf.sources.append(Source(rid, sha, path, info.name, info.index, row))
+                if info.register:
+                    pf.resident = True
+                rows.append((rid, item_id, sheet_id, []))
+                last_record = rid
+            if column is not None:
+                rows[-1][3].append((column, val))
+            rec = next(records, None)
+        if rows:
+            resolver.resolve(pf, rows)
+        while par is not None and par[0] < pid:
+            par = next(parents, None)
+        while par is not None and par[0] == pid:
+            pf.parents.add(par[1])
+            par = next(parents, None)
+        yield pf
 
 
 @dataclass
@@ -294,6 +311,8 @@ class _Resolver:
         got = self.places.get(key)
         if got is None:
             got = (*parse_place(household or current), house_key(household, current))
+            if len(self.places) >= ADDRESS_CACHE:
+                self.places.clear()  # addresses grow with the leak; they repeat in a household
             self.places[key] = got
         return got
 
@@ -376,6 +395,8 @@ class _Resolver:
         hint = (pf.id_number or "")[:2] or None
         code_key = (pf.county, hint)
         if code_key not in self.codes:
+            if len(self.codes) >= CACHE:
+                self.codes.clear()
             self.codes[code_key] = county_code(pf.county, hint)
         pf.county_code = self.codes[code_key]
         pf.facility = _pick(facilities)
@@ -396,35 +417,36 @@ class _Resolver:
         status_key = (tuple(sorted(set(texts))), pf.release_date is not None)
         got = self.statuses.get(status_key)
         if got is None:
+            if len(self.statuses) >= CACHE:
+                self.statuses.clear()
             got = self.statuses[status_key] = self.tax.classify(list(status_key[0]), status_key[1])
         pf.status, pf.status_words = got[0], list(got[1])
         if pf.status != "unknown" or pf.facility or pf.reasons or pf.detention_date:
             pf.detained = True
 
 
-def _parents(session: Session, people: dict[int, PersonFacts]) -> None:
-    """Parents from the records: a father/mother named in a person's record, or the head of
-    a household (and the head's spouse) of whom the person is a son or daughter."""
-    spouse: dict[int, set[int]] = defaultdict(set)
-    children: dict[int, set[int]] = defaultdict(set)
-    rows: Sequence[Any] = (
-        session.connection()
-        .execute(
-            select(
-                PersonRelation.person_id, PersonRelation.relation, PersonRelation.relative_id
-            ).where(PersonRelation.relative_id.is_not(None))
-        )
-        .all()
+def _parents_query() -> Any:
+    """(child, parent) pairs ordered by child, from the records: a father/mother named in a
+    person's record, or the head of a household (and the head's spouse) of whom the person
+    is a son or daughter."""
+    rel = PersonRelation.__table__
+    kid = rel.alias("kid")
+    spouse = rel.alias("spouse")
+    named = select(rel.c.person_id.label("child"), rel.c.relative_id.label("parent")).where(
+        rel.c.relation.in_(("father", "mother")), rel.c.relative_id.is_not(None)
     )
-    for pid, rel, other in rows:
-        if rel in ("father", "mother") and pid in people:
-            people[pid].parents.add(other)
-        elif rel in ("son", "daughter"):
-            children[pid].add(other)
-        elif rel in ("wife", "husband"):
-            spouse[pid].add(other)
-    for parent, kids in children.items():
-        for kid in kids:
-            if kid in people:
-                people[kid].parents.add(parent)
-                people[kid].parents.update(spouse.get(parent, set()))
+    heads = select(rel.c.relative_id, rel.c.person_id).where(
+        rel.c.relation.in_(("son", "daughter")), rel.c.relative_id.is_not(None)
+    )
+    spouses = (
+        select(kid.c.relative_id, spouse.c.relative_id)
+        .join(spouse, spouse.c.person_id == kid.c.person_id)
+        .where(
+            kid.c.relation.in_(("son", "daughter")),
+            kid.c.relative_id.is_not(None),
+            spouse.c.relation.in_(("wife", "husband")),
+            spouse.c.relative_id.is_not(None),
+        )
+    )
+    pairs = union(named, heads, spouses).subquery()
+    return select(pairs.c.child, pairs.c.parent).order_by(pairs.c.child, pairs.c.parent)

@@ -5,41 +5,43 @@ the rule's reasoning; a reviewer confirms or rejects (``guwah analyse decide``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guwah.analyse.facts import PersonFacts
 from guwah.analyse.review import decisions
-from guwah.analyse.tables import Count, Table
+from guwah.analyse.spill import Rows, Spill
+from guwah.analyse.tables import Count, Table, Value
 from guwah.analyse.taxonomy import fold, matrix_rules, ohchr_categories, rome_acts
 from guwah.store.models import Item, Page
+from guwah.store.scratch import stream
 
 MAX_DOCUMENT_CHARS = 200_000
 
 
-@dataclass
-class Evidence:
-    rule: str
-    kind: str  # person | document
-    ref: str  # record:SHA:SHEET:ROW (the person's first record) or document:SHA
-    person: int | None
-    words: list[str]
-    status: str = "suggested"  # suggested | confirmed | rejected
-    reviewer: str = ""
-
-
-@dataclass
 class Matrix:
-    categories: list[dict[str, Any]]
-    acts: list[dict[str, Any]]
-    rules: dict[str, dict[str, Any]]
-    cells: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
+    """The matrix's cells, their counts (people on disk, in the analysis' file) and every piece
+    of evidence (rows on disk: one per person and cell on a large leak)."""
+
+    def __init__(
+        self,
+        categories: list[dict[str, Any]],
+        acts: list[dict[str, Any]],
+        rules: dict[str, dict[str, Any]],
+        spill: Spill,
+    ) -> None:
+        self.categories, self.acts, self.rules, self.spill = categories, acts, rules, spill
+        #: every cell a rule names (its act is a column even with no evidence)
+        self.named = {(c, a) for r in rules.values() for c, a in r["cells"]}
+        self.groups: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        self.docs: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+        self.n_evidence = 0
 
     def table(self) -> Table:
-        used = sorted({a for _c, a in self.cells}, key=lambda a: a)
+        used = sorted({a for _c, a in self.named}, key=lambda a: a)
         t = Table(
             "violation_matrix",
             "Violation matrix: OHCHR 2022 categories × Rome Statute art. 7(1)",
@@ -50,9 +52,8 @@ class Matrix:
         for cat in self.categories:
             row: list[Any] = [cat["en"]]
             for a in used:
-                ev = self.cells.get((cat["code"], a), [])
-                people = [e.person for e in ev if e.person is not None and e.status != "rejected"]
-                row.append(Count(tuple(sorted(set(people)))) if people or ev else None)
+                key = (cat["code"], a)
+                row.append(self.spill.count(("cell", *key)) if key in self.groups else None)
             t.rows.append(row)
         return t
 
@@ -64,27 +65,24 @@ class Matrix:
             ["category", "act", "rule", "status", "people", "documents", "reasoning"],
         )
         names = {c["code"]: c["en"] for c in self.categories}
-        for (cat, act), evs in sorted(self.cells.items()):
-            groups: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-            for e in evs:
-                groups[(e.rule, e.status)].append(e)
-            for (rule, status), es in sorted(groups.items()):
-                people = sorted({e.person for e in es if e.person is not None})
-                docs = sorted({e.ref.split(":", 1)[1] for e in es if e.kind == "document"})
+        for cat, act in sorted(self.groups):
+            for rule, status in sorted(self.groups[(cat, act)]):
                 t.rows.append(
                     [
                         names.get(cat, cat),
                         f"7(1)({act})",
                         rule,
                         status,
-                        Count(tuple(people)),
-                        " ".join(docs),
+                        self.spill.count(("cellrule", cat, act, rule, status)),
+                        " ".join(sorted(self.docs.get((cat, act, rule, status), ()))),
                         self.rules[rule]["reasoning"],
                     ]
                 )
         return t
 
     def long_table(self) -> Table:
+        """Every piece of evidence, by cell, then rule, in the order the rule placed it; the
+        rows are read from disk as they are iterated."""
         t = Table(
             "violation_matrix_evidence",
             "Violation matrix: every piece of evidence",
@@ -101,22 +99,27 @@ class Matrix:
                 "reasoning",
             ],
         )
-        for (cat, act), evs in sorted(self.cells.items()):
-            for e in evs:
-                t.rows.append(
-                    [
-                        cat,
-                        act,
-                        e.rule,
-                        e.kind,
-                        e.ref,
-                        Count((e.person,)) if e.person is not None else None,
-                        "; ".join(e.words),
-                        e.status,
-                        e.reviewer,
-                        self.rules[e.rule]["reasoning"],
-                    ]
-                )
+
+        def row(r: tuple[Any, ...]) -> list[Value]:
+            cat, act, rule, kind, ref, person, words, status, reviewer = r
+            return [
+                cat,
+                act,
+                rule,
+                kind,
+                ref,
+                Count((person,)) if person is not None else None,
+                words,
+                status,
+                reviewer,
+                self.rules[rule]["reasoning"],
+            ]
+
+        sql = (
+            "SELECT cat, act, rule, kind, ref, person, words, status, reviewer FROM evidence "
+            "ORDER BY cat, act, rule_no, phase, seq, rowid"
+        )
+        t.rows = cast(list[list[Value]], Rows(self.spill, sql, self.n_evidence, row))
         return t
 
 
@@ -134,68 +137,121 @@ def _person_matches(
     return [] if when.get("detained") else None
 
 
-def build_matrix(
-    session: Session,
-    facts: dict[int, PersonFacts],
-    counted: list[PersonFacts],
-    labels: dict[int, dict[str, list[str]]],
-    children: list[int],
-) -> Matrix:
-    spec = matrix_rules()
-    m = Matrix(
-        ohchr_categories()["categories"], rome_acts()["acts"], {r["id"]: r for r in spec["rules"]}
-    )
-    cells: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
-    kids = set(children)
-    docs = _documents(session) if any(r["kind"] == "documents" for r in spec["rules"]) else []
-    for rule in spec["rules"]:
-        found: list[Evidence] = []
-        if rule["kind"] == "people":
-            if rule["when"].get("child_parents_detained"):
-                for k in sorted(kids):
-                    p = facts[k]
-                    found.append(
-                        Evidence(
-                            rule["id"],
-                            "person",
-                            p.sources[0].ref() if p.sources else "",
-                            k,
-                            ["both parents detained"],
-                        )
-                    )
-            for p in counted:
-                words = _person_matches(rule, p, labels.get(p.id, {}), kids)
-                if words is not None:
+class MatrixBuilder:
+    """Places evidence in the matrix as the counted people stream past, then the children
+    whose parents are both detained and the documents; each piece written to disk."""
+
+    def __init__(self, session: Session, spill: Spill) -> None:
+        spec = matrix_rules()
+        self.session, self.spill = session, spill
+        self.rules: list[dict[str, Any]] = spec["rules"]
+        self.matrix = Matrix(
+            ohchr_categories()["categories"],
+            rome_acts()["acts"],
+            {r["id"]: r for r in self.rules},
+            spill,
+        )
+        self.decided = decisions(session)
+        people = [(i, r) for i, r in enumerate(self.rules) if r["kind"] == "people"]
+        self.person_rules = [
+            (i, r) for i, r in people if not r["when"].get("child_parents_detained")
+        ]
+        self.child_rules = [(i, r) for i, r in people if r["when"].get("child_parents_detained")]
+        self.document_rules = [(i, r) for i, r in enumerate(self.rules) if r["kind"] != "people"]
+        self._none: set[int] = set()
+
+    def person(self, p: PersonFacts, labels: dict[str, list[str]]) -> None:
+        """A counted person: every rule that places them."""
+        ref: str | None = None
+        for i, rule in self.person_rules:
+            words = _person_matches(rule, p, labels, self._none)
+            if words is not None:
+                if ref is None:
                     ref = p.sources[0].ref() if p.sources else ""
-                    found.append(Evidence(rule["id"], "person", ref, p.id, sorted(set(words))))
-        else:
-            folded = [(w, fold(w)) for w in rule["words"]]
-            for sha, t in docs:
-                words = [w for w, f in folded if f in t]
+                self._place(i, rule, 1, p.id, "person", ref, p.id, sorted(set(words)))
+
+    def children(self, kids: Iterable[tuple[int, str]]) -> None:
+        """The children whose parents are both detained (id order), with their first record."""
+        if not self.child_rules:
+            return
+        for kid, ref in kids:
+            for i, rule in self.child_rules:
+                self._place(i, rule, 0, kid, "person", ref, kid, ["both parents detained"])
+
+    def documents(self) -> None:
+        if not self.document_rules:
+            return
+        rules = [(i, r, [(w, fold(w)) for w in r["words"]]) for i, r in self.document_rules]
+        for seq, (sha, text) in enumerate(_documents(self.session)):
+            for i, rule, folded in rules:
+                words = [w for w, f in folded if f in text]
                 if words:
-                    found.append(Evidence(rule["id"], "document", f"document:{sha}", None, words))
+                    self._place(i, rule, 1, seq, "document", f"document:{sha}", None, words)
+
+    def _place(
+        self,
+        rule_no: int,
+        rule: dict[str, Any],
+        phase: int,
+        seq: int,
+        kind: str,
+        ref: str,
+        person: int | None,
+        words: list[str],
+    ) -> None:
+        rid, m, spill = rule["id"], self.matrix, self.spill
         for cat, act in rule["cells"]:
-            cells[(cat, act)].extend(Evidence(**e.__dict__) for e in found)
-    decided = decisions(session)
-    for (cat, act), evs in cells.items():
-        for e in evs:
-            d = decided.get((cat, act, e.rule, e.ref)) or decided.get((cat, act, e.rule, ""))
-            if d is not None:
-                e.status, e.reviewer = d.decision, f"{d.reviewer} {d.at:%Y-%m-%d %H:%M}"
-    m.cells = dict(cells)
-    return m
+            d = self.decided.get((cat, act, rid, ref)) or self.decided.get((cat, act, rid, ""))
+            status, reviewer = (
+                (d.decision, f"{d.reviewer} {d.at:%Y-%m-%d %H:%M}") if d else ("suggested", "")
+            )
+            spill.add(
+                "evidence",
+                (
+                    cat,
+                    act,
+                    rule_no,
+                    phase,
+                    seq,
+                    rid,
+                    kind,
+                    ref,
+                    person,
+                    "; ".join(words),
+                    status,
+                    reviewer,
+                ),
+            )
+            m.n_evidence += 1
+            m.groups[(cat, act)].add((rid, status))
+            if person is not None:
+                spill.ref(("cellrule", cat, act, rid, status), person)
+                if status != "rejected":
+                    spill.ref(("cell", cat, act), person)
+            else:
+                m.docs[(cat, act, rid, status)].add(ref.split(":", 1)[1])
 
 
-def _documents(session: Session) -> list[tuple[str, str]]:
-    """(sha256, text folded) of every item with text pages that is not a spreadsheet."""
-    texts: dict[str, list[str]] = defaultdict(list)
-    size: dict[str, int] = defaultdict(int)
-    for sha, text in session.execute(
+def _documents(session: Session) -> Iterator[tuple[str, str]]:
+    """(sha256, text folded) of every item with text pages, one item at a time (item order;
+    at most about ``MAX_DOCUMENT_CHARS`` of each)."""
+    sha_now: str | None = None
+    parts: list[str] = []
+    size = 0
+    rows = stream(
+        session.connection(),
         select(Item.sha256, Page.text)
         .join(Page, Page.item_id == Item.id)
-        .order_by(Item.id, Page.page_no)
-    ):
-        if size[sha] < MAX_DOCUMENT_CHARS and text:
-            texts[sha].append(text)
-            size[sha] += len(text)
-    return [(sha, fold("\n".join(parts))) for sha, parts in texts.items()]
+        .order_by(Item.id, Page.page_no),
+        500,
+    )
+    for sha, text in rows:
+        if sha != sha_now:
+            if parts:
+                yield sha_now or "", fold("\n".join(parts))
+            sha_now, parts, size = sha, [], 0
+        if size < MAX_DOCUMENT_CHARS and text:
+            parts.append(text)
+            size += len(text)
+    if parts:
+        yield sha_now or "", fold("\n".join(parts))

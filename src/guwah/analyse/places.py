@@ -15,7 +15,7 @@ _VILLAGE = re.compile(f"[{HAN_CLASS}0-9]{{1,10}}?(?:村|社区)")
 Place = tuple[str | None, str | None, str | None]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)  # addresses repeat within a household, read one after another
 def parse_place(text: str | None) -> Place:
     """(county, township, village) named in ``text``; None for each level not found."""
     if not text:

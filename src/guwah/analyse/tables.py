@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,17 +23,54 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@dataclass
 class Count:
-    """A number of people, with who they are (person ids)."""
+    """A number of people, with who they are (person ids, sorted, each once).
 
-    people: tuple[int, ...]
-    ref: str = ""  # set by :func:`number_counts`: "N<i>", the anchor of the people list
-    whole: bool = False  # a whole population (every person resolved, every resident listed)
+    The people are either given (a tuple) or kept on disk by the analysis (``loader``: called
+    when they are asked for, so a table of counts does not hold every person behind them)."""
+
+    __slots__ = ("_people", "_n", "_loader", "ref", "whole")
+
+    def __init__(
+        self,
+        people: tuple[int, ...] = (),
+        ref: str = "",
+        whole: bool = False,
+        *,
+        n: int | None = None,
+        loader: Callable[[], tuple[int, ...]] | None = None,
+    ) -> None:
+        self._people: tuple[int, ...] | None = None if loader is not None else tuple(people)
+        self._n = len(people) if n is None else n
+        self._loader = loader
+        self.ref = ref  # set by :func:`number_counts`: "N<i>", the anchor of the people list
+        self.whole = whole  # a whole population (every person resolved, every resident listed)
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        if self._people is not None:
+            return self._people
+        assert self._loader is not None
+        return self._loader()  # not kept: a large count is read again when asked again
 
     @property
     def n(self) -> int:
-        return len(self.people)
+        return self._n
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Count):
+            return NotImplemented
+        return (self.n, self.people, self.ref, self.whole) == (
+            other.n,
+            other.people,
+            other.ref,
+            other.whole,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Count(n={self.n}, ref={self.ref!r}, whole={self.whole})"
 
     def __str__(self) -> str:
         return str(self.n)
@@ -46,6 +84,7 @@ class Table:
     key: str
     title: str
     columns: list[str]
+    #: a list, or rows the analysis reads back from disk as they are iterated (large tables)
     rows: list[list[Value]] = field(default_factory=list)
     note: str = ""
 
@@ -83,13 +122,18 @@ def csv_bytes(text: str) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def write_csvs(tables: list[Table], out: Path) -> list[Path]:
-    """Each table as ``OUT/<key>.csv`` (UTF-8 with BOM, so spreadsheet programs read Chinese)."""
+def write_csvs(tables: Iterable[Table], out: Path) -> list[Path]:
+    """Each table as ``OUT/<key>.csv`` (UTF-8 with BOM, so spreadsheet programs read Chinese),
+    written row by row (the matrix's evidence has a row per person and cell)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for t in tables:
         p = out / f"{t.key}.csv"
-        p.write_bytes(csv_bytes(table_csv(t)))
+        with p.open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(t.columns)
+            rows: Sequence[list[Value]] = t.rows
+            w.writerows([csv_safe(plain(v)) for v in row] for row in rows)
         paths.append(p)
     return paths
 
