@@ -7,6 +7,7 @@ packages=(
   libmagic1 fonts-noto-cjk fonts-noto-core postgresql chromium
   libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui mdbtools djvulibre-bin
   libarchive13 libarchive-tools unar pst-utils cpio gcab xorriso
+  libimage-exiftool-perl  # benchmarks/ingest.py --versus-exiftool
   openssl libpango-1.0-0 libpangoft2-1.0-0
   # PyICU (followthemoney → normality) ships no wheel: pip builds it against ICU
   libicu-dev pkg-config g++ python3-dev
