@@ -9,6 +9,7 @@ and in Chromium (direction, mirroring, what stays left to right, axe-core, 375 p
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -745,3 +746,32 @@ def test_what_each_involved_file_is_to_a_finding_is_in_the_pages_language(
     shown = set(page.evaluate(roles))
     assert not shown & {"photo", "record", "metadata", "claimed date", "same ID number"}, shown
     assert {catalog.get("photo").string, catalog.get("record").string} <= shown
+
+
+@pytest.mark.parametrize(
+    ("code", "given", "romanised"),
+    [("zh-Hans", "名", "罗马化"), ("ug", "ئىسمى", "لاتىنچىلاشتۇرۇلغان")],
+)
+def test_a_name_matchs_explanation_reads_in_the_pages_language(
+    client: TestClient, built: WebCase, code: str, given: str, romanised: str
+) -> None:
+    """A family's Latin spelling of a Uyghur name: the hit's explanation is in the page's
+    language, the names and keys in it as written; in English as the names engine wrote it."""
+    person = built.recorded("uyghur")
+    query = person["latin"][0]
+    english = client.get("/people", params={"q": query, "lang": "en"}).text
+    cell = re.search(r'<td class="muted" dir="auto">[0-9.]+ · ([^<]+)</td>', english)
+    assert cell is not None, english[:2000]
+    written = htmllib.unescape(cell.group(1))
+    assert "given name" in written and "romanised" in written  # the test's premise
+    page = client.get("/people", params={"q": query, "lang": code}).text
+    got = htmllib.unescape(
+        re.findall(r'<td class="muted" dir="auto">[0-9.]+ · ([^<]+)</td>', page)[0]
+    )
+    assert given in got and romanised in got, got
+    for english_words in ("given name", "romanised", "similarity"):
+        assert english_words not in got, got
+    # the names compared are shown as written, in both scripts
+    for token in re.findall(r"[\u4e00-\u9fff·]+|[A-Za-z]{3,}", person["name"] + " " + query):
+        if token in written:
+            assert token in got, (token, got)

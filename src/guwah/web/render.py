@@ -19,6 +19,7 @@ from guwah.web import i18n
 from guwah.web.access import current_pseudonymiser
 from guwah.web.cite_words import localized, location_words, role_words
 from guwah.web.finding_words import explanation
+from guwah.web.name_words import name_explanation
 from guwah.web.queries import cell_link, location_link
 from guwah.web.verify_words import check_text, finding_title, total_text
 
@@ -149,6 +150,7 @@ def make_env() -> Environment:
         check_text=check_text,
         finding_title=finding_title,
         explanation=explanation,
+        name_explanation=name_explanation,
         relation_method=i18n.relation_method,
         total_text=total_text,
         location=location_words,
