@@ -379,6 +379,10 @@ def test_demography_page_links_every_figure_to_its_cell(stats_case: Case) -> Non
         assert link.replace("&", "&amp;") in client.get("/demography").text
         viewer = client.get(link.split("#")[0])
         assert viewer.status_code == 200 and "1846" in viewer.text
+        # on a Uyghur page the section, written in English, says so (screen readers, direction)
+        ug = client.get("/demography", params={"lang": "ug"}).text
+        assert '<div lang="en" dir="ltr"><section class="demography">' in ug
+        assert '<div lang="en"' not in client.get("/demography", params={"lang": "en"}).text
 
 
 def test_report_section_escapes_table_text(tmp_path: Path, case: Case) -> None:
