@@ -145,12 +145,11 @@ class Spill:
 
     def count(self, key: tuple[Any, ...], whole: bool = False) -> Count:
         """The count of bucket ``key`` (empty if nobody was put there), its people on disk."""
-        b = self.buckets.get(key)
-        n = self.sizes.get(b, 0) if b is not None else 0
+        n = self.size(key)
         if not n:
             return Count((), whole=whole)
         sql = "SELECT DISTINCT person FROM refs WHERE bucket = ? ORDER BY person"
-        return Count(n=n, whole=whole, loader=self.people(sql, (b,)))
+        return Count(n=n, whole=whole, loader=self.people(sql, (self.buckets[key],)))
 
     def size(self, key: tuple[Any, ...]) -> int:
         b = self.buckets.get(key)

@@ -54,7 +54,7 @@ class Form:
     convert: dict[str, Callable[[str], str | None]] = field(default_factory=dict)
 
 
-def _form(regex: str, message: str, **kw: Any) -> Form:
+def wording(regex: str, message: str, **kw: Any) -> Form:
     return Form(re.compile(regex, re.DOTALL), message, **kw)
 
 
@@ -69,11 +69,11 @@ _OTHERS_MSG = N_(
 
 # the reason an ID number fails (guwah.verify.idnumbers), inside the ids and records_ids forms
 PROBLEMS = (
-    _form(
+    wording(
         r"(?P<text>.+) is not an ID number: 18 digits \(the last may be X\) or 15 digits",
         N_("%(text)s is not an ID number: 18 digits (the last may be X) or 15 digits"),
     ),
-    _form(
+    wording(
         r"the check digit of (?P<number>\S+) is (?P<digit>\S), but ISO 7064 MOD 11-2 over its "
         r"first 17 digits gives (?P<expected>\S)",
         N_(
@@ -81,19 +81,19 @@ PROBLEMS = (
             "17 digits gives %(expected)s"
         ),
     ),
-    _form(
+    wording(
         r"the birth date digits (?P<digits>\S+) of (?P<number>\S+) is not a real date",
         N_("the birth date digits %(digits)s of %(number)s is not a real date"),
     ),
-    _form(
+    wording(
         r"the birth date digits (?P<digits>\S+) of (?P<number>\S+) is not a plausible birth date",
         N_("the birth date digits %(digits)s of %(number)s is not a plausible birth date"),
     ),
-    _form(
+    wording(
         r"the region code (?P<code>\S+) of (?P<number>\S+) is not a GB/T 2260 county code",
         N_("the region code %(code)s of %(number)s is not a GB/T 2260 county code"),
     ),
-    _form(
+    wording(
         r"the region code (?P<code>\S+) of (?P<number>\S+) was in use at no time between the "
         r"birth year (?P<born>\d+) and the number was seen in (?P<seen>\d+) \(in use: "
         r"(?P<spans>.+?)\), so no number with it could have been assigned to this person",
@@ -103,7 +103,7 @@ PROBLEMS = (
             "number with it could have been assigned to this person"
         ),
     ),
-    _form(
+    wording(
         r"the region code (?P<code>\S+) of (?P<number>\S+) was in use at no time between the "
         r"birth year (?P<born>\d+) and today \(in use: (?P<spans>.+?)\), so no number with it "
         r"could have been assigned to this person",
@@ -113,7 +113,7 @@ PROBLEMS = (
             "assigned to this person"
         ),
     ),
-    _form(
+    wording(
         r"the region code (?P<code>\S+) of (?P<number>\S+) came into use in (?P<first>\d+), "
         r"after the birth year (?P<born>\d+): the number was assigned after (?P=first) \(in "
         r"use: (?P<spans>.+?)\)",
@@ -177,7 +177,7 @@ def _span(text: str) -> str | None:
 
 FORMS: tuple[Form, ...] = (
     # cross_field
-    _form(
+    wording(
         r"ID (?P<number>\S+) encodes the birth date (?P<expected>\S+), but (?P<rows>\d+) "
         r"record\(s\) say (?P<recorded>.+?)\." + _OTHERS,
         N_(
@@ -186,7 +186,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
         more=(("others", _OTHERS_MSG),),
     ),
-    _form(
+    wording(
         r"ID (?P<number>\S+) encodes (?P<expected>male|female) \(sex digit (?P<digit>\d)\: odd "
         r"is male, even female\), but (?P<rows>\d+) record\(s\) say (?P<recorded>.+?)\." + _OTHERS,
         N_(
@@ -196,7 +196,7 @@ FORMS: tuple[Form, ...] = (
         more=(("others", _OTHERS_MSG),),
         words=("expected",),
     ),
-    _form(
+    wording(
         r"The region code (?P<code>\S+) of ID (?P<number>\S+) is (?P<expected>.+?) \(GB/T 2260, "
         r"every name the code has had\), but (?P<rows>\d+) record\(s\) place the person in "
         r"(?P<recorded>.+?) \(from the (?P<sources>.+?)\)\. The ID region is the county of first "
@@ -211,7 +211,7 @@ FORMS: tuple[Form, ...] = (
         more=(("others", _OTHERS_MSG),),
         convert={"sources": _sources},
     ),
-    _form(
+    wording(
         r"ID (?P<number>\S+) gives age (?P<expected>\d+) on the person's first photo "
         r"\((?P<when>[^)]+)\), but (?P<rows>\d+) record\(s\) say (?P<recorded>.+?) \(tolerance "
         r"(?P<tol>\d+) year\)\." + _OTHERS,
@@ -222,7 +222,7 @@ FORMS: tuple[Form, ...] = (
         more=(("others", _OTHERS_MSG),),
     ),
     # documents
-    _form(
+    wording(
         r"The text claims (?P<text>.+?) \((?P<claimed>\d{4}-\d{2}-\d{2}), (?P<where>signature "
         r"block|head), page (?P<page>\d+)\); the metadata (?P<label>PDF CreationDate|PDF ModDate"
         r"|Office created|Office modified) is (?P<when>\S+ \S+), (?P<days>-?\d+) days later\."
@@ -244,7 +244,7 @@ FORMS: tuple[Form, ...] = (
         ),
         words=("where",),
     ),
-    _form(
+    wording(
         r"The metadata (?P<ml>PDF ModDate|Office modified) (?P<modified>\S+ \S+) is earlier than "
         r"(?P<cl>PDF CreationDate|Office created) (?P<created>\S+ \S+): one of them was set by "
         r"hand or by a wrong clock\.",
@@ -254,12 +254,12 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
     ),
     # ids, records_ids
-    _form(
+    wording(
         r"(?P<problem>.+?)\. It names (?P<n>\d+) image\(s\)\.",
         N_("%(problem)s. It names %(n)s image(s)."),
         inner={"problem": PROBLEMS},
     ),
-    _form(
+    wording(
         r"(?P<problem>.+?)\. It appears in (?P<n>\d+) record\(s\) in (?P<files>\d+) file\(s\) "
         r"and names (?P<photos>\d+) photo\(s\)\.",
         N_(
@@ -268,12 +268,12 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
         inner={"problem": PROBLEMS},
     ),
-    _form(
+    wording(
         r"(?P<problem>.+?)\. It appears in (?P<n>\d+) record\(s\) in (?P<files>\d+) file\(s\)\.",
         N_("%(problem)s. It appears in %(n)s record(s) in %(files)s file(s)."),
         inner={"problem": PROBLEMS},
     ),
-    _form(
+    wording(
         r"The ID cell holds (?P<raw>.+?), a floating-point number: a spreadsheet keeps only 15 "
         r"significant digits, so the last digits of the 18-digit number \(and its check digit\) "
         r"are lost and cannot be verified\.(?P<joined> The records stage joined the row\(s\) by "
@@ -296,7 +296,7 @@ FORMS: tuple[Form, ...] = (
         ),
     ),
     # images
-    _form(
+    wording(
         r"EXIF (?P<tag>.+?) is (?P<value>.+?), the signature of (?P<editor>.+?): the file was "
         r"opened and saved by it after the camera wrote it\.(?P<later> EXIF DateTime \(last "
         r"saved\) (?P<saved>\S+ \S+|\S+) is later than DateTimeOriginal (?P<taken>\S+ \S+|\S+)\.)?",
@@ -314,7 +314,7 @@ FORMS: tuple[Form, ...] = (
             ),  # fmt: skip
         ),
     ),
-    _form(
+    wording(
         r"(?P<n_main>\d+) of the (?P<n>\d+) photos in (?P<folder>.+?) were taken with "
         r"(?P<main>.+?); this one says (?P<cam>.+?)\.",
         N_(
@@ -322,7 +322,7 @@ FORMS: tuple[Form, ...] = (
             "%(cam)s."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"The serial number (?P<serial>.+?) appears with (?P<k>\d+) camera models "
         r"\((?P<names>.+?)\); one camera has one model\.",
         N_(
@@ -330,7 +330,7 @@ FORMS: tuple[Form, ...] = (
             "camera has one model."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"The EXIF thumbnail \((?P<w>[^×]*)×(?P<h>[^)]*)\) differs from the image: pHash "
         r"distance (?P<dist>\d+) of 256 bits \(limit (?P<lim>\d+)\), signature correlation "
         r"(?P<corr>-?[\d.]+) \(limit (?P<clim>[\d.]+)\)\. The camera writes both at once; the "
@@ -342,7 +342,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
     ),
     # joins
-    _form(
+    wording(
         r"The ID number (?P<number>\S+) in the file name of (?P<k>\d+) photo\(s\) appears in none "
         r"of the (?P<n>[\d,]+) records\. The person may be outside the lists that leaked, or the "
         r"number in the name is wrong\.(?P<near> A record holds this number as a damaged float "
@@ -362,7 +362,7 @@ FORMS: tuple[Form, ...] = (
             ),  # fmt: skip
         ),
     ),
-    _form(
+    wording(
         r"(?P<name>.+?) \(ID (?P<number>\S+)\) is listed as detained \(sheet (?P<sheets>.+?)\) "
         r"but no photo carries the ID number, while other detainees of the same roster were "
         r"photographed\. The photo may be missing from the leak, filed under another number, or "
@@ -375,7 +375,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
         words=("name",),
     ),
-    _form(
+    wording(
         r"The ID number (?P<number>\S+) is given in the records with different (?P<parts>.+?)\. "
         r"An ID number belongs to one person: a row was mistyped, altered or copied onto someone "
         r"else\.",
@@ -387,7 +387,7 @@ FORMS: tuple[Form, ...] = (
         convert={"parts": _conflicts},
     ),
     # near_duplicates
-    _form(
+    wording(
         r"(?P<k>\d+) images show the same picture \(pHash distance up to (?P<d>\d+) of 256 bits, "
         r"signature correlation at least (?P<c>-?[\d.]+); sizes (?P<sizes>.+?)\) but their file "
         r"names carry (?P<m>\d+) different ID numbers \((?P<ids>.+?)\): one person's photo was "
@@ -399,7 +399,7 @@ FORMS: tuple[Form, ...] = (
             "person's number."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"(?P<k>\d+) different files show the same picture \(pHash distance up to (?P<d>\d+) of "
         r"256 bits, signature correlation at least (?P<c>-?[\d.]+); sizes (?P<sizes>.+?)\), under "
         r"the ID number (?P<id>\S+): re-saved or resized copies\.",
@@ -409,7 +409,7 @@ FORMS: tuple[Form, ...] = (
             "%(id)s: re-saved or resized copies."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"(?P<k>\d+) different files show the same picture \(pHash distance up to (?P<d>\d+) of "
         r"256 bits, signature correlation at least (?P<c>-?[\d.]+); sizes (?P<sizes>.+?)\), with "
         r"no ID number in their names: re-saved or resized copies\.",
@@ -419,7 +419,7 @@ FORMS: tuple[Form, ...] = (
             "their names: re-saved or resized copies."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"The identical file \(SHA-256 (?P<sha>[0-9a-f]+)…\) occurs under names carrying "
         r"(?P<m>\d+) different ID numbers \((?P<ids>.+?)\)\.",
         N_(
@@ -428,7 +428,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
     ),
     # record_times
-    _form(
+    wording(
         r"The records give the detention date (?P<start>\S+), but (?P<k>\d+) of the person's "
         r"(?P<n>\d+) photo\(s\) were taken earlier \(the latest of them on (?P<last>\S+ \S+), "
         r"(?P<days>-?\d+) days before\)\. Either a photo from an earlier campaign, or a wrong "
@@ -439,7 +439,7 @@ FORMS: tuple[Form, ...] = (
             "Either a photo from an earlier campaign, or a wrong detention date or photo time."
         ),
     ),  # fmt: skip
-    _form(
+    wording(
         r"The records give the release date (?P<end>\S+), but (?P<k>\d+) photo\(s\) of the "
         r"person are dated later \((?P<dates>[^)]*)\)\. The release date or the photo's time is "
         r"wrong, or the person was held again\.",
@@ -450,7 +450,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
     ),
     # time
-    _form(
+    wording(
         r"The file name (?P<name>.+?) says the photo was taken at (?P<t1>\S+ \S+); its EXIF "
         r"DateTimeOriginal says (?P<t2>\S+ \S+), (?P<span>.+?) later \(tolerance (?P<tol>\d+) "
         r"s\)\.(?P<hint> The difference is a whole number of hours \((?P<hours>\d+) h\): a "
@@ -470,7 +470,7 @@ FORMS: tuple[Form, ...] = (
         ),
         convert={"span": _span},
     ),  # fmt: skip
-    _form(
+    wording(
         r"The file name (?P<name>.+?) says the photo was taken at (?P<t1>\S+ \S+); its EXIF "
         r"DateTimeOriginal says (?P<t2>\S+ \S+), (?P<span>.+?) earlier \(tolerance (?P<tol>\d+) "
         r"s\)\.(?P<hint> The difference is a whole number of hours \((?P<hours>\d+) h\): a "
@@ -490,7 +490,7 @@ FORMS: tuple[Form, ...] = (
         ),
         convert={"span": _span},
     ),  # fmt: skip
-    _form(
+    wording(
         r"(?P<name>.+?) has the file time (?P<mt>\S+ \S+) \((?P<zone>as written \(zip: local "
         r"time\)|UTC read as UTC\+8)\), (?P<span>.+?) before the photo was taken "
         r"\((?P<t>\S+ \S+)\)\. A file cannot be written before its photo is taken unless a clock "
@@ -503,14 +503,14 @@ FORMS: tuple[Form, ...] = (
         words=("zone",),
         convert={"span": _span},
     ),
-    _form(
+    wording(
         r"The 14 digits (?P<ts>\S+) in (?P<name>.+?) read as yyyymmddHHMMSS are not a real date "
         r"and time\.",
         N_(
             "The 14 digits %(ts)s in %(name)s read as yyyymmddHHMMSS are not a real date and time."
         ),  # fmt: skip
     ),
-    _form(
+    wording(
         r"The photo's (?P<src>EXIF DateTimeOriginal|file name) time (?P<t>\S+ \S+) is after the "
         r"evidence was received \((?P<received>\S+ \S+), UTC\+8\)\.",
         N_(
@@ -519,7 +519,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
         words=("src",),
     ),
-    _form(
+    wording(
         r"EXIF Model says (?P<model>.+?), first made public on (?P<released>\S+) "
         r"\(camera_models\.csv\), but the photo's (?P<src>EXIF DateTimeOriginal|file name) time "
         r"is (?P<t>\S+ \S+), (?P<days>-?\d+) days earlier\. Either the camera or the date is not "
@@ -531,7 +531,7 @@ FORMS: tuple[Form, ...] = (
         ),  # fmt: skip
         words=("src",),
     ),
-    _form(
+    wording(
         r"The photo's (?P<src>EXIF DateTimeOriginal|file name) time (?P<t>\S+) is outside the "
         r"window in which the leak's photos were taken, (?P<a>\S+) – (?P<b>\S+) \(quartiles of "
         r"all capture dates ± (?P<f>[\d.]+) × the interquartile range\)\.",
@@ -545,7 +545,7 @@ FORMS: tuple[Form, ...] = (
 )
 
 
-def _read(forms: tuple[Form, ...], text: str) -> str | None:
+def read_whole(forms: tuple[Form, ...], text: str) -> str | None:
     """``text`` in the page's language by the first form that reads it whole, or None."""
     for form in forms:
         m = form.pattern.fullmatch(text)
@@ -557,7 +557,7 @@ def _read(forms: tuple[Form, ...], text: str) -> str | None:
             if name in values:
                 values[name] = _word(values[name])
         for name, sub in form.inner.items():
-            read = _read(sub, values.get(name, ""))
+            read = read_whole(sub, values.get(name, ""))
             ok = ok and read is not None
             values[name] = read or ""
         for name, fn in form.convert.items():
@@ -581,4 +581,4 @@ def explanation(text: Any) -> str:
     value = "" if text is None else str(text)
     if not current_language.get().catalogue:
         return value
-    return _read(FORMS, value) or value
+    return read_whole(FORMS, value) or value

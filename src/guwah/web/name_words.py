@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guwah.web.finding_words import Form, _form, _read
+from guwah.web.finding_words import Form, read_whole, wording
 from guwah.web.i18n import N_, current_language, gettext
 
 ROLES = {
@@ -40,7 +40,7 @@ def _how(value: str) -> str | None:
 _CONVERT: dict[str, Any] = {"role": _role, "how": _how}
 
 NOTES: tuple[Form, ...] = (
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) (?P<sign>[=~]) (?P<b>.+?) \((?P<how>romanised|pinyin) (?P<key>[^,()]+), "
         rf"{_SIM}; same consonants (?P<cons>[^()]+)\)",
         N_(
@@ -48,58 +48,60 @@ NOTES: tuple[Form, ...] = (
         ),
         convert=_CONVERT,
     ),  # fmt: skip
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) (?P<sign>[=~]) (?P<b>.+?) \((?P<how>romanised|pinyin) (?P<key>[^,()]+), "
         rf"{_SIM}\)",
         N_("%(role)s %(a)s %(sign)s %(b)s (%(how)s %(key)s, similarity %(sim)s)"),
         convert=_CONVERT,
     ),  # fmt: skip
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) ≠ (?P<b>.+?) \(same pinyin (?P<py>[^,()]+), different characters: a "
         r"different name\)",
         N_("%(role)s %(a)s ≠ %(b)s (same pinyin %(py)s, different characters: a different name)"),
         convert=_CONVERT,
     ),  # fmt: skip
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) ≠ (?P<b>.+?) \({_SIM}\)",
         N_("%(role)s %(a)s ≠ %(b)s (similarity %(sim)s)"),
         convert=_CONVERT,
     ),
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) missing in the first name \(score × (?P<f>[0-9.]+)\)",
         N_("%(role)s %(a)s missing in the first name (score × %(f)s)"),
         convert=_CONVERT,
     ),
-    _form(
+    wording(
         rf"{_R} (?P<a>.+?) missing in the second name \(score × (?P<f>[0-9.]+)\)",
         N_("%(role)s %(a)s missing in the second name (score × %(f)s)"),
         convert=_CONVERT,
     ),
-    _form(
+    wording(
         r"place (?P<a>.+?) = (?P<b>.+?) \(the same place under another name\)",
         N_("place %(a)s = %(b)s (the same place under another name)"),
     ),
-    _form(rf"{_R} (?P<a>[^()]+?) = (?P<b>[^()]+)", N_("%(role)s %(a)s = %(b)s"), convert=_CONVERT),
-    _form(r"parts in a different order", N_("parts in a different order")),
-    _form(r"surname written last", N_("surname written last")),
-    _form(r"no comparable reading", N_("no comparable reading")),
-    _form(
+    wording(
+        rf"{_R} (?P<a>[^()]+?) = (?P<b>[^()]+)", N_("%(role)s %(a)s = %(b)s"), convert=_CONVERT
+    ),
+    wording(r"parts in a different order", N_("parts in a different order")),
+    wording(r"surname written last", N_("surname written last")),
+    wording(r"no comparable reading", N_("no comparable reading")),
+    wording(
         rf"whole name (?P<a>.+?) (?P<sign>[=~]) (?P<b>.+?) written together \(key (?P<key>[^,()]+), "
         rf"{_SIM}\)",
         N_("whole name %(a)s %(sign)s %(b)s written together (key %(key)s, similarity %(sim)s)"),
     ),  # fmt: skip
-    _form(
+    wording(
         rf"whole name (?P<a>.+?) ~ (?P<b>.+?) \(pinyin (?P<key>[^,()]+), {_SIM}\)",
         N_("whole name %(a)s ~ %(b)s (pinyin %(key)s, similarity %(sim)s)"),
     ),
-    _form(r"same characters (?P<c>.+)", N_("same characters %(c)s")),
-    _form(
+    wording(r"same characters (?P<c>.+)", N_("same characters %(c)s")),
+    wording(
         rf"characters (?P<a>\S+) ≠ (?P<b>\S+) \({_SIM}\)",
         N_("characters %(a)s ≠ %(b)s (similarity %(sim)s)"),
     ),
-    _form(r"surname (?P<s>.+) missing", N_("surname %(s)s missing")),
-    _form(r"place by the gazetteer: (?P<p>.+)", N_("place by the gazetteer: %(p)s")),
-    _form(
+    wording(r"surname (?P<s>.+) missing", N_("surname %(s)s missing")),
+    wording(r"place by the gazetteer: (?P<p>.+)", N_("place by the gazetteer: %(p)s")),
+    wording(
         r"(?P<text>.+?) read given name first \((?P<joined>[^()]+)\): names in Chinese "
         r"characters put the surname first, so this reading is not decisive \(score × "
         r"(?P<f>[0-9.]+)\)",
@@ -130,7 +132,7 @@ def name_explanation(text: Any) -> str:
     value = "" if text is None else str(text)
     if not value or not current_language.get().catalogue:
         return value
-    read = [_read(NOTES, note) for note in _notes(value)]
+    read = [read_whole(NOTES, note) for note in _notes(value)]
     if any(r is None for r in read):
         return value
     # TRANSLATORS: between the notes of a name match's explanation
